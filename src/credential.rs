@@ -1,0 +1,198 @@
+//! Credentials: `SecretId`, `SecretKey` and the optional session token.
+//!
+//! The secret key lives in a fixed-capacity buffer (no allocation), is zeroized when dropped
+//! and never appears in `Debug` output or error messages.
+
+use crate::encode::check_header_value;
+use crate::error::{Error, Field, Reason};
+use core::fmt;
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+/// The longest SecretId accepted (Tencent's are 36 bytes: `AKID` + 32).
+pub const MAX_SECRET_ID_LEN: usize = 128;
+/// The longest SecretKey accepted (Tencent's are 32 bytes).
+pub const MAX_SECRET_KEY_LEN: usize = 128;
+
+/// A SecretId: the public half of an API key, sent in the `Authorization` credential.
+///
+/// It must be 1–128 bytes of visible ASCII without `/`, `,`, `;`, `=` or space, which would
+/// make the `Credential=` field or a legacy parameter list ambiguous.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SecretId<'a>(&'a str);
+
+impl<'a> SecretId<'a> {
+    /// Checks and wraps a SecretId.
+    pub fn new(id: &'a str) -> Result<Self, Error> {
+        if id.is_empty() {
+            return Err(Error::new(Field::SecretId, Reason::Empty));
+        }
+        if id.len() > MAX_SECRET_ID_LEN {
+            return Err(Error::new(Field::SecretId, Reason::TooLong));
+        }
+        for &b in id.as_bytes() {
+            let reason = match b {
+                b'/' | b',' | b';' | b'=' | b' ' | b'&' => Reason::Reserved,
+                0x21..=0x7e => continue,
+                0..=0x1f | 0x7f => Reason::ControlChar,
+                _ => Reason::NonAscii,
+            };
+            return Err(Error::new(Field::SecretId, reason));
+        }
+        Ok(SecretId(id))
+    }
+
+    /// The SecretId.
+    pub fn as_str(&self) -> &'a str {
+        self.0
+    }
+}
+
+impl fmt::Display for SecretId<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// A SecretKey: the secret half of an API key. Stored inline (no allocation), zeroized on
+/// drop, redacted in `Debug`. It has no `PartialEq`: compare keys with
+/// [`SecretKey::ct_eq`] only.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct SecretKey {
+    bytes: [u8; MAX_SECRET_KEY_LEN],
+    len: usize,
+}
+
+impl SecretKey {
+    /// Copies a secret key (at most 128 bytes; any bytes, though Tencent's are ASCII).
+    pub fn new(key: &str) -> Result<Self, Error> {
+        Self::from_bytes(key.as_bytes())
+    }
+
+    /// Copies a secret key given as bytes.
+    pub fn from_bytes(key: &[u8]) -> Result<Self, Error> {
+        if key.len() > MAX_SECRET_KEY_LEN {
+            return Err(Error::new(Field::SecretKey, Reason::TooLong));
+        }
+        let mut bytes = [0u8; MAX_SECRET_KEY_LEN];
+        bytes[..key.len()].copy_from_slice(key);
+        Ok(SecretKey {
+            bytes,
+            len: key.len(),
+        })
+    }
+
+    /// The key bytes. Handle with care: they are the secret.
+    pub fn expose_secret(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+
+    /// Constant-time equality.
+    pub fn ct_eq(&self, other: &SecretKey) -> bool {
+        use subtle::ConstantTimeEq;
+        // lengths are not secret-dependent in a way worth hiding; compare full buffers
+        (self.len == other.len) & bool::from(self.bytes.ct_eq(&other.bytes))
+    }
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretKey(<redacted>)")
+    }
+}
+
+/// A temporary-credential session token, sent as `X-TC-Token` (v3) or `Token` (legacy).
+/// Redacted in `Debug`: it grants access like a key does.
+#[derive(Copy, Clone, PartialEq, Eq)]
+pub struct Token<'a>(&'a str);
+
+impl<'a> Token<'a> {
+    /// Checks and wraps a token: it travels in a header, so CR, LF, NUL, other controls and
+    /// non-ASCII are refused.
+    pub fn new(token: &'a str) -> Result<Self, Error> {
+        check_header_value(Field::Token, token)?;
+        Ok(Token(token))
+    }
+
+    /// The token.
+    pub fn as_str(&self) -> &'a str {
+        self.0
+    }
+}
+
+impl fmt::Debug for Token<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(<redacted>)")
+    }
+}
+
+/// A full credential: SecretId, SecretKey and optional token.
+#[derive(Clone, Debug)]
+pub struct Credential<'a> {
+    /// The SecretId.
+    pub id: SecretId<'a>,
+    /// The SecretKey.
+    pub key: SecretKey,
+    /// The session token of a temporary credential. `Some("")` is sent empty; `None` is
+    /// not sent.
+    pub token: Option<Token<'a>>,
+}
+
+impl<'a> Credential<'a> {
+    /// A credential without a token.
+    pub fn new(id: &'a str, key: &str) -> Result<Self, Error> {
+        Ok(Credential {
+            id: SecretId::new(id)?,
+            key: SecretKey::new(key)?,
+            token: None,
+        })
+    }
+
+    /// Adds a session token.
+    pub fn with_token(mut self, token: &'a str) -> Result<Self, Error> {
+        self.token = Some(Token::new(token)?);
+        Ok(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    extern crate std;
+    use std::format;
+
+    #[test]
+    fn debug_is_redacted() {
+        let c = Credential::new(
+            "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE",
+            "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE",
+        )
+        .unwrap()
+        .with_token("tok123")
+        .unwrap();
+        let s = format!("{c:?}");
+        assert!(!s.contains("Gu5t9x"), "{s}");
+        assert!(!s.contains("tok123"), "{s}");
+        assert!(s.contains("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE"));
+    }
+
+    #[test]
+    fn bad_ids_refused() {
+        assert_eq!(SecretId::new("").unwrap_err().reason, Reason::Empty);
+        assert_eq!(SecretId::new("AK/ID").unwrap_err().reason, Reason::Reserved);
+        assert_eq!(
+            SecretId::new("AK\r\nID").unwrap_err().reason,
+            Reason::ControlChar
+        );
+        assert_eq!(SecretId::new("AKIDé").unwrap_err().reason, Reason::NonAscii);
+        assert!(Token::new("a\nb").is_err());
+        assert!(SecretKey::new(&"x".repeat(129)).is_err());
+    }
+
+    #[test]
+    fn ct_eq() {
+        let a = SecretKey::new("abc").unwrap();
+        assert!(a.ct_eq(&SecretKey::new("abc").unwrap()));
+        assert!(!a.ct_eq(&SecretKey::new("abd").unwrap()));
+        assert!(!a.ct_eq(&SecretKey::new("ab").unwrap()));
+    }
+}

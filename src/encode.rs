@@ -1,0 +1,421 @@
+//! Byte sinks, form (`application/x-www-form-urlencoded`) encoding and decoding, and thin
+//! wrappers over `base16ct` / `base64ct`.
+//!
+//! Every writer here is a [`Sink`]: the signing code streams the canonical request and the
+//! string to sign into a sink, which is either a hash state (the signing path) or a
+//! [`BufWriter`] (for `explain`-style debugging output). What is shown is therefore by
+//! construction what is hashed.
+
+use crate::error::{Error, Field, Reason};
+
+/// Something bytes can be streamed into: a hash or MAC state, or a text buffer.
+pub trait Sink {
+    /// Appends `bytes`.
+    fn put(&mut self, bytes: &[u8]);
+}
+
+impl Sink for sha2::Sha256 {
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) {
+        sha2::Digest::update(self, bytes);
+    }
+}
+
+impl Sink for hmac::Hmac<sha2::Sha256> {
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) {
+        hmac::Mac::update(self, bytes);
+    }
+}
+
+impl Sink for hmac::Hmac<sha1::Sha1> {
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) {
+        hmac::Mac::update(self, bytes);
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl Sink for alloc::vec::Vec<u8> {
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+/// Counts the bytes written (to size a buffer before writing).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Counter(pub usize);
+
+impl Sink for Counter {
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) {
+        self.0 = self.0.saturating_add(bytes.len());
+    }
+}
+
+impl<S: Sink + ?Sized> Sink for &mut S {
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) {
+        (**self).put(bytes)
+    }
+}
+
+/// A writer into a caller-supplied buffer. Writing past the end sets an overflow flag
+/// instead of truncating silently: [`BufWriter::finish`] then reports
+/// [`Reason::Capacity`].
+#[derive(Debug)]
+pub struct BufWriter<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+    overflow: bool,
+}
+
+impl<'a> BufWriter<'a> {
+    /// A writer at the start of `buf`.
+    pub fn new(buf: &'a mut [u8]) -> Self {
+        BufWriter {
+            buf,
+            len: 0,
+            overflow: false,
+        }
+    }
+
+    /// Bytes written so far.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether nothing was written.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether a write did not fit.
+    pub fn overflowed(&self) -> bool {
+        self.overflow
+    }
+
+    /// The bytes written so far.
+    pub fn written(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    /// The written bytes, or a capacity error if anything did not fit.
+    pub fn finish(self) -> Result<&'a [u8], Error> {
+        if self.overflow {
+            return Err(Error::capacity());
+        }
+        let BufWriter { buf, len, .. } = self;
+        Ok(&buf[..len])
+    }
+
+    /// Like [`finish`](Self::finish), as text. Only ASCII/UTF-8 writers call it.
+    pub fn finish_str(self) -> Result<&'a str, Error> {
+        let bytes = self.finish()?;
+        core::str::from_utf8(bytes).map_err(|_| Error::new(Field::Output, Reason::Malformed))
+    }
+}
+
+impl Sink for BufWriter<'_> {
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) {
+        if self.overflow {
+            return;
+        }
+        let end = match self.len.checked_add(bytes.len()) {
+            Some(end) if end <= self.buf.len() => end,
+            _ => {
+                self.overflow = true;
+                return;
+            }
+        };
+        self.buf[self.len..end].copy_from_slice(bytes);
+        self.len = end;
+    }
+}
+
+/// Lowercase hex of a SHA-256 digest, into a fixed array.
+#[inline]
+pub fn hex32(digest: &[u8; 32]) -> [u8; 64] {
+    let mut out = [0u8; 64];
+    // The lengths match exactly, so this cannot fail.
+    let _ = base16ct::lower::encode(digest, &mut out);
+    out
+}
+
+/// Lowercase hex of a 32-byte digest as a `&str` inside `out`.
+#[inline]
+pub fn hex32_str<'o>(digest: &[u8; 32], out: &'o mut [u8; 64]) -> &'o str {
+    *out = hex32(digest);
+    // hex is ASCII
+    core::str::from_utf8(out).unwrap_or("")
+}
+
+/// Decodes 64 lowercase hex digits into 32 bytes. Uppercase is refused: the protocol
+/// emits lowercase only.
+pub fn unhex32(hex: &[u8]) -> Option<[u8; 32]> {
+    if hex.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    match base16ct::lower::decode(hex, &mut out) {
+        Ok(d) if d.len() == 32 => Some(out),
+        _ => None,
+    }
+}
+
+/// Unsigned decimal of `n`, into `buf`; returns the digits.
+pub fn decimal(n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut i = buf.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    &buf[i..]
+}
+
+/// Parses a plain unsigned decimal (`0`–`9` only, no sign, no spaces, at most 19 digits so it
+/// cannot overflow `u64`).
+pub fn parse_decimal(s: &[u8]) -> Option<u64> {
+    if s.is_empty() || s.len() > 19 {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &b in s {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u64::from(b - b'0');
+    }
+    Some(n)
+}
+
+/// Bytes kept as they are by form encoding: `A-Z a-z 0-9 - _ . ~`.
+pub const FORM_UNRESERVED: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.' || b == b'~';
+        c += 1;
+    }
+    t
+};
+
+const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+
+/// Form-encodes `input` into `out` the way Go's `url.QueryEscape` and Python's `quote_plus`
+/// do (and as protocol-signing.md §1.5 prescribes): `A-Za-z0-9-_.~` kept, space → `+`,
+/// every other byte `%XX` with uppercase hex.
+pub fn form_encode<S: Sink + ?Sized>(input: &[u8], out: &mut S) {
+    let mut start = 0;
+    for (i, &b) in input.iter().enumerate() {
+        if FORM_UNRESERVED[b as usize] {
+            continue;
+        }
+        if start < i {
+            out.put(&input[start..i]);
+        }
+        if b == b' ' {
+            out.put(b"+");
+        } else {
+            out.put(&[
+                b'%',
+                HEX_UPPER[(b >> 4) as usize],
+                HEX_UPPER[(b & 15) as usize],
+            ]);
+        }
+        start = i + 1;
+    }
+    if start < input.len() {
+        out.put(&input[start..]);
+    }
+}
+
+/// The length [`form_encode`] produces for `input`.
+pub fn form_encoded_len(input: &[u8]) -> usize {
+    input
+        .iter()
+        .map(|&b| {
+            if FORM_UNRESERVED[b as usize] || b == b' ' {
+                1
+            } else {
+                3
+            }
+        })
+        .sum()
+}
+
+/// Sorts request parameters by name in byte order (the order every signature and the Go SDK
+/// use) and refuses a name given twice. Works in place: no allocation.
+pub fn sort_params(pairs: &mut [(&str, &str)]) -> Result<(), Error> {
+    pairs.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    if pairs.windows(2).any(|w| w[0].0 == w[1].0) {
+        return Err(Error::new(Field::ParamName, Reason::Duplicate));
+    }
+    Ok(())
+}
+
+/// Writes `k=v&k=v...` with every name and value form-encoded ([`form_encode`]), in the
+/// order given. With [`sort_params`] first, the result is byte-identical to Go's
+/// `url.Values.Encode`: the canonical query string of a v3 GET, and the wire form of a
+/// legacy request.
+pub fn write_query<S: Sink + ?Sized>(pairs: &[(&str, &str)], out: &mut S) {
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.put(b"&");
+        }
+        form_encode(k.as_bytes(), out);
+        out.put(b"=");
+        form_encode(v.as_bytes(), out);
+    }
+}
+
+/// Decodes one form-encoded component (`+` → space, `%XX` → byte) into `out`.
+/// A `%` not followed by two hex digits is an error, not passed through.
+pub fn form_decode<S: Sink + ?Sized>(input: &[u8], out: &mut S) -> Result<(), Error> {
+    let mut i = 0;
+    let mut start = 0;
+    while i < input.len() {
+        match input[i] {
+            b'+' => {
+                out.put(&input[start..i]);
+                out.put(b" ");
+                i += 1;
+                start = i;
+            }
+            b'%' => {
+                out.put(&input[start..i]);
+                let hi = input.get(i + 1).and_then(|&c| hex_val(c));
+                let lo = input.get(i + 2).and_then(|&c| hex_val(c));
+                match (hi, lo) {
+                    (Some(h), Some(l)) => out.put(&[(h << 4) | l]),
+                    _ => return Err(Error::new(Field::Query, Reason::Malformed)),
+                }
+                i += 3;
+                start = i;
+            }
+            _ => i += 1,
+        }
+    }
+    out.put(&input[start..]);
+    Ok(())
+}
+
+#[inline]
+fn hex_val(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Standard base64 (with `=` padding) of `input` into `out`.
+pub fn base64<'o>(input: &[u8], out: &'o mut [u8]) -> Result<&'o str, Error> {
+    use base64ct::Encoding;
+    base64ct::Base64::encode(input, out).map_err(|_| Error::capacity())
+}
+
+/// Decodes standard padded base64.
+pub fn unbase64<'o>(input: &[u8], out: &'o mut [u8]) -> Option<&'o [u8]> {
+    use base64ct::Encoding;
+    base64ct::Base64::decode(input, out).ok().map(|s| &*s)
+}
+
+/// Checks a value that will travel in an HTTP header (and be signed): visible ASCII and
+/// space/tab only; CR, LF, NUL and other controls are header injection, non-ASCII cannot be
+/// carried reliably.
+pub fn check_header_value(field: Field, v: &str) -> Result<(), Error> {
+    for &b in v.as_bytes() {
+        if b == b'\t' || (0x20..0x7f).contains(&b) {
+            continue;
+        }
+        return Err(Error::new(
+            field,
+            if b < 0x20 || b == 0x7f {
+                Reason::ControlChar
+            } else {
+                Reason::NonAscii
+            },
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a token-like value (`Action`, `Version`, `Region`, ...): visible ASCII without
+/// spaces or controls.
+pub fn check_token(field: Field, v: &str) -> Result<(), Error> {
+    for &b in v.as_bytes() {
+        if (0x21..0x7f).contains(&b) {
+            continue;
+        }
+        return Err(Error::new(
+            field,
+            if b < 0x20 || b == 0x7f {
+                Reason::ControlChar
+            } else if b == b' ' {
+                Reason::Reserved
+            } else {
+                Reason::NonAscii
+            },
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_encoding_matches_go_query_escape() {
+        let mut buf = [0u8; 128];
+        let mut w = BufWriter::new(&mut buf);
+        form_encode("未命名 a+b/c~*".as_bytes(), &mut w);
+        assert_eq!(
+            w.finish_str().unwrap(),
+            "%E6%9C%AA%E5%91%BD%E5%90%8D+a%2Bb%2Fc~%2A"
+        );
+        assert_eq!(form_encoded_len("未命名 a+b/c~*".as_bytes()), 41);
+    }
+
+    #[test]
+    fn buf_writer_reports_overflow() {
+        let mut buf = [0u8; 3];
+        let mut w = BufWriter::new(&mut buf);
+        w.put(b"ab");
+        w.put(b"cd");
+        assert!(w.overflowed());
+        assert_eq!(w.finish(), Err(Error::capacity()));
+    }
+
+    #[test]
+    fn decimal_and_parse() {
+        let mut b = [0u8; 20];
+        assert_eq!(decimal(0, &mut b), b"0");
+        assert_eq!(decimal(u64::MAX, &mut b), b"18446744073709551615");
+        assert_eq!(parse_decimal(b"1551113065"), Some(1551113065));
+        assert_eq!(parse_decimal(b"+1"), None);
+        assert_eq!(parse_decimal(b""), None);
+        assert_eq!(parse_decimal(b"99999999999999999999"), None);
+    }
+
+    #[test]
+    fn form_decode_rejects_bad_percent() {
+        let mut buf = [0u8; 16];
+        let mut w = BufWriter::new(&mut buf);
+        assert!(form_decode(b"a%2", &mut w).is_err());
+        let mut buf = [0u8; 16];
+        let mut w = BufWriter::new(&mut buf);
+        form_decode(b"a+%2Fb", &mut w).unwrap();
+        assert_eq!(w.finish().unwrap(), b"a /b");
+    }
+}
