@@ -4,6 +4,7 @@
 //! JSON lines in, JSON lines out, diagnostics on standard error; exit 0 all good, 1 an item was
 //! rejected, 2 usage error or malformed input. No input makes it panic.
 
+mod credentials;
 mod explain;
 mod io;
 mod parse;

@@ -1,0 +1,174 @@
+//! `tc3 verify`: captures in, one verdict per capture out.
+
+use crate::io::{for_each_json_line, print_line, read_keys};
+use crate::spec::Capture;
+use crate::Outcome;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use tc3::v3::authorization;
+use tc3::verify::{self, Body, LegacyScratch, Policy, RequestView, Verified};
+use tc3::SecretKey;
+
+/// Decoded legacy parameters: up to 1 MiB (the documented v1 POST limit) and 16,384 params.
+pub type Scratch = LegacyScratch<{ 1 << 20 }, 16_384>;
+
+/// The clock and key options shared by `verify` and `explain`.
+pub struct Options {
+    pub keys: HashMap<String, String>,
+    pub now: Option<u64>,
+    pub skip_clock: bool,
+    pub max_skew: Option<u64>,
+}
+
+impl Options {
+    pub fn parse(args: &mut lexopt::Parser) -> Result<Options, String> {
+        use lexopt::Arg::*;
+        let mut keys = None;
+        let (mut now, mut skip_clock, mut max_skew) = (None, false, None);
+        let num = |args: &mut lexopt::Parser, name: &str| -> Result<u64, String> {
+            args.value()
+                .map_err(|e| e.to_string())?
+                .into_string()
+                .ok()
+                .and_then(|s| s.parse::<u64>().ok())
+                .ok_or_else(|| format!("--{name} takes a non-negative integer"))
+        };
+        while let Some(arg) = args.next().map_err(|e| e.to_string())? {
+            match arg {
+                Long("keys") => {
+                    let p = args.value().map_err(|e| e.to_string())?;
+                    keys = Some(read_keys(&p.to_string_lossy())?);
+                }
+                Long("now") => now = Some(num(args, "now")?),
+                Long("skip-clock") => skip_clock = true,
+                Long("max-skew") => max_skew = Some(num(args, "max-skew")?),
+                other => return Err(other.unexpected().to_string()),
+            }
+        }
+        if now.is_some() && skip_clock {
+            return Err("--now and --skip-clock exclude each other".into());
+        }
+        let keys = keys.ok_or("--keys KEYS.json is required")?.into_iter().collect();
+        Ok(Options { keys, now, skip_clock, max_skew })
+    }
+
+    pub fn policy(&self) -> Policy<'static> {
+        let mut p = if self.skip_clock {
+            Policy::skip_clock()
+        } else {
+            Policy::at(self.now.unwrap_or_else(tc3::time::now_unix))
+        };
+        if let Some(s) = self.max_skew {
+            p = p.with_max_skew(s);
+        }
+        p
+    }
+
+    pub fn lookup(&self, id: &str) -> Option<SecretKey> {
+        self.keys.get(id).and_then(|k| SecretKey::new(k).ok())
+    }
+}
+
+/// The request view of a capture.
+pub fn with_view<T>(cap: &Capture, f: impl FnOnce(&RequestView<'_, [(&str, &str)]>) -> T) -> T {
+    let headers: Vec<(&str, &str)> = cap.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let view = RequestView::new(
+        &cap.method,
+        &cap.path,
+        cap.query.as_deref(),
+        headers.as_slice(),
+        Body::Bytes(&cap.body),
+    );
+    f(&view)
+}
+
+/// What a rejected request claims to be: its sign method and SecretId, when readable.
+pub fn claimed(cap: &Capture) -> (Value, Value) {
+    if let Some(a) = cap.header("authorization") {
+        let id = authorization::parse(a.as_bytes()).ok().map(|p| p.secret_id.to_owned());
+        return (json!("TC3-HMAC-SHA256"), json!(id));
+    }
+    let source: &[u8] = match (cap.method.as_str(), &cap.query) {
+        ("POST", _) => &cap.body,
+        (_, Some(q)) => q.as_bytes(),
+        _ => b"",
+    };
+    let params = form_params(source);
+    if !params.contains_key("Signature") && cap.method == "POST" {
+        // a legacy POST may still carry its parameters in the query
+        if let Some(q) = &cap.query {
+            let qp = form_params(q.as_bytes());
+            if qp.contains_key("Signature") {
+                let m = tc3::v1::SignatureMethod::from_param(qp.get("SignatureMethod").map(String::as_str));
+                return (json!(m.as_str()), json!(qp.get("SecretId")));
+            }
+        }
+    }
+    if !params.contains_key("Signature") {
+        return (Value::Null, Value::Null);
+    }
+    let m = tc3::v1::SignatureMethod::from_param(params.get("SignatureMethod").map(String::as_str));
+    (json!(m.as_str()), json!(params.get("SecretId")))
+}
+
+/// Decodes `k=v&...` leniently (for display only: undecodable components are skipped).
+pub fn form_params(src: &[u8]) -> HashMap<String, String> {
+    let dec = |b: &[u8]| -> Option<String> {
+        let mut out = Vec::new();
+        tc3::encode::form_decode(b, &mut out).ok()?;
+        String::from_utf8(out).ok()
+    };
+    src.split(|&b| b == b'&')
+        .filter(|c| !c.is_empty())
+        .filter_map(|c| {
+            let (k, v) = match c.iter().position(|&b| b == b'=') {
+                Some(i) => (&c[..i], &c[i + 1..]),
+                None => (c, &c[c.len()..]),
+            };
+            Some((dec(k)?, dec(v)?))
+        })
+        .collect()
+}
+
+pub fn run(args: &mut lexopt::Parser, _explain: bool) -> Result<Outcome, String> {
+    let opts = Options::parse(args)?;
+    let policy = opts.policy();
+    let lookup = |id: &str| opts.lookup(id);
+    let mut scratch: Box<Scratch> = Box::default();
+    let mut outcome = Outcome::Ok;
+    let malformed = for_each_json_line(|n, v| {
+        let cap = match Capture::from_json(&v) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("tc3: line {n}: {e}");
+                outcome = Outcome::Malformed;
+                return;
+            }
+        };
+        let verdict = with_view(&cap, |view| match verify::verify(view, &lookup, &policy, &mut scratch) {
+            Ok(ok) => json!({
+                "id": cap.id, "ok": true, "sign_method": ok.sign_method(),
+                "secret_id": ok.secret_id(), "code": null, "message": null,
+                "signed_headers": match ok {
+                    Verified::Tc3(t) => json!(t.signed_headers().collect::<Vec<_>>()),
+                    Verified::Legacy(_) => Value::Null,
+                },
+            }),
+            Err(e) => {
+                let (method, id) = claimed(&cap);
+                json!({
+                    "id": cap.id, "ok": false, "sign_method": method, "secret_id": id,
+                    "code": e.code(), "message": e.to_string(),
+                })
+            }
+        });
+        if verdict["ok"] == json!(false) && outcome == Outcome::Ok {
+            outcome = Outcome::Rejected;
+        }
+        print_line(&verdict);
+    })?;
+    if malformed {
+        outcome = Outcome::Malformed;
+    }
+    Ok(outcome)
+}
