@@ -13,6 +13,9 @@
 //! `HmacSHA256`, HmacSHA1 otherwise. The `Nonce` is returned so that the caller can refuse
 //! replays (see [`ReplayWindow`](crate::verify::ReplayWindow)).
 //!
+//! A POST with a non-empty query string is refused (`AuthFailure.SignatureFailure`): the
+//! legacy signature does not cover it.
+//!
 //! A name containing `=` or `&` is refused: it would let two different parameter sets share
 //! one string to sign. Values are signed raw, so a value containing `&Name=` cannot be told
 //! apart from two parameters in the string to sign; that is inherent to the legacy protocol.
@@ -230,7 +233,11 @@ pub fn verify<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, const B: usize, 
     // 5. clock
     policy.check_clock(timestamp)?;
 
-    // 6. signature
+    // 6. signature. A legacy POST signs only its form body: a query beside it would reach
+    // the backend unsigned, so it is refused.
+    if req.method == "POST" && req.query.is_some_and(|q| !q.is_empty()) {
+        return Err(VerifyError::SignatureMismatch);
+    }
     let host = match req.header("host") {
         Lookup::Absent => return Err(VerifyError::SignedHeaderAbsent { index: 0 }),
         Lookup::Many => return Err(VerifyError::SignedHeaderAmbiguous { index: 0 }),

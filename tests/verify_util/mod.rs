@@ -114,7 +114,9 @@ pub fn view<'a>(c: &'a Capture, headers: &'a [(&'a str, &'a [u8])]) -> RequestVi
 }
 
 fn jstr(v: &Value, k: &str) -> String {
-    v[k].as_str().unwrap_or_else(|| panic!("{k} in {v}")).to_string()
+    v[k].as_str()
+        .unwrap_or_else(|| panic!("{k} in {v}"))
+        .to_string()
 }
 
 /// All usable captures (no "error"/"unsupported") of `dir/sdk.jsonl`, and the keys of the
