@@ -60,7 +60,7 @@ use crate::error::{Error, Field, Reason};
 use core::fmt;
 use hmac::{Hmac, Mac};
 
-pub use params::{Params, PairSink};
+pub use params::{PairSink, Params};
 
 /// The legacy signature algorithm, named by the `SignatureMethod` parameter.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -439,7 +439,8 @@ pub fn compute_signature(
     let bad_key = |_| Error::new(Field::SecretKey, Reason::Malformed);
     match signature_method {
         SignatureMethod::HmacSha1 => {
-            let mut mac = Hmac::<sha1::Sha1>::new_from_slice(key.expose_secret()).map_err(bad_key)?;
+            let mut mac =
+                Hmac::<sha1::Sha1>::new_from_slice(key.expose_secret()).map_err(bad_key)?;
             stream_string_to_sign(method, host, path, sorted_pairs, rule, &mut mac);
             Ok(LegacySignature::from_mac(
                 &mac.finalize().into_bytes(),

@@ -685,7 +685,11 @@ mod ser {
     /// `out`, with names and values written into `arena` (no allocation). See the module
     /// docs for the rules; map keys must be strings (or chars), bytes are refused, unit
     /// enum variants are their name, other enum variants `{"Variant": ...}`.
-    pub fn flatten_serialize<'a, T, P>(value: &T, arena: &'a mut [u8], out: &mut P) -> Result<(), Error>
+    pub fn flatten_serialize<'a, T, P>(
+        value: &T,
+        arena: &'a mut [u8],
+        out: &mut P,
+    ) -> Result<(), Error>
     where
         T: Serialize + ?Sized,
         P: PairSink<'a> + ?Sized,
@@ -901,6 +905,9 @@ mod ser {
         }
         fn serialize_str(self, v: &str) -> Result<(), SerError> {
             self.leaf(|b| b.leaf_str(v))
+        }
+        fn collect_str<T: fmt::Display + ?Sized>(self, v: &T) -> Result<(), SerError> {
+            self.leaf(|b| b.leaf_fmt(format_args!("{}", v)))
         }
         fn serialize_bytes(self, _v: &[u8]) -> Result<(), SerError> {
             Err(unsupported())
@@ -1118,6 +1125,9 @@ mod ser {
 
         fn serialize_str(self, v: &str) -> Result<usize, SerError> {
             Ok(self.b.push_seg(v)?)
+        }
+        fn collect_str<T: fmt::Display + ?Sized>(self, _v: &T) -> Result<usize, SerError> {
+            Err(key_err())
         }
         fn serialize_char(self, v: char) -> Result<usize, SerError> {
             let mut buf = [0u8; 4];
