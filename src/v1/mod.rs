@@ -459,6 +459,31 @@ pub fn compute_signature(
     }
 }
 
+/// The bare primitive: `Base64(HMAC_<alg>(key, message))`, for a string to sign obtained
+/// elsewhere (e.g. the Node SDK's `Sign.sign` test vectors). [`compute_signature`] streams the
+/// string to sign instead of taking it whole.
+pub fn sign_string_to_sign(
+    message: &[u8],
+    key: &SecretKey,
+    signature_method: SignatureMethod,
+) -> Result<LegacySignature, Error> {
+    let bad_key = |_| Error::new(Field::SecretKey, Reason::Malformed);
+    Ok(match signature_method {
+        SignatureMethod::HmacSha1 => {
+            let mut mac =
+                Hmac::<sha1::Sha1>::new_from_slice(key.expose_secret()).map_err(bad_key)?;
+            mac.update(message);
+            LegacySignature::from_mac(&mac.finalize().into_bytes(), signature_method)
+        }
+        SignatureMethod::HmacSha256 => {
+            let mut mac =
+                Hmac::<sha2::Sha256>::new_from_slice(key.expose_secret()).map_err(bad_key)?;
+            mac.update(message);
+            LegacySignature::from_mac(&mac.finalize().into_bytes(), signature_method)
+        }
+    })
+}
+
 fn find<'p>(sorted_pairs: &[(&str, &'p str)], name: &str) -> Option<&'p str> {
     sorted_pairs
         .binary_search_by(|(k, _)| k.as_bytes().cmp(name.as_bytes()))
