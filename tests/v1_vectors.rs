@@ -8,7 +8,10 @@ use tc3::v1::{self, KeyRule, SignatureMethod};
 use tc3::SecretKey;
 
 fn examples() -> Vec<Value> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/vectors/doc-examples.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/vectors/doc-examples.json"
+    );
     serde_json::from_str(&std::fs::read_to_string(path).expect("doc-examples.json")).unwrap()
 }
 
@@ -65,12 +68,20 @@ fn check(name: &str) -> String {
     let mut sts = [0u8; 2048];
     let mut w = BufWriter::new(&mut sts);
     v1::write_string_to_sign(method, host, path, &pairs, rule, &mut w).unwrap();
-    assert_eq!(w.finish_str().unwrap(), s(&exp["string_to_sign"]), "{name}: string to sign");
+    assert_eq!(
+        w.finish_str().unwrap(),
+        s(&exp["string_to_sign"]),
+        "{name}: string to sign"
+    );
 
     let mut enc = [0u8; 64];
     let mut w = BufWriter::new(&mut enc);
     sig.write_encoded(&mut w);
-    assert_eq!(w.finish_str().unwrap(), s(&exp["encoded_signature"]), "{name}");
+    assert_eq!(
+        w.finish_str().unwrap(),
+        s(&exp["encoded_signature"]),
+        "{name}"
+    );
     // the encoded request carries exactly the encoded signature
     assert!(wire.contains(&format!("Signature={}", s(&exp["encoded_signature"]))));
     wire
@@ -127,8 +138,15 @@ fn python_sdk_b4_hmacsha1_post_underscore_rule() {
         .collect();
     let mut pairs: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (&k[..], &v[..])).collect();
     let key = SecretKey::new(s(&inp["secret_key"])).unwrap();
-    let raw = v1::sign("POST", "cvm.tencentcloudapi.com", "/", &mut pairs, &key, KeyRule::Raw)
-        .unwrap();
+    let raw = v1::sign(
+        "POST",
+        "cvm.tencentcloudapi.com",
+        "/",
+        &mut pairs,
+        &key,
+        KeyRule::Raw,
+    )
+    .unwrap();
     assert_ne!(raw.as_str(), "PsTjkZAut4p5cfaGqb3gJh11m3U=");
 }
 
