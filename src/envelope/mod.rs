@@ -253,29 +253,9 @@ pub fn parse_with(doc: &[u8], opts: Options) -> Result<Envelope<'_>, ParseError>
         kind: ParseErrorKind::InvalidUtf8,
         offset: e.valid_up_to(),
     })?;
-    let s = |r: Span| document.get(r.0..r.1).unwrap_or_default();
-    let js = |r: Span| JsonStr::from_validated(document.get(r.0 + 1..r.1 - 1).unwrap_or_default());
-    let Some(body) = v.body else {
-        return Err(ParseError {
-            kind: ParseErrorKind::NoResponse,
-            offset: 0,
-        });
-    };
-    let error_object = v.error.and_then(|e| {
-        let code = e.code?;
-        Some(ApiError {
-            code: js(code),
-            message: e.message.map(js),
-            raw: s(e.span),
-        })
-    });
-    Ok(Envelope {
-        request_id: v.request_id.map(js),
-        error: error_object.filter(|e| !e.code.is_empty()),
-        error_object,
-        error_field: v.error_field.map(s),
-        body: s(body),
-        document,
+    v.finish(document).ok_or(ParseError {
+        kind: ParseErrorKind::NoResponse,
+        offset: 0,
     })
 }
 
@@ -318,6 +298,30 @@ pub(crate) struct EnvVisitor {
 }
 
 impl EnvVisitor {
+    /// The envelope of a scanned `document`, or `None` without a `Response` object.
+    pub(crate) fn finish(self, document: &str) -> Option<Envelope<'_>> {
+        let s = |r: Span| document.get(r.0..r.1).unwrap_or_default();
+        let js =
+            |r: Span| JsonStr::from_validated(document.get(r.0 + 1..r.1 - 1).unwrap_or_default());
+        let body = self.body?;
+        let error_object = self.error.and_then(|e| {
+            let code = e.code?;
+            Some(ApiError {
+                code: js(code),
+                message: e.message.map(js),
+                raw: s(e.span),
+            })
+        });
+        Some(Envelope {
+            request_id: self.request_id.map(js),
+            error: error_object.filter(|e| !e.code.is_empty()),
+            error_object,
+            error_field: self.error_field.map(s),
+            body: s(body),
+            document,
+        })
+    }
+
     /// Key tags inside the top-level object (`ROOT`) and below `Response`.
     #[inline]
     pub(crate) fn env_key(parent: Tag, key: &[u8], escaped: bool) -> Tag {
