@@ -619,6 +619,16 @@ impl VerifyError {
         s
     }
 
+    /// Streams the full error envelope into any [`Sink`](crate::encode::Sink).
+    pub fn write_envelope_to<S: crate::encode::Sink + ?Sized>(
+        &self,
+        request_id: &str,
+        out: &mut S,
+    ) {
+        let msg = self.message();
+        crate::envelope::write_error_to(self.code(), &msg, request_id, out)
+    }
+
     /// Writes the full error envelope
     /// `{"Response":{"Error":{"Code":…,"Message":…},"RequestId":…}}` into `out` and returns
     /// the written bytes (capacity error if it does not fit; never truncated).
@@ -627,9 +637,8 @@ impl VerifyError {
         request_id: &str,
         out: &'o mut [u8],
     ) -> Result<&'o [u8], crate::Error> {
-        // TEMP until envelope::write is merged
-        let _ = (request_id, &out);
-        Err(crate::Error::capacity())
+        let msg = self.message();
+        crate::envelope::write_error(self.code(), &msg, request_id, out)
     }
 }
 

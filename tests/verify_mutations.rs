@@ -820,3 +820,33 @@ fn messages_and_codes() {
         "the signature expired: the timestamp 1000 is 301 s behind the server time 1301"
     );
 }
+
+#[test]
+fn error_envelope() {
+    let e = VerifyError::Expired {
+        timestamp: 1000,
+        now: 1301,
+    };
+    let mut buf = [0u8; 512];
+    let out = e.write_envelope("req-\"1\"\n", &mut buf).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(out).unwrap();
+    assert_eq!(
+        v["Response"]["Error"]["Code"],
+        "AuthFailure.SignatureExpire"
+    );
+    assert_eq!(
+        v["Response"]["Error"]["Message"],
+        "the signature expired: the timestamp 1000 is 301 s behind the server time 1301"
+    );
+    assert_eq!(v["Response"]["RequestId"], "req-\"1\"\n");
+    // the crate's own envelope parser reads it back
+    let env = tc3::envelope::parse(out).unwrap();
+    assert!(env.error.is_some());
+    // never truncated
+    let mut small = [0u8; 40];
+    assert!(e.write_envelope("r", &mut small).is_err());
+    let mut sized = tc3::encode::Counter(0);
+    e.write_envelope_to("r", &mut sized);
+    let mut exact = vec![0u8; sized.0];
+    assert_eq!(e.write_envelope("r", &mut exact).unwrap().len(), sized.0);
+}
