@@ -10,7 +10,8 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// The longest SecretId accepted (Tencent's are 36 bytes: `AKID` + 32).
 pub const MAX_SECRET_ID_LEN: usize = 128;
-/// The longest SecretKey accepted (Tencent's are 32 bytes; tests use keys up to 129 bytes).
+/// The longest SecretKey accepted (Tencent's are 32 bytes; the SDK captures include a
+/// 129-byte one, which the SDKs sign).
 pub const MAX_SECRET_KEY_LEN: usize = 256;
 
 /// A SecretId: the public half of an API key, sent in the `Authorization` credential.
@@ -63,7 +64,7 @@ pub struct SecretKey {
 }
 
 impl SecretKey {
-    /// Copies a secret key (at most 256 bytes; any bytes, though Tencent's are ASCII).
+    /// Copies a secret key (at most 128 bytes; any bytes, though Tencent's are ASCII).
     pub fn new(key: &str) -> Result<Self, Error> {
         Self::from_bytes(key.as_bytes())
     }
