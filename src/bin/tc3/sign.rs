@@ -4,7 +4,7 @@ use crate::io::{for_each_json_line, print_line};
 use crate::spec::{Capture, Spec};
 use crate::Outcome;
 use serde_json::Value;
-use tc3::encode::{self, BufWriter};
+use tc3::encode;
 use tc3::{v1, v3, Credential, SecretId, SecretKey, Token};
 
 /// The documented worked example: edition B of the Signature v3 docs (`v3-doc-edition-b`).
@@ -24,14 +24,15 @@ struct Flags {
 }
 
 pub fn run(args: &mut lexopt::Parser) -> Result<Outcome, String> {
-    use lexopt::Arg::*;
+    use lexopt::Arg::Long;
     let mut f = Flags::default();
     while let Some(arg) = args.next().map_err(|e| e.to_string())? {
         match arg {
             Long("example") => f.example = true,
             Long("curl") => f.curl = true,
             Long(name) => {
-                let key = match name {
+                let name = name.to_owned();
+                let key = match name.as_str() {
                     "service" | "action" | "version" | "region" | "host" | "token" | "language"
                     | "body" | "query" | "path" => name.to_owned(),
                     "method" => "http_method".into(),
@@ -41,6 +42,7 @@ pub fn run(args: &mut lexopt::Parser) -> Result<Outcome, String> {
                     "timestamp" | "nonce" | "params" => name.to_owned(),
                     _ => return Err(format!("unknown option --{name}")),
                 };
+                let name = name.as_str();
                 let v = args.value().map_err(|e| e.to_string())?;
                 let v = v.into_string().map_err(|_| format!("--{name}: not valid UTF-8"))?;
                 let v = match key.as_str() {
