@@ -72,6 +72,9 @@ pub fn run(args: &mut lexopt::Parser) -> Result<Outcome, String> {
         let mut m = f.spec;
         m.entry("sign_method").or_insert_with(|| "TC3-HMAC-SHA256".into());
         m.entry("id").or_insert_with(|| "cli".into());
+        if m.get("sign_method").and_then(Value::as_str) != Some("TC3-HMAC-SHA256") {
+            m.entry("nonce").or_insert_with(|| random_nonce().into());
+        }
         if !m.contains_key("host") {
             let service = m.get("service").and_then(Value::as_str).ok_or("--service is required")?;
             m.insert("host".into(), format!("{service}.tencentcloudapi.com").into());
@@ -308,6 +311,16 @@ fn sign_v1(spec: &Spec, cred: &Credential<'_>, show: bool) -> Result<Capture, St
         headers,
         body,
     })
+}
+
+/// A nonce for a legacy request signed from flags: 1 ..= 2^31-1, from the process's randomly
+/// seeded hasher (the CLI needs no cryptographic randomness here: the nonce only has to differ
+/// between requests within the clock window).
+fn random_nonce() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(tc3::time::now_unix());
+    h.finish() % 0x7fff_ffff + 1
 }
 
 /// Single-quotes a word for a POSIX shell.
