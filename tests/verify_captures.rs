@@ -49,7 +49,7 @@ fn every_sdk_capture_verifies() {
                     }
                     Verified::Legacy(l) => {
                         assert_eq!(Some(l.nonce), c.spec_nonce, "{}", c.id);
-                        assert_eq!(l.param("Action").is_some(), true);
+                        assert!(l.param("Action").is_some());
                     }
                 }
             }

@@ -351,7 +351,7 @@ struct Slot {
 
 /// A fixed-capacity cache of derived TC3 signing keys per (SecretId, date, service), `no_std`
 /// and allocation-free. A hit also requires the SecretKey returned by the
-/// [`KeyProvider`](crate::verify::KeyProvider) to equal (constant time) the one the entry was
+/// [`KeyProvider`] to equal (constant time) the one the entry was
 /// derived from, so rotating or revoking a key takes effect immediately. When full, the
 /// least recently used entry is replaced; its copy of the SecretKey is zeroized on eviction
 /// (the pre-keyed HMAC state of [`SigningKey`] cannot be, see there).
