@@ -449,6 +449,13 @@ struct Prepared<'a> {
 }
 
 impl Prepared<'_> {
+    fn new() -> Self {
+        Prepared {
+            headers: heapless::Vec::new(),
+            payload_hex: [0; 64],
+        }
+    }
+
     fn write_canonical<S: Sink + ?Sized>(&self, req: &Request<'_>, out: &mut S) {
         canonical::write_canonical_request(
             out,
@@ -467,7 +474,7 @@ impl Prepared<'_> {
     }
 }
 
-fn prepare<'a>(req: &Request<'a>) -> Result<Prepared<'a>, Error> {
+fn prepare<'a>(req: &Request<'a>, p: &mut Prepared<'a>) -> Result<(), Error> {
     if !req.uri.starts_with('/') {
         return Err(Error::new(Field::Uri, Reason::Malformed));
     }
@@ -479,7 +486,8 @@ fn prepare<'a>(req: &Request<'a>) -> Result<Prepared<'a>, Error> {
     }
     check_header_value(Field::ContentType, req.content_type)?;
 
-    let mut headers: heapless::Vec<HeaderEntry<'a>, MAX_SIGNED_HEADERS> = heapless::Vec::new();
+    let headers = &mut p.headers;
+    headers.clear();
     let cap = Error::new(Field::HeaderName, Reason::Capacity);
     headers
         .push(HeaderEntry {
@@ -523,10 +531,8 @@ fn prepare<'a>(req: &Request<'a>) -> Result<Prepared<'a>, Error> {
             .map_err(|_| cap)?;
     }
     headers.sort_unstable_by(|a, b| cmp_lower(a.name, b.name));
-    Ok(Prepared {
-        headers,
-        payload_hex: hash_payload(&req.payload),
-    })
+    p.payload_hex = hash_payload(&req.payload);
+    Ok(())
 }
 
 fn check_common(cred: &Credential<'_>, common: &Common<'_>) -> Result<Date, Error> {
@@ -551,7 +557,8 @@ fn check_common(cred: &Credential<'_>, common: &Common<'_>) -> Result<Date, Erro
 /// Writes the canonical request of `req` into `out` (text for debugging; the signing path
 /// streams the same bytes into SHA-256). Checks `req` as [`sign`] does.
 pub fn canonical_request<S: Sink + ?Sized>(out: &mut S, req: &Request<'_>) -> Result<(), Error> {
-    let p = prepare(req)?;
+    let mut p = Prepared::new();
+    prepare(req, &mut p)?;
     p.write_canonical(req, out);
     Ok(())
 }
@@ -565,7 +572,8 @@ pub fn string_to_sign<S: Sink + ?Sized>(
 ) -> Result<(), Error> {
     check_service(common.service)?;
     let date = Date::from_unix(common.timestamp)?;
-    let p = prepare(req)?;
+    let mut p = Prepared::new();
+    prepare(req, &mut p)?;
     let hcr = p.hashed_canonical(req);
     canonical::write_string_to_sign(out, common.timestamp, date, common.service, &hcr);
     Ok(())
@@ -664,7 +672,8 @@ pub fn sign<'a>(
     if common.service != key.service.as_str() {
         return Err(Error::new(Field::Service, Reason::Malformed));
     }
-    let p = prepare(req)?;
+    let mut p = Prepared::new();
+    prepare(req, &mut p)?;
     let hcr = p.hashed_canonical(req);
     let mut mac = key.mac.clone();
     canonical::write_string_to_sign(&mut mac, common.timestamp, date, common.service, &hcr);
