@@ -327,7 +327,7 @@ pub fn base64<'o>(input: &[u8], out: &'o mut [u8]) -> Result<&'o str, Error> {
 /// Decodes standard padded base64.
 pub fn unbase64<'o>(input: &[u8], out: &'o mut [u8]) -> Option<&'o [u8]> {
     use base64ct::Encoding;
-    base64ct::Base64::decode(input, out).ok().map(|s| &*s)
+    base64ct::Base64::decode(input, out).ok()
 }
 
 /// Checks a value that will travel in an HTTP header (and be signed): visible ASCII and
