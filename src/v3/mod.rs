@@ -143,7 +143,7 @@ impl PayloadHasher {
 /// The lowercase hex digest that enters the canonical request for `p`.
 pub fn hash_payload(p: &Payload<'_>) -> [u8; 64] {
     match p {
-        Payload::Bytes(b) if b.is_empty() => *EMPTY_SHA256_HEX,
+        Payload::Bytes([]) => *EMPTY_SHA256_HEX,
         Payload::Bytes(b) => hex32(&Sha256::digest(b).into()),
         Payload::Sha256(d) => hex32(d),
         Payload::Unsigned => *UNSIGNED_SHA256_HEX,
