@@ -1,6 +1,4 @@
-//! # tc3 — the Tencent Cloud API 3.0 wire protocol
-//!
-//! Crate docs are completed in the README section below.
+#![doc = include_str!("../README.md")]
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
