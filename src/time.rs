@@ -48,7 +48,8 @@ impl Date {
         if year < 1970 || year > 9999 || month < 1 || month > 12 || day < 1 {
             return None;
         }
-        let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
+        let leap =
+            (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
         let dim = match month {
             2 if leap => 29,
             2 => 28,

@@ -27,7 +27,9 @@ pub fn run(args: &mut lexopt::Parser) -> Result<Outcome, String> {
             }
         };
         let verdict = with_view(&cap, |view| {
-            verify::verify(view, &lookup, &policy, &mut scratch).map(|_| ()).map_err(|e| (e.code(), e.to_string()))
+            verify::verify(view, &lookup, &policy, &mut scratch)
+                .map(|_| ())
+                .map_err(|e| (e.code(), e.to_string()))
         });
         let mut out = String::new();
         let _ = writeln!(out, "== capture {} ({} {})", cap.id, cap.method, cap.path);
@@ -70,13 +72,20 @@ fn explain_v3(cap: &Capture, opts: &Options, out: &mut String) {
         }
     };
     let _ = writeln!(out, "algorithm:        TC3-HMAC-SHA256");
-    let _ = writeln!(out, "credential scope: {}/{}/{}/tc3_request", auth.secret_id, auth.date, auth.service);
+    let _ = writeln!(
+        out,
+        "credential scope: {}/{}/{}/tc3_request",
+        auth.secret_id, auth.date, auth.service
+    );
     let _ = writeln!(out, "signed headers:   {}", auth.signed_headers);
     let ts_text = cap.header("x-tc-timestamp").unwrap_or_default();
     let ts = tc3::encode::parse_decimal(ts_text.as_bytes());
     let date = ts.and_then(|t| Date::from_unix(t).ok());
     let (Some(ts), Some(date)) = (ts, date) else {
-        let _ = writeln!(out, "diagnosis: X-TC-Timestamp {ts_text:?} is missing or not a decimal timestamp");
+        let _ = writeln!(
+            out,
+            "diagnosis: X-TC-Timestamp {ts_text:?} is missing or not a decimal timestamp"
+        );
         return;
     };
     let _ = writeln!(out, "X-TC-Timestamp:   {ts} (UTC date {date})");
@@ -100,7 +109,12 @@ fn explain_v3(cap: &Capture, opts: &Options, out: &mut String) {
     let mut entries = Vec::new();
     let mut diagnosis: Vec<String> = Vec::new();
     for name in auth.signed_headers() {
-        let values: Vec<&str> = cap.headers.iter().filter(|(n, _)| n == name).map(|(_, v)| v.as_str()).collect();
+        let values: Vec<&str> = cap
+            .headers
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .collect();
         match values.as_slice() {
             [v] => entries.push((name, *v)),
             [] => diagnosis.push(format!("signed header `{name}` is absent from the request")),
@@ -109,7 +123,9 @@ fn explain_v3(cap: &Capture, opts: &Options, out: &mut String) {
     }
     for req in ["content-type", "host"] {
         if !auth.signed_headers().any(|n| n == req) {
-            diagnosis.push(format!("`{req}` is not signed (AuthFailure.InvalidAuthorization)"));
+            diagnosis.push(format!(
+                "`{req}` is not signed (AuthFailure.InvalidAuthorization)"
+            ));
         }
     }
     if auth.date.as_bytes() != date.to_bytes() {
@@ -126,18 +142,35 @@ fn explain_v3(cap: &Capture, opts: &Options, out: &mut String) {
     }
     let key = opts.lookup(auth.secret_id);
     if key.is_none() {
-        diagnosis.push(format!("SecretId {} is not in KEYS.json (AuthFailure.SecretIdNotFound)", auth.secret_id));
+        diagnosis.push(format!(
+            "SecretId {} is not in KEYS.json (AuthFailure.SecretIdNotFound)",
+            auth.secret_id
+        ));
     }
     let scope_date = Date::parse(auth.date.as_bytes()).unwrap_or(date);
     let mut matched = None;
-    let uris: &[&str] = if cap.path == "/" { &["/"] } else { &[&cap.path, "/"] };
+    let uris: &[&str] = if cap.path == "/" {
+        &["/"]
+    } else {
+        &[&cap.path, "/"]
+    };
     for (i, fold) in [true, false].into_iter().enumerate() {
         for uri in uris {
-            if i == 1 && !entries.iter().any(|(_, v)| v.bytes().any(|b| b.is_ascii_uppercase())) {
+            if i == 1
+                && !entries
+                    .iter()
+                    .any(|(_, v)| v.bytes().any(|b| b.is_ascii_uppercase()))
+            {
                 continue;
             }
-            let hdrs: Vec<HeaderEntry<'_>> =
-                entries.iter().map(|(n, v)| HeaderEntry { name: n, value: v, fold }).collect();
+            let hdrs: Vec<HeaderEntry<'_>> = entries
+                .iter()
+                .map(|(n, v)| HeaderEntry {
+                    name: n,
+                    value: v,
+                    fold,
+                })
+                .collect();
             let mut cr = Vec::new();
             v3::canonical::write_canonical_request(
                 &mut cr,
@@ -150,9 +183,21 @@ fn explain_v3(cap: &Capture, opts: &Options, out: &mut String) {
             let hcr = hex32(&Sha256::digest(&cr).into());
             let mut sts = Vec::new();
             v3::canonical::write_string_to_sign(&mut sts, ts, scope_date, auth.service, &hcr);
-            let rule = if fold { "doc rule: values trimmed and lowercased" } else { "SDK rule: values as sent" };
-            let _ = writeln!(out, "canonical request (URI {uri}, {rule}):\n    {}", visible(&cr));
-            let _ = writeln!(out, "hashed canonical request: {}", String::from_utf8_lossy(&hcr));
+            let rule = if fold {
+                "doc rule: values trimmed and lowercased"
+            } else {
+                "SDK rule: values as sent"
+            };
+            let _ = writeln!(
+                out,
+                "canonical request (URI {uri}, {rule}):\n    {}",
+                visible(&cr)
+            );
+            let _ = writeln!(
+                out,
+                "hashed canonical request: {}",
+                String::from_utf8_lossy(&hcr)
+            );
             let _ = writeln!(out, "string to sign:\n    {}", visible(&sts));
             if let Some(k) = &key {
                 match v3::SigningKey::derive(k, scope_date, auth.service) {
@@ -193,7 +238,10 @@ fn explain_v3(cap: &Capture, opts: &Options, out: &mut String) {
 fn explain_v1(cap: &Capture, opts: &Options, out: &mut String) {
     let (method, id) = claimed(cap);
     let Some(method) = method.as_str() else {
-        let _ = writeln!(out, "diagnosis: no Authorization header and no legacy Signature parameter");
+        let _ = writeln!(
+            out,
+            "diagnosis: no Authorization header and no legacy Signature parameter"
+        );
         return;
     };
     let source: &[u8] = if cap.method == "POST" {
@@ -203,8 +251,11 @@ fn explain_v1(cap: &Capture, opts: &Options, out: &mut String) {
     };
     let params = form_params(source);
     let received = params.get("Signature").cloned().unwrap_or_default();
-    let mut pairs: Vec<(&str, &str)> =
-        params.iter().filter(|(k, _)| *k != "Signature").map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mut pairs: Vec<(&str, &str)> = params
+        .iter()
+        .filter(|(k, _)| *k != "Signature")
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     pairs.sort_unstable();
     let _ = writeln!(out, "algorithm: {method} (legacy)");
     let host = cap.header("host").unwrap_or_default();
@@ -216,11 +267,17 @@ fn explain_v1(cap: &Capture, opts: &Options, out: &mut String) {
     let mut matched = false;
     for rule in [v1::KeyRule::UnderscoreAsDot, v1::KeyRule::Raw] {
         let mut sts = Vec::new();
-        if let Err(e) = v1::write_string_to_sign(&cap.method, host, &cap.path, &pairs, rule, &mut sts) {
+        if let Err(e) =
+            v1::write_string_to_sign(&cap.method, host, &cap.path, &pairs, rule, &mut sts)
+        {
             let _ = writeln!(out, "diagnosis: the parameters cannot be signed: {e}");
             return;
         }
-        let _ = writeln!(out, "string to sign ({rule:?}):\n    {}", String::from_utf8_lossy(&sts));
+        let _ = writeln!(
+            out,
+            "string to sign ({rule:?}):\n    {}",
+            String::from_utf8_lossy(&sts)
+        );
         if let Some(k) = &key {
             if let Ok(sig) = v1::sign_string_to_sign(&sts, k, sm) {
                 let _ = writeln!(out, "expected signature: {}", sig.as_str());

@@ -51,8 +51,11 @@ pub fn print_line(v: &Value) {
 /// Reads a KEYS.json file: `{"SecretId": "SecretKey", ...}`.
 pub fn read_keys(path: &str) -> Result<Vec<(String, String)>, String> {
     let text = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    let v: Value = serde_json::from_slice(&text).map_err(|e| format!("{path}: not valid JSON: {e}"))?;
-    let obj = v.as_object().ok_or_else(|| format!("{path}: not a JSON object"))?;
+    let v: Value =
+        serde_json::from_slice(&text).map_err(|e| format!("{path}: not valid JSON: {e}"))?;
+    let obj = v
+        .as_object()
+        .ok_or_else(|| format!("{path}: not a JSON object"))?;
     let mut keys = Vec::with_capacity(obj.len());
     for (id, key) in obj {
         let key = key

@@ -64,9 +64,9 @@ fn events(body: &[u8]) -> Outcome {
     let mut outcome = Outcome::Ok;
     let res = sse::for_each_event(body, &mut buf, sse::Config::default(), false, |ev| {
         let error = match ev.payload() {
-            Ok(p) => p.error().map(|(code, message)| {
-                json!({"code": code, "message": message.as_ref().map(text)})
-            }),
+            Ok(p) => p.error().map(
+                |(code, message)| json!({"code": code, "message": message.as_ref().map(text)}),
+            ),
             Err(_) => None,
         };
         if error.is_some() {

@@ -44,10 +44,13 @@ pub fn run(args: &mut lexopt::Parser) -> Result<Outcome, String> {
                 };
                 let name = name.as_str();
                 let v = args.value().map_err(|e| e.to_string())?;
-                let v = v.into_string().map_err(|_| format!("--{name}: not valid UTF-8"))?;
+                let v = v
+                    .into_string()
+                    .map_err(|_| format!("--{name}: not valid UTF-8"))?;
                 let v = match key.as_str() {
                     "timestamp" | "nonce" => Value::from(
-                        v.parse::<u64>().map_err(|_| format!("--{name}: not a number"))?,
+                        v.parse::<u64>()
+                            .map_err(|_| format!("--{name}: not a number"))?,
                     ),
                     "params" => serde_json::from_str(&v)
                         .map_err(|e| format!("--params: not valid JSON: {e}"))?,
@@ -70,14 +73,21 @@ pub fn run(args: &mut lexopt::Parser) -> Result<Outcome, String> {
     }
     if !f.spec.is_empty() {
         let mut m = f.spec;
-        m.entry("sign_method").or_insert_with(|| "TC3-HMAC-SHA256".into());
+        m.entry("sign_method")
+            .or_insert_with(|| "TC3-HMAC-SHA256".into());
         m.entry("id").or_insert_with(|| "cli".into());
         if m.get("sign_method").and_then(Value::as_str) != Some("TC3-HMAC-SHA256") {
             m.entry("nonce").or_insert_with(|| random_nonce().into());
         }
         if !m.contains_key("host") {
-            let service = m.get("service").and_then(Value::as_str).ok_or("--service is required")?;
-            m.insert("host".into(), format!("{service}.tencentcloudapi.com").into());
+            let service = m
+                .get("service")
+                .and_then(Value::as_str)
+                .ok_or("--service is required")?;
+            m.insert(
+                "host".into(),
+                format!("{service}.tencentcloudapi.com").into(),
+            );
         }
         let spec = Spec::from_json(&Value::Object(m), tc3::time::now_unix)?;
         let cap = sign_spec(&spec, false)?;
@@ -86,7 +96,8 @@ pub fn run(args: &mut lexopt::Parser) -> Result<Outcome, String> {
     }
     let mut outcome = Outcome::Ok;
     let malformed = for_each_json_line(|n, v| {
-        let res = Spec::from_json(&v, tc3::time::now_unix).and_then(|s| Ok((sign_spec(&s, false)?, s)));
+        let res =
+            Spec::from_json(&v, tc3::time::now_unix).and_then(|s| Ok((sign_spec(&s, false)?, s)));
         match res {
             Ok((cap, spec)) => emit(&cap, &spec, f.curl),
             Err(e) => {
@@ -173,8 +184,10 @@ fn sign_v3(spec: &Spec, cred: &Credential<'_>, show: bool) -> Result<Capture, St
         (None, false) => String::new(),
         (None, true) => {
             let pairs = flatten(&spec.params)?;
-            let mut refs: Vec<(&str, &str)> =
-                pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let mut refs: Vec<(&str, &str)> = pairs
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
             encode::sort_params(&mut refs).map_err(|e| format!("params: {e}"))?;
             let mut out = Vec::new();
             encode::write_query(&refs, &mut out);
@@ -182,7 +195,12 @@ fn sign_v3(spec: &Spec, cred: &Credential<'_>, show: bool) -> Result<Capture, St
         }
     };
     let content_type = spec.content_type.clone().unwrap_or_else(|| {
-        if get { "application/x-www-form-urlencoded" } else { "application/json" }.to_owned()
+        if get {
+            "application/x-www-form-urlencoded"
+        } else {
+            "application/json"
+        }
+        .to_owned()
     });
     let digest;
     let payload = if spec.unsigned_payload {
@@ -209,7 +227,11 @@ fn sign_v3(spec: &Spec, cred: &Credential<'_>, show: bool) -> Result<Capture, St
             "x-tc-token" => cred.token.map(|t| t.as_str()).unwrap_or_default(),
             "x-tc-requestclient" => spec.request_client.as_deref().unwrap_or_default(),
             "x-tc-traceid" => spec.trace_id.as_deref().unwrap_or_default(),
-            _ => return Err(format!("signed_headers: tc3 sends no header {name:?} to sign")),
+            _ => {
+                return Err(format!(
+                    "signed_headers: tc3 sends no header {name:?} to sign"
+                ))
+            }
         };
         extra.push((name, value));
     }
@@ -265,7 +287,11 @@ fn sign_v1(spec: &Spec, cred: &Credential<'_>, show: bool) -> Result<Capture, St
     let get = match spec.http_method.as_str() {
         "GET" => true,
         "POST" => false,
-        m => return Err(format!("http_method {m:?}: the legacy signature takes GET or POST")),
+        m => {
+            return Err(format!(
+                "http_method {m:?}: the legacy signature takes GET or POST"
+            ))
+        }
     };
     if spec.body.is_some() || spec.query.is_some() || spec.unsigned_payload {
         return Err("body, query and unsigned_payload do not apply to a legacy signature".into());
@@ -278,15 +304,32 @@ fn sign_v1(spec: &Spec, cred: &Credential<'_>, show: bool) -> Result<Capture, St
     common.token = cred.token;
     common.language = spec.language.as_deref();
     common.request_client = spec.request_client.as_deref();
-    let mut pairs: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mut pairs: Vec<(&str, &str)> = params
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     common.add_to(&mut pairs).map_err(|e| e.to_string())?;
     let rule = v1::KeyRule::UnderscoreAsDot;
-    let sig = v1::sign(&spec.http_method, &spec.host, &spec.path, &mut pairs, &cred.key, rule)
-        .map_err(|e| e.to_string())?;
+    let sig = v1::sign(
+        &spec.http_method,
+        &spec.host,
+        &spec.path,
+        &mut pairs,
+        &cred.key,
+        rule,
+    )
+    .map_err(|e| e.to_string())?;
     if show {
         let mut sts = Vec::new();
-        v1::write_string_to_sign(&spec.http_method, &spec.host, &spec.path, &pairs, rule, &mut sts)
-            .map_err(|e| e.to_string())?;
+        v1::write_string_to_sign(
+            &spec.http_method,
+            &spec.host,
+            &spec.path,
+            &pairs,
+            rule,
+            &mut sts,
+        )
+        .map_err(|e| e.to_string())?;
         eprintln!("StringToSign:\n{}\n", String::from_utf8_lossy(&sts));
         eprintln!("Signature: {}", sig.as_str());
     }
@@ -297,7 +340,10 @@ fn sign_v1(spec: &Spec, cred: &Credential<'_>, show: bool) -> Result<Capture, St
     let (query, body) = if get {
         (Some(wire), Vec::new())
     } else {
-        headers.push(("content-type".into(), "application/x-www-form-urlencoded".into()));
+        headers.push((
+            "content-type".into(),
+            "application/x-www-form-urlencoded".into(),
+        ));
         (None, wire.into_bytes())
     };
     if let Some(t) = &spec.trace_id {
@@ -355,7 +401,9 @@ fn header_case(n: &str) -> String {
             "tc" => "TC".to_owned(),
             _ => {
                 let mut c = p.chars();
-                c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+                c.next()
+                    .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                    .unwrap_or_default()
             }
         })
         .collect::<Vec<_>>()

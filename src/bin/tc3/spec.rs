@@ -67,7 +67,11 @@ impl Spec {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::Array(a)) => a
                 .iter()
-                .map(|h| h.as_str().map(str::to_owned).ok_or("signed_headers must be strings"))
+                .map(|h| {
+                    h.as_str()
+                        .map(str::to_owned)
+                        .ok_or("signed_headers must be strings")
+                })
                 .collect::<Result<_, _>>()?,
             Some(_) => return Err("field \"signed_headers\" must be a list of strings".into()),
         };
@@ -142,7 +146,9 @@ impl Capture {
                         Some([Value::String(n), Value::String(v)]) => {
                             headers.push((n.to_ascii_lowercase(), v.clone()))
                         }
-                        _ => return Err("each header must be a [name, value] pair of strings".into()),
+                        _ => {
+                            return Err("each header must be a [name, value] pair of strings".into())
+                        }
                     }
                 }
             }
@@ -158,12 +164,22 @@ impl Capture {
             }
             (Some(_), Some(e)) => return Err(format!("unknown body_encoding {e:?}")),
         };
-        Ok(Capture { id: o.get("id").cloned().unwrap_or(Value::Null), method, path, query, headers, body })
+        Ok(Capture {
+            id: o.get("id").cloned().unwrap_or(Value::Null),
+            method,
+            path,
+            query,
+            headers,
+            body,
+        })
     }
 
     /// The first header of that (lowercase) name.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The capture as JSON, in the format of `docs/cli.md`.

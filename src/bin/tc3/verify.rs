@@ -48,8 +48,16 @@ impl Options {
         if now.is_some() && skip_clock {
             return Err("--now and --skip-clock exclude each other".into());
         }
-        let keys = keys.ok_or("--keys KEYS.json is required")?.into_iter().collect();
-        Ok(Options { keys, now, skip_clock, max_skew })
+        let keys = keys
+            .ok_or("--keys KEYS.json is required")?
+            .into_iter()
+            .collect();
+        Ok(Options {
+            keys,
+            now,
+            skip_clock,
+            max_skew,
+        })
     }
 
     pub fn policy(&self) -> Policy<'static> {
@@ -71,7 +79,11 @@ impl Options {
 
 /// The request view of a capture.
 pub fn with_view<T>(cap: &Capture, f: impl FnOnce(&RequestView<'_, [(&str, &str)]>) -> T) -> T {
-    let headers: Vec<(&str, &str)> = cap.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let headers: Vec<(&str, &str)> = cap
+        .headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
     let view = RequestView::new(
         &cap.method,
         &cap.path,
@@ -85,7 +97,9 @@ pub fn with_view<T>(cap: &Capture, f: impl FnOnce(&RequestView<'_, [(&str, &str)
 /// What a rejected request claims to be: its sign method and SecretId, when readable.
 pub fn claimed(cap: &Capture) -> (Value, Value) {
     if let Some(a) = cap.header("authorization") {
-        let id = authorization::parse(a.as_bytes()).ok().map(|p| p.secret_id.to_owned());
+        let id = authorization::parse(a.as_bytes())
+            .ok()
+            .map(|p| p.secret_id.to_owned());
         return (json!("TC3-HMAC-SHA256"), json!(id));
     }
     let source: &[u8] = match (cap.method.as_str(), &cap.query) {
@@ -99,7 +113,9 @@ pub fn claimed(cap: &Capture) -> (Value, Value) {
         if let Some(q) = &cap.query {
             let qp = form_params(q.as_bytes());
             if qp.contains_key("Signature") {
-                let m = tc3::v1::SignatureMethod::from_param(qp.get("SignatureMethod").map(String::as_str));
+                let m = tc3::v1::SignatureMethod::from_param(
+                    qp.get("SignatureMethod").map(String::as_str),
+                );
                 return (json!(m.as_str()), json!(qp.get("SecretId")));
             }
         }
@@ -145,21 +161,23 @@ pub fn run(args: &mut lexopt::Parser, _explain: bool) -> Result<Outcome, String>
                 return;
             }
         };
-        let verdict = with_view(&cap, |view| match verify::verify(view, &lookup, &policy, &mut scratch) {
-            Ok(ok) => json!({
-                "id": cap.id, "ok": true, "sign_method": ok.sign_method(),
-                "secret_id": ok.secret_id(), "code": null, "message": null,
-                "signed_headers": match ok {
-                    Verified::Tc3(t) => json!(t.signed_headers().collect::<Vec<_>>()),
-                    Verified::Legacy(_) => Value::Null,
-                },
-            }),
-            Err(e) => {
-                let (method, id) = claimed(&cap);
-                json!({
-                    "id": cap.id, "ok": false, "sign_method": method, "secret_id": id,
-                    "code": e.code(), "message": e.to_string(),
-                })
+        let verdict = with_view(&cap, |view| {
+            match verify::verify(view, &lookup, &policy, &mut scratch) {
+                Ok(ok) => json!({
+                    "id": cap.id, "ok": true, "sign_method": ok.sign_method(),
+                    "secret_id": ok.secret_id(), "code": null, "message": null,
+                    "signed_headers": match ok {
+                        Verified::Tc3(t) => json!(t.signed_headers().collect::<Vec<_>>()),
+                        Verified::Legacy(_) => Value::Null,
+                    },
+                }),
+                Err(e) => {
+                    let (method, id) = claimed(&cap);
+                    json!({
+                        "id": cap.id, "ok": false, "sign_method": method, "secret_id": id,
+                        "code": e.code(), "message": e.to_string(),
+                    })
+                }
             }
         });
         if verdict["ok"] == json!(false) && outcome == Outcome::Ok {
