@@ -247,12 +247,12 @@ pub fn parse_with(doc: &[u8], opts: Options) -> Result<Envelope<'_>, ParseError>
             offset: opts.max_len,
         });
     }
-    let mut v = EnvVisitor::default();
-    scan::scan(doc, opts.max_depth, &mut v)?;
     let document = core::str::from_utf8(doc).map_err(|e| ParseError {
         kind: ParseErrorKind::InvalidUtf8,
         offset: e.valid_up_to(),
     })?;
+    let mut v = EnvVisitor::default();
+    scan::scan(document, opts.max_depth, &mut v)?;
     v.finish(document).ok_or(ParseError {
         kind: ParseErrorKind::NoResponse,
         offset: 0,
