@@ -654,7 +654,7 @@ fn code_is_zero(code: &str, string: bool) -> bool {
 /// [`parse`](crate::envelope::parse), default depth limit).
 pub fn classify(data: &str) -> Result<Payload<'_>, ParseError> {
     let mut v = PayloadVisitor::default();
-    scan::scan(data, 128, &mut v)?;
+    scan::scan(data.as_bytes(), 128, &mut v)?;
     let js = |r: Span| JsonStr::from_validated(data.get(r.0 + 1..r.1 - 1).unwrap_or_default());
     let PayloadVisitor {
         env,
@@ -663,7 +663,7 @@ pub fn classify(data: &str) -> Result<Payload<'_>, ParseError> {
         ecode,
         emsg,
     } = v;
-    if let Some(env) = env.finish(data) {
+    if let Some(env) = env.finish(data.as_bytes()) {
         if let Some(error) = env.error {
             return Ok(Payload::ApiError {
                 error,

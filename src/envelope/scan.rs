@@ -1,7 +1,7 @@
 //! The strict, iterative, depth-limited JSON scanner behind [`parse`](super::parse).
 //!
-//! One pass over the document validates the RFC 8259 grammar (after a UTF-8 check of the
-//! whole input) and reports the values a [`Visitor`] asked for by *tag*. There is no recursion:
+//! One pass over the document validates the RFC 8259 grammar and UTF-8 (non-ASCII runs inside
+//! strings are checked with `core::str::from_utf8` as they are met) and reports the values a [`Visitor`] asked for by *tag*. There is no recursion:
 //! the only per-depth state is a run-length encoded stack of container kinds in a fixed array,
 //! so memory use does not grow with nesting and a 10,000,000-deep document runs in a 64 KiB
 //! thread stack.
@@ -175,7 +175,7 @@ const fn err(kind: K, offset: usize) -> ParseError {
 }
 
 /// `true` for the bytes of a string that need no attention: not `"`, `\` or a control char.
-/// Bytes >= 0x80 are plain here: the whole document is UTF-8-checked beforehand.
+/// (Bytes >= 0x80 are checked as UTF-8 runs separately.)
 static PLAIN: [bool; 256] = {
     let mut t = [true; 256];
     let mut i = 0;
@@ -206,6 +206,27 @@ fn special_mask(w: u64) -> u64 {
 #[cfg(test)]
 fn word_has_special(w: u64) -> bool {
     special_mask(w) != 0
+}
+
+/// The first byte at or after `p` that is `"`, `\\` or a control character (or the end).
+#[inline]
+fn next_ascii_special(doc: &[u8], mut p: usize) -> usize {
+    while let Some(chunk) = doc.get(p..p + 8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        let m = special_mask(u64::from_le_bytes(w));
+        if m != 0 {
+            return p + (m.trailing_zeros() / 8) as usize;
+        }
+        p += 8;
+    }
+    while let Some(&b) = doc.get(p) {
+        if !PLAIN[b as usize] {
+            break;
+        }
+        p += 1;
+    }
+    p
 }
 
 #[inline(always)]
@@ -247,7 +268,8 @@ pub(crate) fn scan_string(doc: &[u8], mut p: usize) -> Result<(usize, bool), Par
             if let Some(chunk) = doc.get(p..p + 8) {
                 let mut w = [0u8; 8];
                 w.copy_from_slice(chunk);
-                let m = special_mask(u64::from_le_bytes(w));
+                let w = u64::from_le_bytes(w);
+                let m = special_mask(w) | (w & HI);
                 if m == 0 {
                     p += 8;
                     continue;
@@ -259,7 +281,7 @@ pub(crate) fn scan_string(doc: &[u8], mut p: usize) -> Result<(usize, bool), Par
                 }
             }
             match doc.get(p) {
-                Some(&b) if PLAIN[b as usize] => p += 1,
+                Some(&b) if b < 0x80 && PLAIN[b as usize] => p += 1,
                 Some(&b) => break b,
                 None => return Err(err(K::UnexpectedEnd, p)),
             }
@@ -269,6 +291,15 @@ pub(crate) fn scan_string(doc: &[u8], mut p: usize) -> Result<(usize, bool), Par
             b'\\' => {
                 escaped = true;
                 p = scan_escape(doc, p)?;
+            }
+            0x80.. => {
+                // Validate the whole run of non-special bytes as UTF-8 at once; it ends
+                // before an ASCII byte, so a sequence cut at its end is invalid anyway.
+                let q = next_ascii_special(doc, p);
+                if let Err(e) = core::str::from_utf8(doc.get(p..q).unwrap_or_default()) {
+                    return Err(err(K::InvalidUtf8, p + e.valid_up_to()));
+                }
+                p = q;
             }
             _ => return Err(err(K::ControlCharInString, p)),
         }
@@ -367,18 +398,19 @@ fn literal(doc: &[u8], p: usize, lit: &[u8]) -> Result<usize, ParseError> {
     }
 }
 
-/// Validate `doc` (already known to be UTF-8) as one JSON text and report tagged values to `v`.
+/// Validate `doc` as one JSON text (including UTF-8: non-ASCII bytes may only appear inside
+/// strings) and report tagged values to `v`.
 ///
 /// `max_depth` counts open containers (`{"a":[1]}` has depth 2); a container that would exceed
 /// it is reported as [`ParseErrorKind::TooDeep`](super::ParseErrorKind::TooDeep) at its
 /// opening bracket.
-pub(crate) fn scan<V: Visitor>(doc: &str, max_depth: usize, v: &mut V) -> Result<(), ParseError> {
+pub(crate) fn scan<V: Visitor>(doc: &[u8], max_depth: usize, v: &mut V) -> Result<(), ParseError> {
     if max_depth <= 128 {
         let mut stack = BitStack { bits: 0, len: 0 };
-        scan_with(doc.as_bytes(), max_depth, v, &mut stack)
+        scan_with(doc, max_depth, v, &mut stack)
     } else {
         let mut stack = KindStack::new();
-        scan_with(doc.as_bytes(), max_depth, v, &mut stack)
+        scan_with(doc, max_depth, v, &mut stack)
     }
 }
 
@@ -508,7 +540,11 @@ fn scan_key<V: Visitor>(
         None => return Err(err(K::UnexpectedEnd, p)),
     }
     let (end, escaped) = scan_string(doc, p + 1)?;
-    let parent = depth.checked_sub(1).and_then(|i| tags.get(i)).copied().unwrap_or(0);
+    let parent = depth
+        .checked_sub(1)
+        .and_then(|i| tags.get(i))
+        .copied()
+        .unwrap_or(0);
     let tag = if parent != 0 {
         let key = doc.get(p + 1..end - 1).unwrap_or_default();
         v.key(parent, key, escaped)
@@ -566,7 +602,7 @@ mod tests {
     }
 
     fn ok(s: &str) -> bool {
-        scan(s, 128, &mut Nothing).is_ok()
+        scan(s.as_bytes(), 128, &mut Nothing).is_ok()
     }
 
     #[test]
@@ -583,6 +619,10 @@ mod tests {
         assert!(!ok("[1] x"));
         assert!(!ok("[\"a\tb\"]"));
         assert!(!ok("[1}"));
+        assert!(ok("[\"é中😀\"]"));
+        assert!(scan(b"[\"a\xff\"]", 128, &mut Nothing).is_err());
+        assert!(scan(b"[\"\xe4\xb8\"]", 128, &mut Nothing).is_err());
+        assert!(scan(b"[\xc3\xa9]", 128, &mut Nothing).is_err());
         assert!(!ok("{]"));
     }
 
