@@ -274,10 +274,7 @@ pub(crate) fn key_is(key: &[u8], escaped: bool, name: &str) -> bool {
     if !escaped {
         return key == name.as_bytes();
     }
-    match core::str::from_utf8(key) {
-        Ok(k) => JsonStr::from_validated(k).eq_str(name),
-        Err(_) => false,
-    }
+    JsonStr::from_validated(key).eq_str(name)
 }
 
 #[derive(Default, Clone, Copy)]
@@ -302,9 +299,7 @@ impl EnvVisitor {
     pub(crate) fn finish(self, document: &[u8]) -> Option<Envelope<'_>> {
         let s = |r: Span| document.get(r.0..r.1).unwrap_or_default();
         let js = |r: Span| {
-            let inner = document.get(r.0 + 1..r.1 - 1).unwrap_or_default();
-            // Validated by the scanner: the conversion cannot fail.
-            JsonStr::from_validated(core::str::from_utf8(inner).unwrap_or_default())
+            JsonStr::from_validated(document.get(r.0 + 1..r.1 - 1).unwrap_or_default())
         };
         let body = self.body?;
         let error_object = self.error.and_then(|e| {
