@@ -59,9 +59,10 @@ use scan::{Kind, Tag, Visitor, ROOT};
 pub enum ParseErrorKind {
     /// The input ended inside a value.
     UnexpectedEnd,
-    /// A byte that the JSON grammar does not allow here.
+    /// A byte that the JSON grammar does not allow here (including any non-ASCII byte
+    /// outside a string).
     UnexpectedByte,
-    /// The input is not UTF-8.
+    /// A string is not UTF-8 (the offset is that of the first invalid byte).
     InvalidUtf8,
     /// A backslash escape that is not one of `\" \\ \/ \b \f \n \r \t \uXXXX`.
     InvalidEscape,
@@ -298,9 +299,8 @@ impl EnvVisitor {
     /// The envelope of a scanned `document`, or `None` without a `Response` object.
     pub(crate) fn finish(self, document: &[u8]) -> Option<Envelope<'_>> {
         let s = |r: Span| document.get(r.0..r.1).unwrap_or_default();
-        let js = |r: Span| {
-            JsonStr::from_validated(document.get(r.0 + 1..r.1 - 1).unwrap_or_default())
-        };
+        let js =
+            |r: Span| JsonStr::from_validated(document.get(r.0 + 1..r.1 - 1).unwrap_or_default());
         let body = self.body?;
         let error_object = self.error.and_then(|e| {
             let code = e.code?;
