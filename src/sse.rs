@@ -655,7 +655,9 @@ fn code_is_zero(code: &str, string: bool) -> bool {
 pub fn classify(data: &str) -> Result<Payload<'_>, ParseError> {
     let mut v = PayloadVisitor::default();
     scan::scan(data.as_bytes(), 128, &mut v)?;
-    let js = |r: Span| JsonStr::from_validated(data.get(r.0 + 1..r.1 - 1).unwrap_or_default());
+    let js = |r: Span| {
+        JsonStr::from_validated(data.as_bytes().get(r.0 + 1..r.1 - 1).unwrap_or_default())
+    };
     let PayloadVisitor {
         env,
         id,
@@ -663,7 +665,7 @@ pub fn classify(data: &str) -> Result<Payload<'_>, ParseError> {
         ecode,
         emsg,
     } = v;
-    if let Some(env) = env.finish(data) {
+    if let Some(env) = env.finish(data.as_bytes()) {
         if let Some(error) = env.error {
             return Ok(Payload::ApiError {
                 error,
