@@ -227,7 +227,7 @@ pub fn verify<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, const B: usize, 
 
     // 4. key lookup
     let key = keys
-        .secret_key(secret_id)
+        .key_ref(secret_id)
         .ok_or(VerifyError::SecretIdNotFound)?;
 
     // 5. clock

@@ -27,6 +27,7 @@ use crate::verify::{
     RequestView, ValueRule, VerifyError,
 };
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 /// A verified TC3 request: what was signed, by whom.
 #[derive(Copy, Clone, Debug)]
@@ -170,7 +171,7 @@ fn verify_inner<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, D: DeriveKey>(
 
     // 4. key lookup
     let key = keys
-        .secret_key(auth.secret_id)
+        .key_ref(auth.secret_id)
         .ok_or(VerifyError::SecretIdNotFound)?;
 
     // 5. clock
@@ -418,7 +419,7 @@ impl<const N: usize> DeriveKey for KeyCache<N> {
             s.secret_id.as_str() == secret_id
                 && s.signing.date() == date
                 && s.signing.service() == service
-                && s.key.ct_eq(key)
+                && bool::from(s.key.expose_secret().ct_eq(key.expose_secret()))
         });
         if let Some(slot) = hit {
             self.hits += 1;
