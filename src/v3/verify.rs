@@ -451,3 +451,151 @@ impl<const N: usize> DeriveKey for KeyCache<N> {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Explain
+
+/// Writes, for humans (`tc3 explain`), the intermediate values of verifying `req` as labelled
+/// text into `out`: `CanonicalRequest`, `HashedCanonicalRequest`, `StringToSign`,
+/// `CredentialScope`, `ExpectedSignature`, `ReceivedSignature` (first candidate: doc value
+/// rule and the first canonical URI of the policy; under [`ValueRule::DocThenRaw`] the raw
+/// rule is shown too when a value has uppercase letters), then `Result:` with the code and
+/// message of [`verify`]. Values that cannot be computed (no `Authorization`, unknown
+/// SecretId, ...) are left out. Returns what [`verify`] returns.
+pub fn explain<
+    'a,
+    H: Headers + ?Sized,
+    K: KeyProvider + ?Sized,
+    S: crate::encode::Sink + ?Sized,
+>(
+    req: &RequestView<'a, H>,
+    keys: &K,
+    policy: &Policy<'_>,
+    out: &mut S,
+) -> Result<Tc3Verified<'a>, VerifyError> {
+    write_explanation(req, keys, policy, out);
+    let result = verify(req, keys, policy);
+    out.put(b"Result: ");
+    match &result {
+        Ok(_) => out.put(b"ok"),
+        Err(e) => {
+            out.put(e.code().as_bytes());
+            out.put(b": ");
+            out.put(e.message().as_bytes());
+        }
+    }
+    out.put(b"\n");
+    result
+}
+
+fn write_explanation<
+    H: Headers + ?Sized,
+    K: KeyProvider + ?Sized,
+    S: crate::encode::Sink + ?Sized,
+>(
+    req: &RequestView<'_, H>,
+    keys: &K,
+    policy: &Policy<'_>,
+    out: &mut S,
+) {
+    let Lookup::One(auth) = req.header("authorization") else {
+        return;
+    };
+    let Ok(auth) = authorization::parse(auth) else {
+        return;
+    };
+    let Some(key) = keys.key_ref(auth.secret_id) else {
+        return;
+    };
+    let Some(date) = Date::parse(auth.date.as_bytes()) else {
+        return;
+    };
+    let Lookup::One(ts) = req.header("x-tc-timestamp") else {
+        return;
+    };
+    let Some(timestamp) = parse_decimal(trim_ows(ts)) else {
+        return;
+    };
+    let Ok(sk) = SigningKey::derive(&key, date, auth.service) else {
+        return;
+    };
+    let mut entries: heapless::Vec<HeaderEntry<'_>, MAX_SIGNED_HEADERS> = heapless::Vec::new();
+    let mut has_upper = false;
+    for name in auth.signed_headers() {
+        // absent, repeated or non-UTF-8 headers enter as empty values here; verify says why
+        let value = match req.header(name) {
+            Lookup::One(v) => core::str::from_utf8(v).unwrap_or(""),
+            _ => "",
+        };
+        has_upper |= value.bytes().any(|b| b.is_ascii_uppercase());
+        if entries
+            .push(HeaderEntry {
+                name,
+                value,
+                fold: true,
+            })
+            .is_err()
+        {
+            return;
+        }
+    }
+    let unsigned = matches!(req.header("x-tc-content-sha256"),
+        Lookup::One(v) if trim_ows(v) == super::UNSIGNED_PAYLOAD.as_bytes());
+    let payload_hex = match (unsigned, req.body) {
+        (true, _) => hash_payload(&Payload::Unsigned),
+        (false, Body::Bytes(b)) => hash_payload(&Payload::Bytes(b)),
+        (false, Body::Sha256(d)) => hash_payload(&Payload::Sha256(d)),
+    };
+    let query = req.query.unwrap_or("");
+    let (uris, _) = policy.uris(req.path);
+    let folds: &[bool] = match policy.values {
+        ValueRule::Doc => &[true],
+        ValueRule::Raw => &[false],
+        ValueRule::DocThenRaw if has_upper => &[true, false],
+        ValueRule::DocThenRaw => &[true],
+    };
+    for &fold in folds {
+        for e in entries.iter_mut() {
+            e.fold = fold;
+        }
+        if folds.len() > 1 {
+            out.put(if fold {
+                b"ValueRule: doc (values lowercased)\n".as_slice()
+            } else {
+                b"ValueRule: raw (values as sent)\n".as_slice()
+            });
+        }
+        out.put(b"CanonicalRequest:\n");
+        canonical::write_canonical_request(out, req.method, uris[0], query, &entries, &payload_hex);
+        let mut h = Sha256::new();
+        canonical::write_canonical_request(
+            &mut h,
+            req.method,
+            uris[0],
+            query,
+            &entries,
+            &payload_hex,
+        );
+        let hashed = hex32(&h.finalize().into());
+        out.put(b"\nHashedCanonicalRequest: ");
+        out.put(&hashed);
+        out.put(b"\nStringToSign:\n");
+        canonical::write_string_to_sign(out, timestamp, date, auth.service, &hashed);
+        out.put(b"\nCredentialScope: ");
+        canonical::write_scope(out, date, auth.service);
+        let sig = compute(
+            &sk,
+            req.method,
+            uris[0],
+            query,
+            &entries,
+            &payload_hex,
+            timestamp,
+        );
+        out.put(b"\nExpectedSignature: ");
+        out.put(sig.as_hex().as_bytes());
+        out.put(b"\nReceivedSignature: ");
+        out.put(auth.signature_hex.as_bytes());
+        out.put(b"\n");
+    }
+}
