@@ -373,6 +373,8 @@ impl Default for Policy<'_> {
 /// A SecretKey handed out by a [`KeyProvider`]: borrowed from the provider's table (no copy,
 /// nothing to zeroize) or owned (zeroized when dropped).
 #[derive(Debug)]
+// No `Box` without alloc: the owned key lives inline, once per request.
+#[allow(clippy::large_enum_variant)]
 pub enum KeyRef<'k> {
     /// Borrowed from the provider.
     Borrowed(&'k SecretKey),
