@@ -3,7 +3,7 @@
 //!
 //! The signature is recomputed with the same writers the signer uses
 //! ([`canonical::write_canonical_request`], [`canonical::write_string_to_sign`],
-//! [`SigningKey`]) and compared in constant time ([`Signature::ct_eq_hex`]).
+//! [`SigningKey`]) and compared in constant time (`subtle`, over the 32 raw bytes).
 //!
 //! # Canonical header values
 //!
@@ -247,6 +247,10 @@ fn verify_inner<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, D: DeriveKey>(
         ValueRule::DocThenRaw if has_upper => &[true, false],
         ValueRule::DocThenRaw => &[true],
     };
+    // 64 lowercase hex digits, checked by the parser: compare the 32 raw bytes
+    let received = auth
+        .signature_bytes()
+        .ok_or(VerifyError::MalformedAuthorization(AuthorizationFault::Signature))?;
     let matched = derive
         .with_key(auth.secret_id, &key, scope_date, auth.service, |sk| {
             for &fold in folds {
@@ -255,7 +259,7 @@ fn verify_inner<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, D: DeriveKey>(
                 }
                 for &uri in uris.get(..n_uris).unwrap_or(&[]) {
                     let sig = compute(sk, req.method, uri, query, entries, &payload_hex, timestamp);
-                    if sig.ct_eq_hex(auth.signature_hex.as_bytes()) {
+                    if bool::from(sig.as_bytes().ct_eq(&received)) {
                         return Some((fold, uri));
                     }
                 }
