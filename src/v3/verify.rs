@@ -133,20 +133,14 @@ fn verify_inner<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, D: DeriveKey>(
     let auth = authorization::parse(auth_value)
         .map_err(|e| VerifyError::MalformedAuthorization(auth_fault(e)))?;
     let bad_list = VerifyError::MalformedAuthorization(AuthorizationFault::SignedHeaders);
-    let mut names: [&'a str; MAX_SIGNED_HEADERS] = [""; MAX_SIGNED_HEADERS];
-    let mut count = 0;
+    let mut names: heapless::Vec<&'a str, MAX_SIGNED_HEADERS> = heapless::Vec::new();
     for name in auth.signed_headers() {
-        if name.is_empty() || name.bytes().any(|b| b.is_ascii_uppercase()) {
+        if name.is_empty() || name.bytes().any(|b| b.is_ascii_uppercase()) || names.contains(&name)
+        {
             return Err(bad_list);
         }
-        let seen = names.get(..count).unwrap_or(&[]);
-        if seen.contains(&name) {
-            return Err(bad_list);
-        }
-        *names.get_mut(count).ok_or(bad_list)? = name;
-        count += 1;
+        names.push(name).map_err(|_| bad_list)?;
     }
-    let names = names.get(..count).unwrap_or(&[]);
     let signed = |want: &str| names.iter().any(|n| n.eq_ignore_ascii_case(want));
     if !signed("content-type") {
         return Err(VerifyError::HeaderNotSigned(NotSigned::ContentType));
@@ -190,14 +184,12 @@ fn verify_inner<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, D: DeriveKey>(
         });
     }
 
-    let mut entries: [HeaderEntry<'a>; MAX_SIGNED_HEADERS] = [HeaderEntry {
-        name: "",
-        value: "",
-        fold: true,
-    }; MAX_SIGNED_HEADERS];
-    let mut has_upper = false;
+    // Lowercasing a value without uppercase letters changes nothing: such entries are
+    // written as they are (`fold: false`), the others folded under the doc rule.
+    let mut entries: heapless::Vec<HeaderEntry<'a>, MAX_SIGNED_HEADERS> = heapless::Vec::new();
+    let mut upper: u32 = 0;
     let mut host_value: &[u8] = &[];
-    for (index, (&name, entry)) in names.iter().zip(entries.iter_mut()).enumerate() {
+    for (index, &name) in names.iter().enumerate() {
         let value = match req.header(name) {
             Lookup::Absent => return Err(VerifyError::SignedHeaderAbsent { index }),
             Lookup::Many => return Err(VerifyError::SignedHeaderAmbiguous { index }),
@@ -205,17 +197,20 @@ fn verify_inner<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, D: DeriveKey>(
         };
         let value = core::str::from_utf8(value)
             .map_err(|_| VerifyError::SignedHeaderAmbiguous { index })?;
-        has_upper |= value.bytes().any(|b| b.is_ascii_uppercase());
+        let has_upper = value.bytes().any(|b| b.is_ascii_uppercase());
+        upper |= u32::from(has_upper) << index;
         if name == "host" {
             host_value = value.as_bytes();
         }
-        *entry = HeaderEntry {
-            name,
-            value,
-            fold: true,
-        };
+        entries
+            .push(HeaderEntry {
+                name,
+                value,
+                fold: has_upper,
+            })
+            .map_err(|_| bad_list)?;
     }
-    let entries = entries.get_mut(..count).unwrap_or(&mut []);
+    let has_upper = upper != 0;
 
     let service_ok = match policy.service {
         Some(s) => s == auth.service,
@@ -250,15 +245,25 @@ fn verify_inner<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, D: DeriveKey>(
     // 64 lowercase hex digits, checked by the parser: compare the 32 raw bytes
     let received = auth
         .signature_bytes()
-        .ok_or(VerifyError::MalformedAuthorization(AuthorizationFault::Signature))?;
+        .ok_or(VerifyError::MalformedAuthorization(
+            AuthorizationFault::Signature,
+        ))?;
     let matched = derive
         .with_key(auth.secret_id, &key, scope_date, auth.service, |sk| {
             for &fold in folds {
-                for e in entries.iter_mut() {
-                    e.fold = fold;
+                for (i, e) in entries.iter_mut().enumerate() {
+                    e.fold = fold && (upper >> i) & 1 != 0;
                 }
                 for &uri in uris.get(..n_uris).unwrap_or(&[]) {
-                    let sig = compute(sk, req.method, uri, query, entries, &payload_hex, timestamp);
+                    let sig = compute(
+                        sk,
+                        req.method,
+                        uri,
+                        query,
+                        &entries,
+                        &payload_hex,
+                        timestamp,
+                    );
                     if bool::from(sig.as_bytes().ct_eq(&received)) {
                         return Some((fold, uri));
                     }
