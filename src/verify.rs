@@ -34,6 +34,12 @@
 //! | scope date / service, signed header absent, unsigned payload refused, body, query, host, signature | `AuthFailure.SignatureFailure` |
 //! | the key provider refuses the token (present or absent) | `AuthFailure.TokenFailure` |
 //!
+//! Outside `cli.md`'s table: legacy parameters beyond the caller's [`LegacyScratch`] →
+//! `RequestSizeLimitExceeded`; a legacy POST verified from a body digest only →
+//! `InternalError` (a gateway bug); [`ReplayWindow`]: a replayed nonce →
+//! `AuthFailure.SignatureExpire`, a window full of live entries → `RequestLimitExceeded`.
+//! These are choices of this crate (Tencent does not document them).
+//!
 //! The token check comes last so that only an authentic request learns about the token
 //! policy.
 //!
