@@ -102,7 +102,7 @@ impl Wire {
         }
     }
 
-    fn run<'k>(
+    fn run(
         &self,
         keys: &impl tc3::verify::KeyProvider,
         now: u64,
