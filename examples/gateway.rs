@@ -242,15 +242,17 @@ async fn handle(
     };
     let mut scratch = Box::new(LegacyScratch::<65536, 1024>::new());
     let policy = state.policy();
-    let outcome = tc3::http::verify_parts(&parts, Body::Bytes(&body), &keys, &policy, &mut *scratch)
-        .map(|v| {
-            format!(
-                "OK {} {}{}",
-                v.sign_method(),
-                v.secret_id(),
-                if v.token().is_some() { " (token)" } else { "" }
-            )
-        });
+    let outcome =
+        tc3::http::verify_parts(&parts, Body::Bytes(&body), &keys, &policy, &mut *scratch).map(
+            |v| {
+                format!(
+                    "OK {} {}{}",
+                    v.sign_method(),
+                    v.secret_id(),
+                    if v.token().is_some() { " (token)" } else { "" }
+                )
+            },
+        );
     match outcome {
         Ok(line) => {
             log(&line);

@@ -203,8 +203,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         direction: Some("desc"),
     };
     let mut buf = [0u8; 512];
-    let n = serde_json_core::to_slice(&params, &mut buf)
-        .map_err(|e| format!("request body: {e:?}"))?;
+    let n =
+        serde_json_core::to_slice(&params, &mut buf).map_err(|e| format!("request body: {e:?}"))?;
     let body = &buf[..n];
 
     let cred = Credential::new(

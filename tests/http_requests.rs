@@ -20,7 +20,9 @@ const DOC_SIG: &str = "72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a9
 const DOC_TS: u64 = 1551113065;
 
 fn doc_keys(id: &str) -> Option<SecretKey> {
-    (id == DOC_ID).then(|| SecretKey::new(DOC_KEY).ok()).flatten()
+    (id == DOC_ID)
+        .then(|| SecretKey::new(DOC_KEY).ok())
+        .flatten()
 }
 
 fn doc_authorization() -> String {
@@ -233,8 +235,11 @@ fn get_token_unsigned_and_extra_signed_headers_round_trip() {
         &mut req,
         &cred,
         &doc_common(),
-        &SignOptions::new(Payload::Bytes(b""))
-            .with_extra_signed_headers(&["x-tc-action", "X-Custom", "x-tc-timestamp"]),
+        &SignOptions::new(Payload::Bytes(b"")).with_extra_signed_headers(&[
+            "x-tc-action",
+            "X-Custom",
+            "x-tc-timestamp",
+        ]),
     )
     .unwrap();
     assert_eq!(
@@ -254,7 +259,9 @@ fn get_token_unsigned_and_extra_signed_headers_round_trip() {
     assert_eq!(v.token(), Some(&b"tok-123"[..]));
     // the query is signed
     let (mut parts, body) = req.into_parts();
-    parts.uri = "http://cvm.tencentcloudapi.com/?Limit=2&Offset=0".parse().unwrap();
+    parts.uri = "http://cvm.tencentcloudapi.com/?Limit=2&Offset=0"
+        .parse()
+        .unwrap();
     let e = verify_parts(&parts, Body::Bytes(&body), &doc_keys, &policy, &mut scratch);
     assert_eq!(e.unwrap_err().code(), "AuthFailure.SignatureFailure");
 
@@ -269,7 +276,10 @@ fn get_token_unsigned_and_extra_signed_headers_round_trip() {
         &SignOptions::new(Payload::Unsigned),
     )
     .unwrap();
-    assert_eq!(header(&req, "x-tc-content-sha256"), Some("UNSIGNED-PAYLOAD"));
+    assert_eq!(
+        header(&req, "x-tc-content-sha256"),
+        Some("UNSIGNED-PAYLOAD")
+    );
     assert_eq!(
         header(&req, "content-type"),
         Some("application/json; charset=utf-8")
@@ -340,7 +350,12 @@ fn every_curated_capture_verifies_as_http_request() {
     println!("curated captures verified as http::Request (x3 shapes): {counts:?}");
     assert_eq!(
         counts,
-        [("python", 152), ("node", 150), ("go", 152), ("go_common", 152)]
+        [
+            ("python", 152),
+            ("node", 150),
+            ("go", 152),
+            ("go_common", 152)
+        ]
     );
 }
 
