@@ -96,7 +96,7 @@
 //! ```
 //!
 //! A server that collected the body separately (hyper: `req.into_parts()`, then the body's
-//! bytes) uses [`verify_parts`] with [`Body::Bytes`](crate::verify::Body::Bytes); see
+//! bytes) uses [`verify_parts`] with [`Body::Bytes`]; see
 //! `examples/gateway.rs`.
 
 use crate::credential::Credential;
