@@ -1,1 +1,426 @@
-//! (in progress)
+//! Signing and verifying [`http::Request`] values (feature `http`).
+//!
+//! * Client side: [`sign`] adds the TC3-HMAC-SHA256 headers of
+//!   [`SignedRequest::headers`](crate::v3::SignedRequest::headers) to an `http::Request<B>` in
+//!   place, hashing the body through `B: AsRef<[u8]>`; [`sign_with`] takes [`SignOptions`]
+//!   (a precomputed SHA-256 of a streamed body, `UNSIGNED-PAYLOAD`, a cached
+//!   [`SigningKey`], extra signed headers) and works for any body type.
+//! * Gateway side: [`verify`] checks an `http::Request<B>` whose body is in memory,
+//!   [`verify_parts`] a request split by [`http::Request::into_parts`] (the usual shape after a
+//!   server collected the body), both through [`crate::verify::verify`]; [`view`] /
+//!   [`view_parts`] give the [`RequestView`] for the other verifier entry points.
+//!
+//! Both sides take the method, the path and the raw query from the request and its URI, so
+//! origin-form (`/?Action=…`) and absolute-form targets (`http://cvm.tencentcloudapi.com/?…`,
+//! what a client sends to its HTTP proxy) behave the same. The host is the `Host` header, or,
+//! when the request has none, the URI authority: the `http` crate keeps the HTTP/2
+//! `:authority` pseudo-header there, so an HTTP/2 request is signed and verified with its
+//! `:authority` as the signed `host`.
+//!
+//! # Client: sign a request in place
+//!
+//! The documented example (`protocol-signing.md`), built as an `http::Request`:
+//!
+//! ```
+//! use tc3::v3::Common;
+//! use tc3::Credential;
+//!
+//! let body = br#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
+//! let mut req = http::Request::post("https://cvm.tencentcloudapi.com/")
+//!     .header("Content-Type", "application/json; charset=utf-8")
+//!     .body(&body[..])
+//!     .unwrap();
+//! let cred = Credential::new("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")?;
+//! let common = Common::new("cvm", "DescribeInstances", "2017-03-12", 1551113065)
+//!     .with_region("ap-guangzhou");
+//! tc3::http::sign(&mut req, &cred, &common)?;
+//!
+//! assert_eq!(req.headers()["Host"], "cvm.tencentcloudapi.com");
+//! assert_eq!(req.headers()["X-TC-Timestamp"], "1551113065");
+//! assert_eq!(
+//!     req.headers()["Authorization"],
+//!     "TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE/2019-02-25/cvm/tc3_request, \
+//!      SignedHeaders=content-type;host, \
+//!      Signature=72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168"
+//! );
+//! # Ok::<(), tc3::Error>(())
+//! ```
+//!
+//! A streamed body: hash it while it is produced and sign the digest.
+//!
+//! ```
+//! use tc3::http::{sign_with, SignOptions};
+//! use tc3::v3::{Common, PayloadHasher};
+//! use tc3::Credential;
+//!
+//! let mut hasher = PayloadHasher::new();
+//! for chunk in [&b"{\"Limit\": "[..], b"1}"] {
+//!     hasher.update(chunk);
+//! }
+//! let mut req = http::Request::post("https://cvm.tencentcloudapi.com/")
+//!     .header("Content-Type", "application/json")
+//!     .body(()) // the body goes out separately
+//!     .unwrap();
+//! let cred = Credential::new("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")?;
+//! let common = Common::new("cvm", "DescribeInstances", "2017-03-12", 1551113065);
+//! sign_with(&mut req, &cred, &common, &SignOptions::new(hasher.finish()))?;
+//! assert!(req.headers()["Authorization"].to_str().unwrap().starts_with("TC3-HMAC-SHA256 "));
+//! # Ok::<(), tc3::Error>(())
+//! ```
+//!
+//! # Gateway: verify a received request
+//!
+//! ```
+//! use tc3::verify::{LegacyScratch, Policy};
+//! use tc3::SecretKey;
+//!
+//! let body = br#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
+//! // an HTTP/2 request: no Host header, the authority is in the URI
+//! let req = http::Request::post("https://cvm.tencentcloudapi.com/")
+//!     .version(http::Version::HTTP_2)
+//!     .header("Content-Type", "application/json; charset=utf-8")
+//!     .header("X-TC-Action", "DescribeInstances")
+//!     .header("X-TC-Timestamp", "1551113065")
+//!     .header("Authorization", "TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE/2019-02-25/cvm/tc3_request, SignedHeaders=content-type;host, Signature=72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168")
+//!     .body(&body[..])
+//!     .unwrap();
+//! let keys = |id: &str| (id == "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE")
+//!     .then(|| SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE").ok())
+//!     .flatten();
+//! let mut scratch = LegacyScratch::<4096, 64>::new();
+//! let ok = tc3::http::verify(&req, &keys, &Policy::at(1551113065), &mut scratch).unwrap();
+//! assert_eq!(ok.secret_id(), "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE");
+//!
+//! let err = tc3::http::verify(&req, &keys, &Policy::at(1551113065 + 600), &mut scratch).unwrap_err();
+//! assert_eq!(err.code(), "AuthFailure.SignatureExpire");
+//! ```
+//!
+//! A server that collected the body separately (hyper: `req.into_parts()`, then the body's
+//! bytes) uses [`verify_parts`] with [`Body::Bytes`]; see
+//! `examples/gateway.rs`.
+
+use crate::credential::Credential;
+use crate::error::{Error, Field, Reason};
+use crate::v3::{Common, Method, Payload, SigningKey};
+use crate::verify::{Body, Headers, KeyProvider, LegacyScratch, Lookup, Policy, RequestView};
+use crate::verify::{Verified, VerifyError};
+use ::http::header::{HeaderName, HeaderValue};
+use ::http::request::Parts;
+use ::http::{HeaderMap, Request, Uri, Version};
+
+/// The `Content-Type` signed and sent for a `GET` without one.
+pub const DEFAULT_GET_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
+/// The `Content-Type` signed and sent for a `POST` without one.
+pub const DEFAULT_POST_CONTENT_TYPE: &str = "application/json; charset=utf-8";
+
+// ---------------------------------------------------------------------------------------------
+// Host, path, query
+
+/// The authority of `uri` without any `userinfo@` (what `Host` / `:authority` carries).
+fn uri_authority(uri: &Uri) -> Option<&str> {
+    let a = uri.authority()?.as_str();
+    let host = a.rsplit_once('@').map_or(a, |(_, h)| h);
+    (!host.is_empty()).then_some(host)
+}
+
+/// `Host` from the header map, or the URI authority when the map has no `Host` at all.
+fn lookup_with_authority<'h>(headers: &'h HeaderMap, uri: &'h Uri, name: &str) -> Lookup<'h> {
+    let found = headers.lookup(name);
+    if found == Lookup::Absent && name.eq_ignore_ascii_case("host") {
+        if let Some(a) = uri_authority(uri) {
+            return Lookup::One(a.as_bytes());
+        }
+    }
+    found
+}
+
+/// The request path of `uri` (`/` when the target has none, e.g. `http://host`).
+fn uri_path(uri: &Uri) -> &str {
+    match uri.path() {
+        "" => "/",
+        p => p,
+    }
+}
+
+/// Headers of a whole request: the header map, with `host` falling back to the URI authority
+/// (HTTP/2 `:authority`, or an absolute-form target) when no `Host` header was received.
+impl<B> Headers for Request<B> {
+    fn lookup(&self, name: &str) -> Lookup<'_> {
+        lookup_with_authority(self.headers(), self.uri(), name)
+    }
+}
+
+/// Headers of a request's [`Parts`], with the same `host` fallback as for [`Request`].
+impl Headers for Parts {
+    fn lookup(&self, name: &str) -> Lookup<'_> {
+        lookup_with_authority(&self.headers, &self.uri, name)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verification
+
+/// The verifier's view of `req`: method, path and raw query from the URI (origin- or
+/// absolute-form), headers with the `host` fallback, and `body`.
+pub fn view<'a, B>(req: &'a Request<B>, body: Body<'a>) -> RequestView<'a, Request<B>> {
+    RequestView::new(
+        req.method().as_str(),
+        uri_path(req.uri()),
+        req.uri().query(),
+        req,
+        body,
+    )
+}
+
+/// The verifier's view of a request split into [`Parts`] and its body.
+pub fn view_parts<'a>(parts: &'a Parts, body: Body<'a>) -> RequestView<'a, Parts> {
+    RequestView::new(
+        parts.method.as_str(),
+        uri_path(&parts.uri),
+        parts.uri.query(),
+        parts,
+        body,
+    )
+}
+
+/// Verifies `req` (its body in memory) with [`crate::verify::verify`]: TC3 when it carries an
+/// `Authorization` header, legacy otherwise.
+pub fn verify<'a, B, K, const N: usize, const P: usize>(
+    req: &'a Request<B>,
+    keys: &K,
+    policy: &Policy<'_>,
+    scratch: &'a mut LegacyScratch<N, P>,
+) -> Result<Verified<'a>, VerifyError>
+where
+    B: AsRef<[u8]>,
+    K: KeyProvider + ?Sized,
+{
+    let v = view(req, Body::Bytes(req.body().as_ref()));
+    crate::verify::verify(&v, keys, policy, scratch)
+}
+
+/// Verifies a request given as [`Parts`] and its body (bytes, or the SHA-256 of a streamed
+/// TC3 body) with [`crate::verify::verify`].
+pub fn verify_parts<'a, K, const N: usize, const P: usize>(
+    parts: &'a Parts,
+    body: Body<'a>,
+    keys: &K,
+    policy: &Policy<'_>,
+    scratch: &'a mut LegacyScratch<N, P>,
+) -> Result<Verified<'a>, VerifyError>
+where
+    K: KeyProvider + ?Sized,
+{
+    let v = view_parts(parts, body);
+    crate::verify::verify(&v, keys, policy, scratch)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signing
+
+/// How [`sign_with`] signs: the payload, an optional cached signing key and extra signed
+/// headers.
+#[derive(Copy, Clone, Debug)]
+pub struct SignOptions<'o> {
+    /// What enters the canonical request as the hashed payload.
+    pub payload: Payload<'o>,
+    /// A signing key cached for (date of the timestamp, service); `None` derives one.
+    pub key: Option<&'o SigningKey>,
+    /// Names of request headers to sign beyond `content-type` and `host` (e.g.
+    /// `x-tc-action`, which [`sign_with`] adds before signing). Each must be present once.
+    pub extra_signed_headers: &'o [&'o str],
+}
+
+impl<'o> SignOptions<'o> {
+    /// Signs `payload`, deriving the key, no extra signed headers.
+    pub const fn new(payload: Payload<'o>) -> Self {
+        SignOptions {
+            payload,
+            key: None,
+            extra_signed_headers: &[],
+        }
+    }
+
+    /// Uses a cached signing key.
+    pub const fn with_key(mut self, key: &'o SigningKey) -> Self {
+        self.key = Some(key);
+        self
+    }
+
+    /// Signs these request headers too (names, any case).
+    pub const fn with_extra_signed_headers(mut self, names: &'o [&'o str]) -> Self {
+        self.extra_signed_headers = names;
+        self
+    }
+}
+
+/// Signs `req` in place with TC3-HMAC-SHA256, hashing its body: see [`sign_with`].
+pub fn sign<B: AsRef<[u8]>>(
+    req: &mut Request<B>,
+    cred: &Credential<'_>,
+    common: &Common<'_>,
+) -> Result<(), Error> {
+    let opts = SignOptions::new(Payload::Bytes(req.body().as_ref()));
+    let set = signed_headers(req, cred, common, &opts)?;
+    apply(req.headers_mut(), set);
+    Ok(())
+}
+
+/// Signs `req` in place with TC3-HMAC-SHA256 under `opts` (the body is not read).
+///
+/// * Method `GET` or `POST` (others: `Error { Method, Malformed }`); the canonical URI is the
+///   URI's path (`/` for the official endpoints), the query the URI's raw query.
+/// * The signed `host` is the `Host` header, or the URI authority when there is none; the
+///   `Host` header is then added for HTTP/1.x requests, not for HTTP/2 and HTTP/3 (whose
+///   `:authority` comes from the URI). Neither → `Error { Host, Empty }`.
+/// * The `Content-Type` header is signed as sent; without one,
+///   [`DEFAULT_GET_CONTENT_TYPE`] / [`DEFAULT_POST_CONTENT_TYPE`] is signed and added.
+/// * Then the headers of [`SignedRequest::headers`](crate::v3::SignedRequest::headers) are set
+///   (replacing any of the same name): `X-TC-Action`, `X-TC-Timestamp`, `X-TC-Version`,
+///   `X-TC-Region`, `X-TC-Token`, … and `Authorization`.
+/// * Extra signed headers (`opts`) are signed with their values in the request; `X-TC-*`
+///   headers that signing sets (e.g. `x-tc-action`) are signed with the value set.
+///
+/// On error the request is left unchanged.
+pub fn sign_with<B>(
+    req: &mut Request<B>,
+    cred: &Credential<'_>,
+    common: &Common<'_>,
+    opts: &SignOptions<'_>,
+) -> Result<(), Error> {
+    let set = signed_headers(req, cred, common, opts)?;
+    apply(req.headers_mut(), set);
+    Ok(())
+}
+
+/// The most extra signed headers [`SignOptions`] may name.
+const MAX_EXTRA: usize = crate::v3::MAX_SIGNED_HEADERS - 2;
+
+/// Headers to set, computed from a shared borrow of the request.
+type HeaderSet = heapless::Vec<(HeaderName, HeaderValue), 16>;
+
+fn apply(headers: &mut HeaderMap, set: HeaderSet) {
+    for (name, value) in set {
+        headers.insert(name, value);
+    }
+}
+
+fn header_value(field: Field, v: &str) -> Result<HeaderValue, Error> {
+    HeaderValue::from_str(v).map_err(|_| Error::new(field, Reason::Malformed))
+}
+
+/// A header's single value as text: absent → `Ok(None)`; repeated or not visible ASCII →
+/// `Error { field, Malformed }`.
+fn single<'h>(headers: &'h HeaderMap, name: &str, field: Field) -> Result<Option<&'h str>, Error> {
+    let mut it = headers.get_all(name).iter();
+    match (it.next(), it.next()) {
+        (None, _) => Ok(None),
+        (Some(v), None) => v
+            .to_str()
+            .map(Some)
+            .map_err(|_| Error::new(field, Reason::Malformed)),
+        (Some(_), Some(_)) => Err(Error::new(field, Reason::Duplicate)),
+    }
+}
+
+/// The value signing sets for an `X-TC-*` header (so that it can also be an extra signed
+/// header), if it sets one.
+fn common_value<'c>(common: &Common<'c>, name: &str) -> Option<&'c str> {
+    let c = common;
+    [
+        ("x-tc-action", Some(c.action)),
+        ("x-tc-version", Some(c.version)),
+        ("x-tc-region", c.region.filter(|r| !r.is_empty())),
+        ("x-tc-language", c.language),
+        ("x-tc-requestclient", c.request_client),
+    ]
+    .into_iter()
+    .find(|(n, _)| n.eq_ignore_ascii_case(name))
+    .and_then(|(_, v)| v)
+}
+
+fn signed_headers<B>(
+    req: &Request<B>,
+    cred: &Credential<'_>,
+    common: &Common<'_>,
+    opts: &SignOptions<'_>,
+) -> Result<HeaderSet, Error> {
+    let method = Method::parse(req.method().as_str())?;
+    let headers = req.headers();
+    let (host, add_host) = match single(headers, "host", Field::Host)? {
+        Some(h) => (h, false),
+        None => {
+            let h = uri_authority(req.uri()).ok_or(Error::new(Field::Host, Reason::Empty))?;
+            let h2 = matches!(req.version(), Version::HTTP_2 | Version::HTTP_3);
+            (h, !h2)
+        }
+    };
+    let (content_type, add_ct) = match single(headers, "content-type", Field::ContentType)? {
+        Some(ct) => (ct, false),
+        None => match method {
+            Method::Get => (DEFAULT_GET_CONTENT_TYPE, true),
+            Method::Post => (DEFAULT_POST_CONTENT_TYPE, true),
+        },
+    };
+    if opts.extra_signed_headers.len() > MAX_EXTRA {
+        return Err(Error::new(Field::HeaderName, Reason::Capacity));
+    }
+    let mut ts_buf = [0u8; 20];
+    let ts = core::str::from_utf8(crate::encode::decimal(common.timestamp, &mut ts_buf))
+        .map_err(|_| Error::new(Field::Timestamp, Reason::Malformed))?;
+    let mut extra: heapless::Vec<(&str, &str), MAX_EXTRA> = heapless::Vec::new();
+    for &name in opts.extra_signed_headers {
+        let value = match common_value(common, name) {
+            Some(v) => v,
+            None if name.eq_ignore_ascii_case("x-tc-timestamp") => ts,
+            None => single(headers, name, Field::HeaderValue)?
+                .ok_or(Error::new(Field::HeaderValue, Reason::Empty))?,
+        };
+        extra
+            .push((name, value))
+            .map_err(|_| Error::new(Field::HeaderName, Reason::Capacity))?;
+    }
+    let v3req = crate::v3::Request {
+        method,
+        uri: uri_path(req.uri()),
+        query: req.uri().query().unwrap_or(""),
+        host,
+        content_type,
+        extra_signed_headers: &extra,
+        payload: opts.payload,
+    };
+    let signed = match opts.key {
+        Some(key) => crate::v3::sign(cred, key, common, &v3req)?,
+        None => crate::v3::sign_fresh(cred, common, &v3req)?,
+    };
+    let mut set = HeaderSet::new();
+    for (name, value) in signed.headers() {
+        let skip = match name {
+            "Host" => !add_host,
+            "Content-Type" => !add_ct,
+            _ => false,
+        };
+        if skip {
+            continue;
+        }
+        let field = match name {
+            "Host" => Field::Host,
+            "Content-Type" => Field::ContentType,
+            "X-TC-Token" => Field::Token,
+            _ => Field::HeaderValue,
+        };
+        let hv = header_value(field, value)?;
+        let hv = if name == "X-TC-Token" || name == "Authorization" {
+            let mut hv = hv;
+            hv.set_sensitive(true);
+            hv
+        } else {
+            hv
+        };
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| Error::new(Field::HeaderName, Reason::Malformed))?;
+        set.push((name, hv))
+            .map_err(|_| Error::new(Field::Output, Reason::Capacity))?;
+    }
+    Ok(set)
+}
