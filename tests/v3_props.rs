@@ -9,7 +9,7 @@ use tc3::{Credential, Date, Field, Reason};
 fn civil(ts: u64) -> (u16, u8, u8) {
     let mut days = ts / 86_400;
     let mut y = 1970u64;
-    let leap = |y: u64| (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let leap = |y: u64| (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
     loop {
         let n = if leap(y) { 366 } else { 365 };
         if days < n {

@@ -642,7 +642,7 @@ mod tests {
         for i in 0..RUNS {
             assert!(s.push(i % 2 == 0));
         }
-        assert!(!s.push(RUNS % 2 == 0));
+        assert!(!s.push(RUNS.is_multiple_of(2)));
         assert!(s.push(RUNS % 2 == 1));
         for i in (0..RUNS).rev() {
             assert_eq!(s.top_is_obj(), i % 2 == 0);

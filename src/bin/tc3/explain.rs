@@ -49,7 +49,7 @@ pub fn run(args: &mut lexopt::Parser) -> Result<Outcome, String> {
         } else {
             explain_v1(&cap, &opts, &mut out);
         }
-        print!("{out}\n");
+        println!("{out}");
     })?;
     if malformed {
         outcome = Outcome::Malformed;
