@@ -1,6 +1,8 @@
 //! Error-code taxonomy against the table of protocol-responses §4.1, and typed bodies.
 
-use tc3::envelope::{parse, Category, ErrorCode, RetryPolicy, COMMON_CODES};
+#[cfg(feature = "serde")]
+use tc3::envelope::parse;
+use tc3::envelope::{Category, ErrorCode, RetryPolicy, COMMON_CODES};
 
 /// The codes of the §4.1 table, read from the shared document.
 fn documented_codes() -> Vec<String> {

@@ -320,7 +320,7 @@ impl EnvVisitor {
     }
 
     /// Key tags inside the top-level object (`ROOT`) and below `Response`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn env_key(parent: Tag, key: &[u8], escaped: bool) -> Tag {
         match parent {
             ROOT if key_is(key, escaped, "Response") => T_RESPONSE,
@@ -334,11 +334,12 @@ impl EnvVisitor {
 }
 
 impl Visitor for EnvVisitor {
-    #[inline]
+    #[inline(always)]
     fn key(&mut self, parent: Tag, key: &[u8], escaped: bool) -> Tag {
         Self::env_key(parent, key, escaped)
     }
 
+    #[inline(always)]
     fn open(&mut self, tag: Tag) {
         match tag {
             T_RESPONSE => {
@@ -351,6 +352,7 @@ impl Visitor for EnvVisitor {
         }
     }
 
+    #[inline(always)]
     fn value(&mut self, tag: Tag, kind: Kind, start: usize, end: usize) {
         let string = kind == Kind::String;
         match tag {
