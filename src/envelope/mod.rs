@@ -59,9 +59,10 @@ use scan::{Kind, Tag, Visitor, ROOT};
 pub enum ParseErrorKind {
     /// The input ended inside a value.
     UnexpectedEnd,
-    /// A byte that the JSON grammar does not allow here.
+    /// A byte that the JSON grammar does not allow here (including any non-ASCII byte
+    /// outside a string).
     UnexpectedByte,
-    /// The input is not UTF-8.
+    /// A string is not UTF-8 (the offset is that of the first invalid byte).
     InvalidUtf8,
     /// A backslash escape that is not one of `\" \\ \/ \b \f \n \r \t \uXXXX`.
     InvalidEscape,
@@ -168,8 +169,8 @@ pub struct ApiError<'a> {
     pub code: JsonStr<'a>,
     /// `Message`, when present and a string.
     pub message: Option<JsonStr<'a>>,
-    /// The raw `Error` object.
-    pub raw: &'a str,
+    /// The raw `Error` object (valid UTF-8 JSON).
+    pub raw: &'a [u8],
 }
 
 impl<'a> ApiError<'a> {
@@ -191,17 +192,21 @@ pub struct Envelope<'a> {
     /// `Response.Error` whenever it is an object with a string `Code`, including `""`.
     pub error_object: Option<ApiError<'a>>,
     /// The raw value of `Response.Error` when present and not `null` (of any type).
-    pub error_field: Option<&'a str>,
-    /// The raw `Response` object, braces included.
-    pub body: &'a str,
-    /// The whole document (validated UTF-8).
-    pub document: &'a str,
+    pub error_field: Option<&'a [u8]>,
+    /// The raw `Response` object, braces included (valid UTF-8 JSON; see
+    /// [`body_str`](Self::body_str)).
+    pub body: &'a [u8],
 }
 
 impl<'a> Envelope<'a> {
     /// `Error` is an object whose `Code` is `""`: success for Go, an exception for Python/Node.
     pub fn error_code_empty(&self) -> bool {
         matches!(self.error_object, Some(e) if e.code.is_empty())
+    }
+
+    /// The raw `Response` object as text (an O(n) UTF-8 conversion; it cannot fail).
+    pub fn body_str(&self) -> &'a str {
+        core::str::from_utf8(self.body).unwrap_or_default()
     }
 
     /// Deserialize the `Response` object with serde-json-core (`no_std`, no allocation).
@@ -214,7 +219,7 @@ impl<'a> Envelope<'a> {
     pub fn deserialize_body<T: serde::Deserialize<'a>>(
         &self,
     ) -> Result<T, serde_json_core::de::Error> {
-        serde_json_core::from_str(self.body).map(|(v, _)| v)
+        serde_json_core::from_slice(self.body).map(|(v, _)| v)
     }
 
     /// Like [`deserialize_body`](Self::deserialize_body), unescaping strings through
@@ -224,13 +229,13 @@ impl<'a> Envelope<'a> {
         &self,
         scratch: &mut [u8],
     ) -> Result<T, serde_json_core::de::Error> {
-        serde_json_core::from_str_escaped(self.body, scratch).map(|(v, _)| v)
+        serde_json_core::from_slice_escaped(self.body, scratch).map(|(v, _)| v)
     }
 
     /// Deserialize the `Response` object with serde_json (feature `serde_json`).
     #[cfg(feature = "serde_json")]
     pub fn deserialize_body_json<T: serde::Deserialize<'a>>(&self) -> Result<T, serde_json::Error> {
-        serde_json::from_str(self.body)
+        serde_json::from_slice(self.body)
     }
 }
 
@@ -249,11 +254,7 @@ pub fn parse_with(doc: &[u8], opts: Options) -> Result<Envelope<'_>, ParseError>
     }
     let mut v = EnvVisitor::default();
     scan::scan(doc, opts.max_depth, &mut v)?;
-    let document = core::str::from_utf8(doc).map_err(|e| ParseError {
-        kind: ParseErrorKind::InvalidUtf8,
-        offset: e.valid_up_to(),
-    })?;
-    v.finish(document).ok_or(ParseError {
+    v.finish(doc).ok_or(ParseError {
         kind: ParseErrorKind::NoResponse,
         offset: 0,
     })
@@ -274,10 +275,7 @@ pub(crate) fn key_is(key: &[u8], escaped: bool, name: &str) -> bool {
     if !escaped {
         return key == name.as_bytes();
     }
-    match core::str::from_utf8(key) {
-        Ok(k) => JsonStr::from_validated(k).eq_str(name),
-        Err(_) => false,
-    }
+    JsonStr::from_validated(key).eq_str(name)
 }
 
 #[derive(Default, Clone, Copy)]
@@ -299,7 +297,7 @@ pub(crate) struct EnvVisitor {
 
 impl EnvVisitor {
     /// The envelope of a scanned `document`, or `None` without a `Response` object.
-    pub(crate) fn finish(self, document: &str) -> Option<Envelope<'_>> {
+    pub(crate) fn finish(self, document: &[u8]) -> Option<Envelope<'_>> {
         let s = |r: Span| document.get(r.0..r.1).unwrap_or_default();
         let js =
             |r: Span| JsonStr::from_validated(document.get(r.0 + 1..r.1 - 1).unwrap_or_default());
@@ -318,12 +316,11 @@ impl EnvVisitor {
             error_object,
             error_field: self.error_field.map(s),
             body: s(body),
-            document,
         })
     }
 
     /// Key tags inside the top-level object (`ROOT`) and below `Response`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn env_key(parent: Tag, key: &[u8], escaped: bool) -> Tag {
         match parent {
             ROOT if key_is(key, escaped, "Response") => T_RESPONSE,
@@ -337,11 +334,12 @@ impl EnvVisitor {
 }
 
 impl Visitor for EnvVisitor {
-    #[inline]
+    #[inline(always)]
     fn key(&mut self, parent: Tag, key: &[u8], escaped: bool) -> Tag {
         Self::env_key(parent, key, escaped)
     }
 
+    #[inline(always)]
     fn open(&mut self, tag: Tag) {
         match tag {
             T_RESPONSE => {
@@ -354,6 +352,7 @@ impl Visitor for EnvVisitor {
         }
     }
 
+    #[inline(always)]
     fn value(&mut self, tag: Tag, kind: Kind, start: usize, end: usize) {
         let string = kind == Kind::String;
         match tag {
@@ -411,7 +410,7 @@ mod tests {
 
         let e = parse(br#"{"Re\u0073ponse":{"Request\u0049d":"x\u0009y"}}"#).unwrap();
         assert!(e.request_id.unwrap().eq_str("x\ty"));
-        assert_eq!(e.body, r#"{"Request\u0049d":"x\u0009y"}"#);
+        assert_eq!(e.body, br#"{"Request\u0049d":"x\u0009y"}"#);
 
         assert_eq!(parse(b"[1]").unwrap_err().kind, ParseErrorKind::NoResponse);
         assert_eq!(
