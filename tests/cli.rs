@@ -230,7 +230,14 @@ fn sdk_captures_verify_and_explain() {
     );
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert!(r.stdout.contains("verdict: accepted"));
-    assert!(r.stdout.contains("signature: matches"));
+    let sig = |label: &str| {
+        r.stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(label))
+            .map(str::to_owned)
+    };
+    assert!(sig("ExpectedSignature: ").is_some());
+    assert_eq!(sig("ExpectedSignature: "), sig("ReceivedSignature: "));
     assert!(r.stdout.contains("content-type:application/json⏎"));
     let tampered = cap.replace(r#"\"Limit\": 20"#, r#"\"Limit\": 21"#);
     assert_ne!(tampered, cap);
