@@ -92,8 +92,7 @@ impl SecretKey {
         use subtle::ConstantTimeEq;
         // The length of a key is not secret (Tencent's are all 32 bytes): only the bytes in
         // use are compared, in constant time for that length.
-        self.len == other.len
-            && bool::from(self.expose_secret().ct_eq(other.expose_secret()))
+        self.len == other.len && bool::from(self.expose_secret().ct_eq(other.expose_secret()))
     }
 }
 
