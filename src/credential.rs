@@ -10,8 +10,9 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// The longest SecretId accepted (Tencent's are 36 bytes: `AKID` + 32).
 pub const MAX_SECRET_ID_LEN: usize = 128;
-/// The longest SecretKey accepted (Tencent's are 32 bytes).
-pub const MAX_SECRET_KEY_LEN: usize = 128;
+/// The longest SecretKey accepted (Tencent's are 32 bytes; the SDK captures include a
+/// 129-byte one, which the SDKs sign).
+pub const MAX_SECRET_KEY_LEN: usize = 256;
 
 /// A SecretId: the public half of an API key, sent in the `Authorization` credential.
 ///
@@ -185,7 +186,7 @@ mod tests {
         );
         assert_eq!(SecretId::new("AKIDé").unwrap_err().reason, Reason::NonAscii);
         assert!(Token::new("a\nb").is_err());
-        assert!(SecretKey::new(&"x".repeat(129)).is_err());
+        assert!(SecretKey::new(&"x".repeat(257)).is_err());
     }
 
     #[test]

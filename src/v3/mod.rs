@@ -1,1 +1,709 @@
-//! (in progress)
+//! TC3-HMAC-SHA256 request signing (`protocol-signing.md` §1).
+//!
+//! ```
+//! use tc3::v3::{sign_fresh, Common, Request};
+//! use tc3::Credential;
+//!
+//! let cred = Credential::new("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")?;
+//! let body = br#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
+//! let req = Request::new_post("cvm.tencentcloudapi.com", "application/json; charset=utf-8", body);
+//! let common = Common::new("cvm", "DescribeInstances", "2017-03-12", 1551113065).with_region("ap-guangzhou");
+//! let signed = sign_fresh(&cred, &common, &req)?;
+//! assert_eq!(
+//!     signed.signature().as_hex(),
+//!     "72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168"
+//! );
+//! for (name, value) in signed.headers() {
+//!     // send `name: value`
+//! #   let _ = (name, value);
+//! }
+//! # Ok::<(), tc3::Error>(())
+//! ```
+//!
+//! The canonical request is never materialised while signing: it is streamed into SHA-256,
+//! and the string to sign into a clone of the [`SigningKey`]'s pre-keyed HMAC state. The
+//! same writers ([`canonical`]) produce the text for debugging ([`canonical_request`],
+//! [`string_to_sign`]).
+
+pub mod authorization;
+pub mod canonical;
+
+use crate::credential::{Credential, SecretKey};
+use crate::encode::{check_header_value, check_token, decimal, hex32, BufWriter, Sink};
+use crate::error::{Error, Field, Reason};
+use crate::time::Date;
+use canonical::HeaderEntry;
+use core::fmt;
+use hmac::{digest::KeyInit, Hmac, Mac};
+use sha2::{Digest, Sha256};
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+/// The algorithm name that starts the string to sign and the `Authorization` value.
+pub const ALGORITHM: &str = "TC3-HMAC-SHA256";
+/// The literal hashed instead of the body in unsigned-payload mode, and the value of the
+/// `X-TC-Content-SHA256` header then sent.
+pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+/// The most signed headers (including `content-type` and `host`) a request may have.
+pub const MAX_SIGNED_HEADERS: usize = 16;
+/// The longest extra signed header name accepted.
+pub const MAX_HEADER_NAME_LEN: usize = 64;
+/// The longest service name accepted.
+pub const MAX_SERVICE_LEN: usize = 64;
+/// Capacity of the SignedHeaders list buffer.
+const SIGNED_HEADERS_CAP: usize = MAX_SIGNED_HEADERS * (MAX_HEADER_NAME_LEN + 1);
+/// Capacity of the `Authorization` value buffer: enough for every accepted input.
+pub const AUTHORIZATION_CAPACITY: usize = 27
+    + crate::credential::MAX_SECRET_ID_LEN
+    + 1
+    + 10
+    + 1
+    + MAX_SERVICE_LEN
+    + 28
+    + SIGNED_HEADERS_CAP
+    + 12
+    + 64;
+
+/// The lowercase hex SHA-256 of the empty string (a GET body).
+const EMPTY_SHA256_HEX: &[u8; 64] =
+    b"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+/// The lowercase hex SHA-256 of `UNSIGNED-PAYLOAD`.
+const UNSIGNED_SHA256_HEX: &[u8; 64] =
+    b"438d4109ef0d676b8c2c7ed13cdfcb418e494d53b843d4634ce3b1085f07bb96";
+
+/// The HTTP method: TC3 knows GET and POST only.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// `GET`: parameters in the query string, empty body.
+    Get,
+    /// `POST`: parameters in the body.
+    Post,
+}
+
+impl Method {
+    /// `"GET"` or `"POST"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+
+    /// Parses exactly `GET` or `POST` (uppercase, as signed).
+    pub fn parse(s: &str) -> Result<Method, Error> {
+        match s {
+            "GET" => Ok(Method::Get),
+            "POST" => Ok(Method::Post),
+            _ => Err(Error::new(Field::Method, Reason::Malformed)),
+        }
+    }
+}
+
+impl core::str::FromStr for Method {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        Method::parse(s)
+    }
+}
+
+/// What enters the canonical request as the hashed payload.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Payload<'a> {
+    /// The exact body bytes sent.
+    Bytes(&'a [u8]),
+    /// The SHA-256 of the body, computed elsewhere (e.g. by [`PayloadHasher`]).
+    Sha256([u8; 32]),
+    /// Unsigned payload: `UNSIGNED-PAYLOAD` is hashed and `X-TC-Content-SHA256:
+    /// UNSIGNED-PAYLOAD` is sent; the body is sent unchanged.
+    Unsigned,
+}
+
+/// Incremental SHA-256 of a body fed in chunks (large or streamed bodies).
+#[derive(Clone, Debug, Default)]
+pub struct PayloadHasher(Sha256);
+
+impl PayloadHasher {
+    /// A hasher over the empty body.
+    pub fn new() -> Self {
+        PayloadHasher(Sha256::new())
+    }
+
+    /// Feeds the next chunk of the body.
+    pub fn update(&mut self, chunk: &[u8]) {
+        self.0.update(chunk);
+    }
+
+    /// The payload to sign: [`Payload::Sha256`] of everything fed.
+    pub fn finish(self) -> Payload<'static> {
+        Payload::Sha256(self.0.finalize().into())
+    }
+}
+
+/// The lowercase hex digest that enters the canonical request for `p`.
+pub fn hash_payload(p: &Payload<'_>) -> [u8; 64] {
+    match p {
+        Payload::Bytes(b) if b.is_empty() => *EMPTY_SHA256_HEX,
+        Payload::Bytes(b) => hex32(&Sha256::digest(b).into()),
+        Payload::Sha256(d) => hex32(d),
+        Payload::Unsigned => *UNSIGNED_SHA256_HEX,
+    }
+}
+
+/// An HMAC-SHA256 state keyed with `key`, without a fallible constructor: keys up to the
+/// block size are zero-padded, longer ones hashed first (RFC 2104).
+fn hmac_keyed(key: &[u8]) -> Hmac<Sha256> {
+    let mut block = [0u8; 64];
+    if key.len() <= 64 {
+        block[..key.len()].copy_from_slice(key);
+    } else {
+        block[..32].copy_from_slice(&Sha256::digest(key));
+    }
+    let mac = <Hmac<Sha256> as KeyInit>::new(&block.into());
+    block.zeroize();
+    mac
+}
+
+fn hmac_once(key: &[u8], msg: &[u8]) -> [u8; 32] {
+    let mut mac = hmac_keyed(key);
+    mac.update(msg);
+    mac.finalize().into_bytes().into()
+}
+
+/// The derived keys of a (secret key, date, service) scope, for debugging output and tests.
+/// Zeroized on drop; `Debug` is redacted.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct KeyChain {
+    /// `HMAC_SHA256("TC3" + SecretKey, Date)`.
+    pub secret_date: [u8; 32],
+    /// `HMAC_SHA256(SecretDate, Service)`.
+    pub secret_service: [u8; 32],
+    /// `HMAC_SHA256(SecretService, "tc3_request")`: the signing key.
+    pub secret_signing: [u8; 32],
+}
+
+impl fmt::Debug for KeyChain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KeyChain(<redacted>)")
+    }
+}
+
+/// A signing key derived once per (secret key, UTC date, service) and reused for every
+/// request in that scope. It holds the pre-keyed HMAC state, so a signature costs only the
+/// SHA-256 work the algorithm needs.
+///
+/// The HMAC state (derived from `SecretSigning`, valid for one date and service) is not
+/// zeroized on drop: the `hmac` crate does not expose it. The intermediate keys are.
+#[derive(Clone)]
+pub struct SigningKey {
+    mac: Hmac<Sha256>,
+    date: Date,
+    service: heapless::String<MAX_SERVICE_LEN>,
+}
+
+fn check_service(service: &str) -> Result<(), Error> {
+    if service.is_empty() {
+        return Err(Error::new(Field::Service, Reason::Empty));
+    }
+    if service.len() > MAX_SERVICE_LEN {
+        return Err(Error::new(Field::Service, Reason::TooLong));
+    }
+    for &b in service.as_bytes() {
+        let reason = match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => continue,
+            0..=0x1f | 0x7f => Reason::ControlChar,
+            0x80..=0xff => Reason::NonAscii,
+            _ => Reason::Reserved,
+        };
+        return Err(Error::new(Field::Service, reason));
+    }
+    Ok(())
+}
+
+impl SigningKey {
+    /// Derives the signing key of `service` on `date` from `key`.
+    pub fn derive(key: &SecretKey, date: Date, service: &str) -> Result<Self, Error> {
+        check_service(service)?;
+        let mut svc = heapless::String::new();
+        svc.push_str(service)
+            .map_err(|_| Error::new(Field::Service, Reason::TooLong))?;
+        let chain = Self::chain(key, date, service);
+        Ok(SigningKey {
+            mac: hmac_keyed(&chain.secret_signing),
+            date,
+            service: svc,
+        })
+    }
+
+    /// The intermediate keys of the derivation (for `explain` output and tests).
+    pub fn chain(key: &SecretKey, date: Date, service: &str) -> KeyChain {
+        let secret = key.expose_secret();
+        let mut k0 = [0u8; 3 + crate::credential::MAX_SECRET_KEY_LEN];
+        let n = 3 + secret.len().min(crate::credential::MAX_SECRET_KEY_LEN);
+        k0[..3].copy_from_slice(b"TC3");
+        k0[3..n].copy_from_slice(&secret[..n - 3]);
+        let secret_date = hmac_once(&k0[..n], &date.to_bytes());
+        k0.zeroize();
+        let secret_service = hmac_once(&secret_date, service.as_bytes());
+        let secret_signing = hmac_once(&secret_service, b"tc3_request");
+        KeyChain {
+            secret_date,
+            secret_service,
+            secret_signing,
+        }
+    }
+
+    /// The scope date.
+    pub fn date(&self) -> Date {
+        self.date
+    }
+
+    /// The scope service.
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
+    /// Signs a string to sign already formed elsewhere (the keyed HMAC over `msg`).
+    pub fn sign_raw(&self, msg: &[u8]) -> Signature {
+        let mut mac = self.mac.clone();
+        mac.update(msg);
+        Signature::from_bytes(mac.finalize().into_bytes().into())
+    }
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("date", &self.date)
+            .field("service", &self.service.as_str())
+            .field("key", &"<redacted>")
+            .finish()
+    }
+}
+
+/// A TC3 signature: 32 bytes and their lowercase hex. Not a secret, so `Debug` shows it; it
+/// has no `PartialEq`: compare with [`Signature::ct_eq_hex`] (constant time).
+#[derive(Clone, Copy)]
+pub struct Signature {
+    bytes: [u8; 32],
+    hex: [u8; 64],
+}
+
+impl Signature {
+    /// A signature from its raw bytes.
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Signature {
+            bytes,
+            hex: hex32(&bytes),
+        }
+    }
+
+    /// 64 lowercase hex digits.
+    pub fn as_hex(&self) -> &str {
+        core::str::from_utf8(&self.hex).unwrap_or("")
+    }
+
+    /// The 32 raw bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.bytes
+    }
+
+    /// Constant-time comparison with a hex signature as received (64 lowercase hex digits;
+    /// anything else is unequal).
+    pub fn ct_eq_hex(&self, other: &[u8]) -> bool {
+        use subtle::ConstantTimeEq;
+        other.len() == 64 && bool::from(self.hex[..].ct_eq(other))
+    }
+}
+
+impl fmt::Debug for Signature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Signature").field(&self.as_hex()).finish()
+    }
+}
+
+/// The signed parts of a request.
+#[derive(Copy, Clone, Debug)]
+pub struct Request<'a> {
+    /// `GET` or `POST`.
+    pub method: Method,
+    /// Canonical URI, `/` for every official SDK.
+    pub uri: &'a str,
+    /// Raw query string exactly as sent, without `?` (`""` for POST).
+    pub query: &'a str,
+    /// `Host` header value as sent (and signed).
+    pub host: &'a str,
+    /// `Content-Type` header value as sent (and signed, exactly, trimmed).
+    pub content_type: &'a str,
+    /// Extra signed headers `(name, value)` (doc rule: name and value lowercased and trimmed
+    /// in the canonical request). The caller sends them; [`SignedRequest::headers`] does not
+    /// repeat them.
+    pub extra_signed_headers: &'a [(&'a str, &'a str)],
+    /// The payload.
+    pub payload: Payload<'a>,
+}
+
+impl<'a> Request<'a> {
+    /// A POST with a body, URI `/`, no query, no extra signed headers.
+    pub fn new_post(host: &'a str, content_type: &'a str, body: &'a [u8]) -> Self {
+        Request {
+            method: Method::Post,
+            uri: "/",
+            query: "",
+            host,
+            content_type,
+            extra_signed_headers: &[],
+            payload: Payload::Bytes(body),
+        }
+    }
+
+    /// A GET with a raw query string, `Content-Type: application/x-www-form-urlencoded`,
+    /// an empty body.
+    pub fn new_get(host: &'a str, query: &'a str) -> Self {
+        Request {
+            method: Method::Get,
+            uri: "/",
+            query,
+            host,
+            content_type: "application/x-www-form-urlencoded",
+            extra_signed_headers: &[],
+            payload: Payload::Bytes(b""),
+        }
+    }
+}
+
+/// The inputs that become `X-TC-*` headers (and the credential scope).
+#[derive(Copy, Clone, Debug)]
+pub struct Common<'a> {
+    /// Service of the credential scope (`cvm`).
+    pub service: &'a str,
+    /// `X-TC-Action`.
+    pub action: &'a str,
+    /// `X-TC-Version`.
+    pub version: &'a str,
+    /// `X-TC-Region`; `None` or `Some("")` sends none.
+    pub region: Option<&'a str>,
+    /// `X-TC-Timestamp`, Unix seconds; its UTC date is the scope date.
+    pub timestamp: u64,
+    /// `X-TC-Language` when set.
+    pub language: Option<&'a str>,
+    /// `X-TC-RequestClient` when set.
+    pub request_client: Option<&'a str>,
+}
+
+impl<'a> Common<'a> {
+    /// Service, action, version and timestamp; no region, language or request client.
+    pub fn new(service: &'a str, action: &'a str, version: &'a str, timestamp: u64) -> Self {
+        Common {
+            service,
+            action,
+            version,
+            region: None,
+            timestamp,
+            language: None,
+            request_client: None,
+        }
+    }
+
+    /// Sets the region.
+    pub fn with_region(mut self, region: &'a str) -> Self {
+        self.region = Some(region);
+        self
+    }
+}
+
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+fn check_nonempty_token(field: Field, v: &str) -> Result<(), Error> {
+    if v.is_empty() {
+        return Err(Error::new(field, Reason::Empty));
+    }
+    check_token(field, v)
+}
+
+fn check_visible(field: Field, v: &str, forbid: &[u8]) -> Result<(), Error> {
+    for &b in v.as_bytes() {
+        let reason = match b {
+            0..=0x1f | 0x7f => Reason::ControlChar,
+            0x80..=0xff => Reason::NonAscii,
+            b' ' => Reason::Reserved,
+            _ if forbid.contains(&b) => Reason::Reserved,
+            _ => continue,
+        };
+        return Err(Error::new(field, reason));
+    }
+    Ok(())
+}
+
+fn cmp_lower(a: &str, b: &str) -> core::cmp::Ordering {
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+}
+
+/// A request checked and prepared for the canonical writers.
+struct Prepared<'a> {
+    headers: heapless::Vec<HeaderEntry<'a>, MAX_SIGNED_HEADERS>,
+    payload_hex: [u8; 64],
+}
+
+impl Prepared<'_> {
+    fn write_canonical<S: Sink + ?Sized>(&self, req: &Request<'_>, out: &mut S) {
+        canonical::write_canonical_request(
+            out,
+            req.method.as_str(),
+            req.uri,
+            req.query,
+            &self.headers,
+            &self.payload_hex,
+        );
+    }
+
+    fn hashed_canonical(&self, req: &Request<'_>) -> [u8; 64] {
+        let mut sha = Sha256::new();
+        self.write_canonical(req, &mut sha);
+        hex32(&sha.finalize().into())
+    }
+}
+
+fn prepare<'a>(req: &Request<'a>) -> Result<Prepared<'a>, Error> {
+    if !req.uri.starts_with('/') {
+        return Err(Error::new(Field::Uri, Reason::Malformed));
+    }
+    check_visible(Field::Uri, req.uri, b"?#")?;
+    check_visible(Field::Query, req.query, b"#")?;
+    check_nonempty_token(Field::Host, req.host)?;
+    if req.content_type.trim_ascii().is_empty() {
+        return Err(Error::new(Field::ContentType, Reason::Empty));
+    }
+    check_header_value(Field::ContentType, req.content_type)?;
+
+    let mut headers: heapless::Vec<HeaderEntry<'a>, MAX_SIGNED_HEADERS> = heapless::Vec::new();
+    let cap = Error::new(Field::HeaderName, Reason::Capacity);
+    headers
+        .push(HeaderEntry {
+            name: "content-type",
+            value: req.content_type,
+            fold: false,
+        })
+        .map_err(|_| cap)?;
+    headers
+        .push(HeaderEntry {
+            name: "host",
+            value: req.host,
+            fold: false,
+        })
+        .map_err(|_| cap)?;
+    for &(name, value) in req.extra_signed_headers {
+        if name.is_empty() {
+            return Err(Error::new(Field::HeaderName, Reason::Empty));
+        }
+        if name.len() > MAX_HEADER_NAME_LEN {
+            return Err(Error::new(Field::HeaderName, Reason::TooLong));
+        }
+        if let Some(&b) = name.as_bytes().iter().find(|&&b| !is_tchar(b)) {
+            let reason = match b {
+                0..=0x1f | 0x7f => Reason::ControlChar,
+                0x80..=0xff => Reason::NonAscii,
+                _ => Reason::Reserved,
+            };
+            return Err(Error::new(Field::HeaderName, reason));
+        }
+        check_header_value(Field::HeaderValue, value)?;
+        if headers.iter().any(|h| h.name.eq_ignore_ascii_case(name)) {
+            return Err(Error::new(Field::HeaderName, Reason::Duplicate));
+        }
+        headers
+            .push(HeaderEntry {
+                name,
+                value,
+                fold: true,
+            })
+            .map_err(|_| cap)?;
+    }
+    headers.sort_unstable_by(|a, b| cmp_lower(a.name, b.name));
+    Ok(Prepared {
+        headers,
+        payload_hex: hash_payload(&req.payload),
+    })
+}
+
+fn check_common(cred: &Credential<'_>, common: &Common<'_>) -> Result<Date, Error> {
+    check_service(common.service)?;
+    check_nonempty_token(Field::Action, common.action)?;
+    check_nonempty_token(Field::Version, common.version)?;
+    if let Some(r) = common.region {
+        check_token(Field::Region, r)?;
+    }
+    if let Some(l) = common.language {
+        check_nonempty_token(Field::Language, l)?;
+    }
+    if let Some(rc) = common.request_client {
+        check_header_value(Field::RequestClient, rc)?;
+    }
+    if let Some(t) = cred.token {
+        check_header_value(Field::Token, t.as_str())?;
+    }
+    Date::from_unix(common.timestamp)
+}
+
+/// Writes the canonical request of `req` into `out` (text for debugging; the signing path
+/// streams the same bytes into SHA-256). Checks `req` as [`sign`] does.
+pub fn canonical_request<S: Sink + ?Sized>(out: &mut S, req: &Request<'_>) -> Result<(), Error> {
+    let p = prepare(req)?;
+    p.write_canonical(req, out);
+    Ok(())
+}
+
+/// Writes the string to sign of `req` under `common` into `out`. Checks the inputs as
+/// [`sign`] does.
+pub fn string_to_sign<S: Sink + ?Sized>(
+    out: &mut S,
+    common: &Common<'_>,
+    req: &Request<'_>,
+) -> Result<(), Error> {
+    check_service(common.service)?;
+    let date = Date::from_unix(common.timestamp)?;
+    let p = prepare(req)?;
+    let hcr = p.hashed_canonical(req);
+    canonical::write_string_to_sign(out, common.timestamp, date, common.service, &hcr);
+    Ok(())
+}
+
+/// A signed request: the signature, the `Authorization` value and the headers to send.
+#[derive(Clone)]
+pub struct SignedRequest<'a> {
+    signature: Signature,
+    authorization: [u8; AUTHORIZATION_CAPACITY],
+    authorization_len: usize,
+    timestamp: [u8; 20],
+    timestamp_start: usize,
+    host: &'a str,
+    content_type: &'a str,
+    common: Common<'a>,
+    token: Option<&'a str>,
+    unsigned: bool,
+}
+
+impl<'a> SignedRequest<'a> {
+    /// The signature.
+    pub fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    /// The `Authorization` header value.
+    pub fn authorization(&self) -> &str {
+        core::str::from_utf8(self.authorization.get(..self.authorization_len).unwrap_or(&[]))
+            .unwrap_or("")
+    }
+
+    /// The `X-TC-Timestamp` value (decimal digits).
+    pub fn timestamp(&self) -> &str {
+        core::str::from_utf8(self.timestamp.get(self.timestamp_start..).unwrap_or(&[]))
+            .unwrap_or("")
+    }
+
+    /// The headers to send, in this order: Host, Content-Type, X-TC-Action, X-TC-Timestamp,
+    /// X-TC-Version, X-TC-Region (when set and non-empty), X-TC-Token (when set, even
+    /// empty), X-TC-Language (when set), X-TC-Content-SHA256 (when unsigned),
+    /// X-TC-RequestClient (when set), Authorization. Extra signed headers are the caller's
+    /// to send.
+    pub fn headers(&self) -> impl Iterator<Item = (&'static str, &str)> + '_ {
+        let c = &self.common;
+        [
+            Some(("Host", self.host)),
+            Some(("Content-Type", self.content_type)),
+            Some(("X-TC-Action", c.action)),
+            Some(("X-TC-Timestamp", self.timestamp())),
+            Some(("X-TC-Version", c.version)),
+            c.region.filter(|r| !r.is_empty()).map(|r| ("X-TC-Region", r)),
+            self.token.map(|t| ("X-TC-Token", t)),
+            c.language.map(|l| ("X-TC-Language", l)),
+            self.unsigned
+                .then_some(("X-TC-Content-SHA256", UNSIGNED_PAYLOAD)),
+            c.request_client.map(|r| ("X-TC-RequestClient", r)),
+            Some(("Authorization", self.authorization())),
+        ]
+        .into_iter()
+        .flatten()
+    }
+}
+
+impl fmt::Debug for SignedRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignedRequest")
+            .field("authorization", &self.authorization())
+            .field("timestamp", &self.timestamp())
+            .field("host", &self.host)
+            .field("common", &self.common)
+            .field("token", &self.token.map(|_| "<redacted>"))
+            .field("unsigned", &self.unsigned)
+            .finish()
+    }
+}
+
+/// Signs `req` with a cached `key`, which must be the key of (date of `common.timestamp`,
+/// `common.service`): otherwise `Error { Timestamp | Service, Malformed }`.
+pub fn sign<'a>(
+    cred: &Credential<'a>,
+    key: &SigningKey,
+    common: &Common<'a>,
+    req: &Request<'a>,
+) -> Result<SignedRequest<'a>, Error> {
+    let date = check_common(cred, common)?;
+    if date != key.date {
+        return Err(Error::new(Field::Timestamp, Reason::Malformed));
+    }
+    if common.service != key.service.as_str() {
+        return Err(Error::new(Field::Service, Reason::Malformed));
+    }
+    let p = prepare(req)?;
+    let hcr = p.hashed_canonical(req);
+    let mut mac = key.mac.clone();
+    canonical::write_string_to_sign(&mut mac, common.timestamp, date, common.service, &hcr);
+    let signature = Signature::from_bytes(mac.finalize().into_bytes().into());
+
+    let mut sh_buf = [0u8; SIGNED_HEADERS_CAP];
+    let mut sh = BufWriter::new(&mut sh_buf);
+    canonical::write_signed_headers(&mut sh, &p.headers);
+    let signed_headers = sh.finish_str()?;
+
+    let mut authorization = [0u8; AUTHORIZATION_CAPACITY];
+    let mut w = BufWriter::new(&mut authorization);
+    authorization::write_authorization(
+        &mut w,
+        cred.id.as_str(),
+        &date.to_bytes(),
+        common.service,
+        signed_headers,
+        signature.as_hex(),
+    );
+    let authorization_len = w.finish()?.len();
+
+    let mut timestamp = [0u8; 20];
+    let timestamp_start = 20 - decimal(common.timestamp, &mut timestamp).len();
+
+    Ok(SignedRequest {
+        signature,
+        authorization,
+        authorization_len,
+        timestamp,
+        timestamp_start,
+        host: req.host,
+        content_type: req.content_type,
+        common: *common,
+        token: cred.token.map(|t| t.as_str()),
+        unsigned: matches!(req.payload, Payload::Unsigned),
+    })
+}
+
+/// Like [`sign`], deriving the signing key for this one request.
+pub fn sign_fresh<'a>(
+    cred: &Credential<'a>,
+    common: &Common<'a>,
+    req: &Request<'a>,
+) -> Result<SignedRequest<'a>, Error> {
+    let date = Date::from_unix(common.timestamp)?;
+    let key = SigningKey::derive(&cred.key, date, common.service)?;
+    sign(cred, &key, common, req)
+}

@@ -1,0 +1,114 @@
+//! The canonical request and the string to sign of TC3-HMAC-SHA256
+//! (`protocol-signing.md` §1.1), written into any [`Sink`].
+//!
+//! This is the one place these texts are produced. The signing path points the writers at a
+//! SHA-256 / HMAC state, `explain`-style tools point them at a text buffer: what is shown is
+//! by construction what is hashed. Nothing here allocates; lowercasing streams through a small
+//! stack buffer.
+
+use crate::encode::{decimal, Sink};
+use crate::time::Date;
+
+/// One signed header as it enters the canonical request.
+///
+/// The name is written lowercased (ASCII). The value is always trimmed of ASCII whitespace,
+/// and ASCII-lowercased too when `fold` is set (the documented rule for extra signed
+/// headers; `content-type` and `host` are signed exactly as sent, `fold: false`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct HeaderEntry<'a> {
+    /// Header name, any case; written lowercased.
+    pub name: &'a str,
+    /// Header value as sent; written trimmed (and lowercased when `fold`).
+    pub value: &'a str,
+    /// Lowercase the value (doc rule for extra signed headers).
+    pub fold: bool,
+}
+
+/// Writes `bytes` ASCII-lowercased, through a 64-byte stack buffer.
+pub(crate) fn put_lower<S: Sink + ?Sized>(out: &mut S, bytes: &[u8]) {
+    let mut buf = [0u8; 64];
+    for chunk in bytes.chunks(buf.len()) {
+        let dst = &mut buf[..chunk.len()];
+        dst.copy_from_slice(chunk);
+        dst.make_ascii_lowercase();
+        out.put(dst);
+    }
+}
+
+/// Writes the header lines `name:value\n` for every entry, in the order given (the caller
+/// sorts by lowercased name).
+pub fn write_canonical_headers<S: Sink + ?Sized>(out: &mut S, headers: &[HeaderEntry<'_>]) {
+    for h in headers {
+        put_lower(out, h.name.as_bytes());
+        out.put(b":");
+        let v = h.value.trim_ascii().as_bytes();
+        if h.fold {
+            put_lower(out, v);
+        } else {
+            out.put(v);
+        }
+        out.put(b"\n");
+    }
+}
+
+/// Writes the SignedHeaders list: the lowercased names joined with `;` (`content-type;host`).
+pub fn write_signed_headers<S: Sink + ?Sized>(out: &mut S, headers: &[HeaderEntry<'_>]) {
+    for (i, h) in headers.iter().enumerate() {
+        if i > 0 {
+            out.put(b";");
+        }
+        put_lower(out, h.name.as_bytes());
+    }
+}
+
+/// Writes the canonical request:
+/// `METHOD\nURI\nQUERY\n<header lines>\nSIGNEDHEADERS\nHASHEDPAYLOAD` (no trailing newline).
+///
+/// `method`, `uri` and `query` are written as given; `headers` must already be sorted by
+/// lowercased name.
+pub fn write_canonical_request<S: Sink + ?Sized>(
+    out: &mut S,
+    method: &str,
+    uri: &str,
+    query: &str,
+    headers: &[HeaderEntry<'_>],
+    hashed_payload_hex: &[u8; 64],
+) {
+    out.put(method.as_bytes());
+    out.put(b"\n");
+    out.put(uri.as_bytes());
+    out.put(b"\n");
+    out.put(query.as_bytes());
+    out.put(b"\n");
+    write_canonical_headers(out, headers);
+    out.put(b"\n");
+    write_signed_headers(out, headers);
+    out.put(b"\n");
+    out.put(hashed_payload_hex);
+}
+
+/// Writes the credential scope `YYYY-MM-DD/service/tc3_request`.
+pub fn write_scope<S: Sink + ?Sized>(out: &mut S, date: Date, service: &str) {
+    out.put(&date.to_bytes());
+    out.put(b"/");
+    out.put(service.as_bytes());
+    out.put(b"/tc3_request");
+}
+
+/// Writes the string to sign:
+/// `TC3-HMAC-SHA256\nTIMESTAMP\nDATE/SERVICE/tc3_request\nHASHEDCANONICALREQUEST`.
+pub fn write_string_to_sign<S: Sink + ?Sized>(
+    out: &mut S,
+    timestamp: u64,
+    date: Date,
+    service: &str,
+    hashed_canonical_request_hex: &[u8; 64],
+) {
+    out.put(b"TC3-HMAC-SHA256\n");
+    let mut digits = [0u8; 20];
+    out.put(decimal(timestamp, &mut digits));
+    out.put(b"\n");
+    write_scope(out, date, service);
+    out.put(b"\n");
+    out.put(hashed_canonical_request_hex);
+}

@@ -1,0 +1,98 @@
+//! Signing with a cached key allocates nothing: a counting global allocator (this test binary
+//! only) sees 0 allocations while 1,000 requests are signed.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tc3::v3::{sign, Common, Payload, Request, SigningKey};
+use tc3::{Credential, Date};
+
+struct Counting;
+static ALLOCS: AtomicUsize = AtomicUsize::new(0);
+
+std::thread_local! {
+    // Count only on the signing thread: the test harness allocates on its own threads.
+    static COUNTING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn note() {
+    if COUNTING.try_with(|c| c.get()).unwrap_or(false) {
+        ALLOCS.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        note();
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        note();
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+const BODY: &[u8] = br#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
+
+#[test]
+fn signing_with_cached_key_allocates_nothing() {
+    let cred = Credential::new(
+        "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE",
+        "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE",
+    )
+    .unwrap()
+    .with_token("tok123")
+    .unwrap();
+    let key = SigningKey::derive(&cred.key, Date::from_unix(1551113065).unwrap(), "cvm").unwrap();
+    let post = Request::new_post("cvm.tencentcloudapi.com", "application/json; charset=utf-8", BODY);
+    let get = Request::new_get(
+        "cvm.tencentcloudapi.com",
+        "Filters.0.Name=instance-name&Filters.0.Values.0=%E6%9C%AA%E5%91%BD%E5%90%8D&Limit=1",
+    );
+    let mut unsigned = post;
+    unsigned.payload = Payload::Unsigned;
+    let extras = [("X-TC-Action", "DescribeInstances")];
+    let mut with_extra = post;
+    with_extra.extra_signed_headers = &extras;
+    let mut common = Common::new("cvm", "DescribeInstances", "2017-03-12", 1551113065)
+        .with_region("ap-guangzhou");
+    common.language = Some("en-US");
+
+    let mut check = 0u32;
+    let before = ALLOCS.load(Ordering::SeqCst);
+    COUNTING.with(|c| c.set(true));
+    for i in 0..1000u64 {
+        common.timestamp = 1551113065 + (i % 100);
+        let req = match i % 4 {
+            0 => &post,
+            1 => &get,
+            2 => &unsigned,
+            _ => &with_extra,
+        };
+        let signed = sign(&cred, &key, &common, req).unwrap();
+        check = check.wrapping_add(u32::from(signed.signature().as_bytes()[0]));
+        check = check.wrapping_add(signed.headers().map(|(_, v)| v.len() as u32).sum::<u32>());
+        if i == 0 {
+            assert!(signed.signature().ct_eq_hex(
+                b"72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168"
+            ));
+        }
+    }
+    COUNTING.with(|c| c.set(false));
+    let during = ALLOCS.load(Ordering::SeqCst) - before;
+    println!("allocations while signing 1000 requests with a cached key: {during} (checksum {check})");
+    assert_eq!(during, 0);
+
+    // the counter does see this thread's allocations
+    COUNTING.with(|c| c.set(true));
+    let v: Vec<u8> = Vec::with_capacity(std::hint::black_box(16));
+    COUNTING.with(|c| c.set(false));
+    drop(v);
+    let seen = ALLOCS.load(Ordering::SeqCst) - before;
+    assert_eq!(seen, 1);
+}
