@@ -1,1 +1,710 @@
-//! (in progress)
+//! `text/event-stream`: a sans-I/O push framer over a caller buffer, and the payloads
+//! Tencent Cloud's streaming APIs send.
+//!
+//! The framer follows the WHATWG EventSource parsing rules (HTML §9.2.6):
+//!
+//! - Lines end with LF, CR or CRLF, mixed freely. A CR at the end of one chunk and an LF at the
+//!   start of the next count as one line ending.
+//! - A UTF-8 BOM at the very start of the stream is skipped (only there).
+//! - `:` starts a comment. `data`, `event`, `id` and `retry` are fields; one space after the
+//!   colon is dropped; other fields are ignored. A line **without a colon is a field name with
+//!   an empty value** (so a bare `data` line adds an empty data line). The Go SDK aborts on such
+//!   a line (`SSE.InvalidLine`) and Python mis-splits it; the spec is followed here.
+//! - Repeated `data` lines are joined with `\n`. A blank line dispatches the event, unless no
+//!   `data` line was seen (then the event type is reset and nothing is dispatched).
+//! - `id` sets the last event ID, which **carries over** to later events until changed; an `id`
+//!   containing NUL is ignored. `retry` with only ASCII digits sets the reconnection time
+//!   ([`Framer::retry`]); anything else is ignored.
+//! - At the end of the stream an event without a final blank line is **discarded** by the spec;
+//!   Node's SDK (readline) still emits it. Call [`Framer::finish`] to get that behaviour.
+//!
+//! Deviations, for a fixed-memory parser: a line longer than [`Config::max_line`] (default
+//! 64 KiB, the Go SDK's limit) is an error, as is an event whose data does not fit the caller's
+//! buffer, an event type longer than [`MAX_EVENT_TYPE`] or an id longer than [`MAX_ID`] bytes;
+//! text that is not UTF-8 is an error where a browser would substitute U+FFFD.
+//!
+//! ```
+//! use tc3::sse::{Framer, Status};
+//! let stream = b"data: {\"Id\":\"1\"}\r\n\r\n: keep-alive\n\ndata: a\ndata: b\n\n";
+//! let mut buf = [0u8; 1024];
+//! let mut framer = Framer::new(&mut buf);
+//! let mut input = &stream[..];
+//! let mut seen = Vec::new();
+//! while let Status::Complete((used, ev)) = framer.push(input).unwrap() {
+//!     seen.push(ev.data.to_owned());
+//!     input = &input[used..];
+//! }
+//! assert_eq!(seen, ["{\"Id\":\"1\"}", "a\nb"]);
+//! ```
+
+use core::fmt;
+
+use crate::envelope::scan::{self, Kind, Tag, Visitor, ROOT};
+use crate::envelope::{key_is, ApiError, EnvVisitor, JsonStr, ParseError};
+
+/// The default maximum line length: 64 KiB, as the Go SDK's `SSEScannerBufferMaxBytes`.
+pub const DEFAULT_MAX_LINE: usize = 64 * 1024;
+/// The longest `event` field value kept.
+pub const MAX_EVENT_TYPE: usize = 64;
+/// The longest `id` field value kept.
+pub const MAX_ID: usize = 256;
+
+const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+
+/// Whether a `Content-Type` value is `text/event-stream`, ignoring case, surrounding
+/// whitespace and parameters (`Text/Event-Stream; charset=utf-8`). The SDKs compare the whole
+/// header exactly; this is more tolerant.
+pub fn is_event_stream(content_type: &str) -> bool {
+    let essence = match content_type.split_once(';') {
+        Some((e, _)) => e,
+        None => content_type,
+    };
+    essence
+        .trim_matches([' ', '\t'])
+        .eq_ignore_ascii_case("text/event-stream")
+}
+
+/// Result of [`Framer::push`], httparse style.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Status<T> {
+    /// An event was dispatched.
+    Complete(T),
+    /// All input was consumed without completing an event; push more.
+    Partial,
+}
+
+/// Why the framer stopped. After an error, [`reset`](Framer::reset) or drop the framer.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SseError {
+    /// A line is longer than [`Config::max_line`].
+    LineTooLong,
+    /// The event's data does not fit the caller's buffer.
+    BufferFull,
+    /// An `event` value longer than [`MAX_EVENT_TYPE`] or an `id` longer than [`MAX_ID`].
+    FieldTooLong,
+    /// The event's data, type or id is not UTF-8.
+    InvalidUtf8,
+}
+
+impl SseError {
+    /// A short description.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SseError::LineTooLong => "event-stream line too long",
+            SseError::BufferFull => "event data does not fit the buffer",
+            SseError::FieldTooLong => "event type or id too long",
+            SseError::InvalidUtf8 => "event-stream text is not UTF-8",
+        }
+    }
+}
+
+impl fmt::Display for SseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for SseError {}
+
+/// Framer settings.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Config {
+    /// Longest accepted line in bytes, without its line ending. Default [`DEFAULT_MAX_LINE`].
+    pub max_line: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_line: DEFAULT_MAX_LINE,
+        }
+    }
+}
+
+impl Config {
+    /// A configuration with another line limit.
+    pub const fn max_line(mut self, max_line: usize) -> Self {
+        self.max_line = max_line;
+        self
+    }
+}
+
+/// A dispatched event, borrowed from the framer until the next call.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Event<'s> {
+    /// The `event` field, or `""` if none was given (see [`event_type`](Self::event_type)).
+    pub event: &'s str,
+    /// The `data` lines joined with `\n`.
+    pub data: &'s str,
+    /// The last event ID (carried over from earlier events), `""` if never set.
+    pub id: &'s str,
+    /// The reconnection time from the last valid `retry` field, in milliseconds.
+    pub retry: Option<u64>,
+}
+
+impl<'s> Event<'s> {
+    /// The event type, `"message"` when no `event` field was given.
+    pub fn event_type(&self) -> &'s str {
+        if self.event.is_empty() {
+            "message"
+        } else {
+            self.event
+        }
+    }
+
+    /// Classify the data as a Tencent Cloud streaming payload (see [`classify`]).
+    pub fn payload(&self) -> Result<Payload<'s>, ParseError> {
+        classify(self.data)
+    }
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Field {
+    Data,
+    Event,
+    Id,
+    Retry,
+    Ignore,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Line {
+    Start,
+    Name,
+    SkipSpace(Field),
+    Value(Field),
+    Comment,
+}
+
+/// The push framer. Event data accumulates in the caller's buffer; the event type and the
+/// last event ID live inline (about 600 bytes).
+pub struct Framer<'b> {
+    buf: &'b mut [u8],
+    data_len: usize,
+    event: [u8; MAX_EVENT_TYPE],
+    event_len: usize,
+    id: [u8; MAX_ID],
+    id_len: usize,
+    new_id: [u8; MAX_ID],
+    new_id_len: usize,
+    new_id_nul: bool,
+    retry: Option<u64>,
+    retry_acc: Option<u64>,
+    retry_digits: bool,
+    name: [u8; 5],
+    name_len: usize,
+    line: Line,
+    line_len: usize,
+    max_line: usize,
+    after_cr: bool,
+    bom: u8,
+    dispatched: bool,
+}
+
+impl fmt::Debug for Framer<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Framer")
+            .field("data_len", &self.data_len)
+            .field("line", &self.line)
+            .field("line_len", &self.line_len)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'b> Framer<'b> {
+    /// A framer accumulating event data in `buf`, with the default [`Config`].
+    pub fn new(buf: &'b mut [u8]) -> Self {
+        Self::with_config(buf, Config::default())
+    }
+
+    /// A framer with a [`Config`].
+    pub fn with_config(buf: &'b mut [u8], config: Config) -> Self {
+        Framer {
+            buf,
+            data_len: 0,
+            event: [0; MAX_EVENT_TYPE],
+            event_len: 0,
+            id: [0; MAX_ID],
+            id_len: 0,
+            new_id: [0; MAX_ID],
+            new_id_len: 0,
+            new_id_nul: false,
+            retry: None,
+            retry_acc: None,
+            retry_digits: false,
+            name: [0; 5],
+            name_len: 0,
+            line: Line::Start,
+            line_len: 0,
+            max_line: config.max_line,
+            after_cr: false,
+            bom: 0,
+            dispatched: false,
+        }
+    }
+
+    /// Forget everything (as at the start of a new stream), keeping buffer and config.
+    pub fn reset(&mut self) {
+        let max_line = self.max_line;
+        let buf = core::mem::take(&mut self.buf);
+        *self = Self::with_config(buf, Config { max_line });
+    }
+
+    /// The reconnection time set by the last valid `retry` field.
+    pub fn retry(&self) -> Option<u64> {
+        self.retry
+    }
+
+    /// The last event ID.
+    pub fn last_event_id(&self) -> &[u8] {
+        self.id.get(..self.id_len).unwrap_or_default()
+    }
+
+    /// Feed the next bytes of the stream.
+    ///
+    /// Returns `Complete((consumed, event))` as soon as an event is dispatched — push
+    /// `&input[consumed..]` next — or `Partial` when all of `input` was consumed.
+    pub fn push<'s>(&'s mut self, input: &[u8]) -> Result<Status<(usize, Event<'s>)>, SseError> {
+        if self.dispatched {
+            self.dispatched = false;
+            self.data_len = 0;
+            self.event_len = 0;
+        }
+        let mut i = 0;
+        while let Some(&b) = input.get(i) {
+            if self.bom < 3 {
+                let want = BOM.get(usize::from(self.bom)).copied().unwrap_or(0);
+                if b == want {
+                    self.bom += 1;
+                    i += 1;
+                    continue;
+                }
+                // Not a BOM after all: the bytes matched so far are line content.
+                let k = usize::from(self.bom);
+                self.bom = 3;
+                self.line_bytes(BOM.get(..k).unwrap_or_default())?;
+                continue;
+            }
+            if self.after_cr {
+                self.after_cr = false;
+                if b == b'\n' {
+                    i += 1;
+                    continue;
+                }
+            }
+            if b == b'\n' || b == b'\r' {
+                self.after_cr = b == b'\r';
+                i += 1;
+                if self.end_line()? {
+                    return self.dispatch().map(|e| Status::Complete((i, e)));
+                }
+                continue;
+            }
+            let rest = input.get(i..).unwrap_or_default();
+            let run = rest
+                .iter()
+                .position(|&c| c == b'\n' || c == b'\r')
+                .unwrap_or(rest.len());
+            self.line_bytes(rest.get(..run).unwrap_or_default())?;
+            i += run;
+        }
+        Ok(Status::Partial)
+    }
+
+    /// End of stream: complete a last line without a line ending and dispatch a pending event
+    /// that had no final blank line (Node's behaviour; the WHATWG spec discards it, as does
+    /// simply not calling this).
+    pub fn finish(&mut self) -> Result<Option<Event<'_>>, SseError> {
+        if self.dispatched {
+            self.dispatched = false;
+            self.data_len = 0;
+            self.event_len = 0;
+        }
+        if (1..3).contains(&self.bom) {
+            let k = usize::from(self.bom);
+            self.bom = 3;
+            self.line_bytes(BOM.get(..k).unwrap_or_default())?;
+        }
+        if self.line != Line::Start && self.end_line()? {
+            return self.dispatch().map(Some);
+        }
+        // A blank line now dispatches if there is data.
+        if self.end_line()? {
+            return self.dispatch().map(Some);
+        }
+        Ok(None)
+    }
+
+    fn dispatch(&mut self) -> Result<Event<'_>, SseError> {
+        self.dispatched = true;
+        Ok(Event {
+            event: utf8(self.event.get(..self.event_len).unwrap_or_default())?,
+            data: utf8(self.buf.get(..self.data_len).unwrap_or_default())?,
+            id: utf8(self.id.get(..self.id_len).unwrap_or_default())?,
+            retry: self.retry,
+        })
+    }
+}
+
+fn utf8(b: &[u8]) -> Result<&str, SseError> {
+    core::str::from_utf8(b).map_err(|_| SseError::InvalidUtf8)
+}
+
+impl Framer<'_> {
+    /// Bytes of the current line (no line ending).
+    fn line_bytes(&mut self, mut bytes: &[u8]) -> Result<(), SseError> {
+        self.line_len = self.line_len.saturating_add(bytes.len());
+        if self.line_len > self.max_line {
+            return Err(SseError::LineTooLong);
+        }
+        loop {
+            match self.line {
+                Line::Start => match bytes.first() {
+                    None => return Ok(()),
+                    Some(b':') => self.line = Line::Comment,
+                    Some(_) => self.line = Line::Name,
+                },
+                Line::Name => {
+                    let colon = bytes.iter().position(|&c| c == b':');
+                    let name = bytes
+                        .get(..colon.unwrap_or(bytes.len()))
+                        .unwrap_or_default();
+                    for &c in name {
+                        if let Some(slot) = self.name.get_mut(self.name_len) {
+                            *slot = c;
+                        }
+                        self.name_len = self.name_len.saturating_add(1);
+                    }
+                    match colon {
+                        Some(at) => {
+                            self.line = Line::SkipSpace(self.field());
+                            bytes = bytes.get(at + 1..).unwrap_or_default();
+                        }
+                        None => return Ok(()),
+                    }
+                }
+                Line::SkipSpace(f) => match bytes.first() {
+                    None => return Ok(()),
+                    Some(&c) => {
+                        if c == b' ' {
+                            bytes = bytes.get(1..).unwrap_or_default();
+                        }
+                        self.begin_value(f);
+                        self.line = Line::Value(f);
+                    }
+                },
+                Line::Value(f) => return self.value_bytes(f, bytes),
+                Line::Comment => return Ok(()),
+            }
+        }
+    }
+
+    fn field(&self) -> Field {
+        match self.name.get(..self.name_len) {
+            Some(b"data") => Field::Data,
+            Some(b"event") => Field::Event,
+            Some(b"id") => Field::Id,
+            Some(b"retry") => Field::Retry,
+            _ => Field::Ignore,
+        }
+    }
+
+    fn begin_value(&mut self, f: Field) {
+        match f {
+            Field::Event => self.event_len = 0,
+            Field::Id => {
+                self.new_id_len = 0;
+                self.new_id_nul = false;
+            }
+            Field::Retry => {
+                self.retry_acc = Some(0);
+                self.retry_digits = false;
+            }
+            Field::Data | Field::Ignore => {}
+        }
+    }
+
+    fn value_bytes(&mut self, f: Field, bytes: &[u8]) -> Result<(), SseError> {
+        let put = |dst: &mut [u8], len: &mut usize, err| -> Result<(), SseError> {
+            let end = len.checked_add(bytes.len()).ok_or(err)?;
+            dst.get_mut(*len..end).ok_or(err)?.copy_from_slice(bytes);
+            *len = end;
+            Ok(())
+        };
+        match f {
+            Field::Data => put(self.buf, &mut self.data_len, SseError::BufferFull),
+            Field::Event => put(&mut self.event, &mut self.event_len, SseError::FieldTooLong),
+            Field::Id => {
+                self.new_id_nul |= bytes.contains(&0);
+                put(
+                    &mut self.new_id,
+                    &mut self.new_id_len,
+                    SseError::FieldTooLong,
+                )
+            }
+            Field::Retry => {
+                self.retry_digits |= !bytes.is_empty();
+                for &c in bytes {
+                    self.retry_acc = match (self.retry_acc, c) {
+                        (Some(n), b'0'..=b'9') => n
+                            .checked_mul(10)
+                            .and_then(|n| n.checked_add(u64::from(c - b'0'))),
+                        _ => None,
+                    };
+                }
+                Ok(())
+            }
+            Field::Ignore => Ok(()),
+        }
+    }
+
+    /// The current line ended. Returns whether an event is to be dispatched.
+    fn end_line(&mut self) -> Result<bool, SseError> {
+        let line = self.line;
+        self.line = Line::Start;
+        self.line_len = 0;
+        let f = match line {
+            Line::Start => {
+                if self.data_len == 0 {
+                    self.event_len = 0;
+                    return Ok(false);
+                }
+                // Drop the `\n` that ended the last data line.
+                self.data_len -= 1;
+                return Ok(true);
+            }
+            Line::Comment => return Ok(false),
+            Line::Name => {
+                let f = self.field();
+                self.begin_value(f);
+                f
+            }
+            Line::SkipSpace(f) => {
+                self.begin_value(f);
+                f
+            }
+            Line::Value(f) => f,
+        };
+        self.name_len = 0;
+        match f {
+            Field::Data => {
+                let slot = self
+                    .buf
+                    .get_mut(self.data_len)
+                    .ok_or(SseError::BufferFull)?;
+                *slot = b'\n';
+                self.data_len += 1;
+            }
+            Field::Id => {
+                if !self.new_id_nul {
+                    let n = self.new_id_len;
+                    if let (Some(dst), Some(src)) = (self.id.get_mut(..n), self.new_id.get(..n)) {
+                        dst.copy_from_slice(src);
+                        self.id_len = n;
+                    }
+                }
+            }
+            Field::Retry => {
+                // An empty value has no digits: ignored, like any other invalid value.
+                if let (Some(n), true) = (self.retry_acc, self.retry_digits) {
+                    self.retry = Some(n);
+                }
+                self.retry_acc = None;
+            }
+            Field::Event | Field::Ignore => {}
+        }
+        Ok(false)
+    }
+}
+
+/// What a streaming chunk says, beyond its own fields.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Payload<'a> {
+    /// A normal chunk: its `Id` and the last `FinishReason` (top-level or in `Choices[]`)
+    /// when they are strings.
+    Chunk {
+        /// `Id`.
+        id: Option<JsonStr<'a>>,
+        /// `FinishReason` (`""` while streaming, then `stop`, `sensitive`, `tool_calls`).
+        finish_reason: Option<JsonStr<'a>>,
+    },
+    /// `ErrorMsg {Code, Msg}` with a non-zero `Code` ("returned when service processing fails
+    /// mid-stream", e.g. 4000, 4001).
+    StreamError {
+        /// The raw `Code` (a JSON number, or the inside of a string if a service sends one).
+        code: &'a str,
+        /// `Msg`.
+        message: Option<JsonStr<'a>>,
+    },
+    /// A `{"Response":{"Error":{…}}}` envelope with a non-empty `Code`.
+    ApiError {
+        /// `Response.Error`.
+        error: ApiError<'a>,
+        /// `Response.RequestId`.
+        request_id: Option<JsonStr<'a>>,
+    },
+}
+
+impl<'a> Payload<'a> {
+    /// The error as `(code, message)` text, if the payload is one (for display: the code is
+    /// the number's text for `ErrorMsg`, the raw string for `Response.Error`).
+    pub fn error(&self) -> Option<(&'a str, Option<JsonStr<'a>>)> {
+        match *self {
+            Payload::Chunk { .. } => None,
+            Payload::StreamError { code, message } => Some((code, message)),
+            Payload::ApiError { error, .. } => Some((error.code.raw(), error.message)),
+        }
+    }
+}
+
+const P_ERRMSG: Tag = 20;
+const P_ID: Tag = 21;
+const P_FINISH: Tag = 22;
+const P_CHOICES: Tag = 23;
+const P_CHOICE: Tag = 24;
+const P_ECODE: Tag = 25;
+const P_EMSG: Tag = 26;
+
+type Span = (usize, usize);
+
+#[derive(Default)]
+struct PayloadVisitor {
+    env: EnvVisitor,
+    id: Option<Span>,
+    finish: Option<Span>,
+    ecode: Option<(Span, bool)>,
+    emsg: Option<Span>,
+}
+
+impl Visitor for PayloadVisitor {
+    fn key(&mut self, parent: Tag, key: &[u8], escaped: bool) -> Tag {
+        match parent {
+            ROOT if key_is(key, escaped, "ErrorMsg") => P_ERRMSG,
+            ROOT if key_is(key, escaped, "Id") => P_ID,
+            ROOT | P_CHOICE if key_is(key, escaped, "FinishReason") => P_FINISH,
+            ROOT if key_is(key, escaped, "Choices") => P_CHOICES,
+            P_ERRMSG if key_is(key, escaped, "Code") => P_ECODE,
+            P_ERRMSG if key_is(key, escaped, "Msg") => P_EMSG,
+            P_CHOICE => 0,
+            _ => EnvVisitor::env_key(parent, key, escaped),
+        }
+    }
+
+    fn element(&mut self, parent: Tag) -> Tag {
+        if parent == P_CHOICES {
+            P_CHOICE
+        } else {
+            0
+        }
+    }
+
+    fn open(&mut self, tag: Tag) {
+        match tag {
+            P_ERRMSG => {
+                self.ecode = None;
+                self.emsg = None;
+            }
+            _ => self.env.open(tag),
+        }
+    }
+
+    fn value(&mut self, tag: Tag, kind: Kind, start: usize, end: usize) {
+        let string = kind == Kind::String;
+        match tag {
+            P_ID => self.id = string.then_some((start, end)),
+            P_FINISH => {
+                if string {
+                    self.finish = Some((start, end));
+                }
+            }
+            P_ECODE => {
+                self.ecode = match kind {
+                    Kind::Number => Some(((start, end), false)),
+                    Kind::String => Some(((start + 1, end - 1), true)),
+                    _ => None,
+                }
+            }
+            P_EMSG => self.emsg = string.then_some((start, end)),
+            P_ERRMSG => {
+                if kind != Kind::Object {
+                    self.ecode = None;
+                    self.emsg = None;
+                }
+            }
+            P_CHOICES | P_CHOICE => {}
+            _ => self.env.value(tag, kind, start, end),
+        }
+    }
+}
+
+/// Whether an `ErrorMsg.Code` means "no error": a number equal to zero, `""` or `"0"`.
+fn code_is_zero(code: &str, string: bool) -> bool {
+    if string {
+        return code.is_empty() || code == "0";
+    }
+    let mantissa = code.split(['e', 'E']).next().unwrap_or_default();
+    mantissa.bytes().all(|c| matches!(c, b'0' | b'-' | b'.'))
+}
+
+/// Classify one event's data: a `Response.Error` envelope, an `ErrorMsg` with a non-zero
+/// code, or a normal chunk. The data must be one valid JSON text (validated like
+/// [`parse`](crate::envelope::parse), default depth limit).
+pub fn classify(data: &str) -> Result<Payload<'_>, ParseError> {
+    let mut v = PayloadVisitor::default();
+    scan::scan(data.as_bytes(), 128, &mut v)?;
+    let js = |r: Span| JsonStr::from_validated(data.get(r.0 + 1..r.1 - 1).unwrap_or_default());
+    let PayloadVisitor {
+        env,
+        id,
+        finish,
+        ecode,
+        emsg,
+    } = v;
+    if let Some(env) = env.finish(data) {
+        if let Some(error) = env.error {
+            return Ok(Payload::ApiError {
+                error,
+                request_id: env.request_id,
+            });
+        }
+    }
+    if let Some(((s, e), string)) = ecode {
+        let code = data.get(s..e).unwrap_or_default();
+        if !code_is_zero(code, string) {
+            return Ok(Payload::StreamError {
+                code,
+                message: emsg.map(js),
+            });
+        }
+    }
+    Ok(Payload::Chunk {
+        id: id.map(js),
+        finish_reason: finish.map(js),
+    })
+}
+
+/// Run a whole event-stream body through a framer, calling `f` for every event, including a
+/// last one without a final blank line when `dispatch_incomplete` (Node's behaviour).
+pub fn for_each_event<F: FnMut(Event<'_>)>(
+    body: &[u8],
+    buf: &mut [u8],
+    config: Config,
+    dispatch_incomplete: bool,
+    mut f: F,
+) -> Result<(), SseError> {
+    let mut framer = Framer::with_config(buf, config);
+    let mut input = body;
+    while let Status::Complete((used, ev)) = framer.push(input)? {
+        f(ev);
+        input = input.get(used..).unwrap_or_default();
+    }
+    if dispatch_incomplete {
+        if let Some(ev) = framer.finish()? {
+            f(ev);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,543 @@
+//! The strict, iterative, depth-limited JSON scanner behind [`parse`](super::parse).
+//!
+//! One pass over the document validates the RFC 8259 grammar (after a UTF-8 check of the
+//! whole input) and reports the values a [`Visitor`] asked for by *tag*. There is no recursion:
+//! the only per-depth state is a run-length encoded stack of container kinds in a fixed array,
+//! so memory use does not grow with nesting and a 10,000,000-deep document runs in a 64 KiB
+//! thread stack.
+
+use super::ParseError;
+use super::ParseErrorKind as K;
+
+/// Kind of a JSON value, as reported to a [`Visitor`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Object,
+    Array,
+    String,
+    Number,
+    Bool,
+    Null,
+}
+
+/// Tags are chosen by the visitor; 0 means "not interesting" (no callbacks below it).
+pub(crate) type Tag = u8;
+
+/// The tag of the top-level value.
+pub(crate) const ROOT: Tag = 1;
+
+/// Receives the values the caller cares about. Only containers whose tag is non-zero (and
+/// that sit at most [`TAG_DEPTH`] levels deep) produce `key`/`element` calls.
+pub(crate) trait Visitor {
+    /// A key (raw, escaped, without quotes) inside an object tagged `parent`.
+    fn key(&mut self, parent: Tag, key: &[u8], escaped: bool) -> Tag;
+    /// The tag of the elements of an array tagged `parent`.
+    fn element(&mut self, _parent: Tag) -> Tag {
+        0
+    }
+    /// A container tagged `tag` opens.
+    fn open(&mut self, _tag: Tag) {}
+    /// A value tagged `tag` ended; `start..end` is its span (strings include their quotes).
+    fn value(&mut self, tag: Tag, kind: Kind, start: usize, end: usize);
+}
+
+/// Nesting levels for which container tags are kept.
+const TAG_DEPTH: usize = 8;
+/// Runs of equal container kinds the stack can hold (at most this many kind changes on the
+/// path from the root; never reached with depth limits up to this value).
+pub(crate) const RUNS: usize = 256;
+
+/// Run-length encoded stack of container kinds: `[[[[{{[` is three runs.
+struct KindStack {
+    counts: [u32; RUNS],
+    objs: [u64; RUNS / 64],
+    runs: usize,
+}
+
+impl KindStack {
+    fn new() -> Self {
+        KindStack {
+            counts: [0; RUNS],
+            objs: [0; RUNS / 64],
+            runs: 0,
+        }
+    }
+
+    #[inline]
+    fn top_is_obj(&self) -> bool {
+        match self.runs.checked_sub(1) {
+            Some(i) => self.is_obj(i),
+            None => false,
+        }
+    }
+
+    #[inline]
+    fn is_obj(&self, run: usize) -> bool {
+        let w = self.objs.get(run / 64).copied().unwrap_or(0);
+        (w >> (run % 64)) & 1 == 1
+    }
+
+    /// Push a container; `false` if the run capacity is exhausted.
+    #[inline]
+    fn push(&mut self, obj: bool) -> bool {
+        if let Some(top) = self.runs.checked_sub(1) {
+            if self.is_obj(top) == obj {
+                if let Some(c) = self.counts.get_mut(top) {
+                    if let Some(n) = c.checked_add(1) {
+                        *c = n;
+                        return true;
+                    }
+                }
+                return false;
+            }
+        }
+        let run = self.runs;
+        let (Some(c), Some(w)) = (self.counts.get_mut(run), self.objs.get_mut(run / 64)) else {
+            return false;
+        };
+        *c = 1;
+        if obj {
+            *w |= 1 << (run % 64);
+        } else {
+            *w &= !(1 << (run % 64));
+        }
+        self.runs = run + 1;
+        true
+    }
+
+    #[inline]
+    fn pop(&mut self) {
+        if let Some(top) = self.runs.checked_sub(1) {
+            if let Some(c) = self.counts.get_mut(top) {
+                *c = c.saturating_sub(1);
+                if *c == 0 {
+                    self.runs = top;
+                }
+            }
+        }
+    }
+}
+
+#[derive(Copy, Clone)]
+enum State {
+    Value,
+    After,
+    Key,
+}
+
+const fn err(kind: K, offset: usize) -> ParseError {
+    ParseError { kind, offset }
+}
+
+/// `true` for the bytes of a string that need no attention: not `"`, `\` or a control char.
+/// Bytes >= 0x80 are plain here: the whole document is UTF-8-checked beforehand.
+static PLAIN: [bool; 256] = {
+    let mut t = [true; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = false;
+        i += 1;
+    }
+    t[b'"' as usize] = false;
+    t[b'\\' as usize] = false;
+    t
+};
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// Whether any byte of the 8-byte word needs attention in a string (SWAR).
+#[inline(always)]
+fn word_has_special(w: u64) -> bool {
+    let q = w ^ (LO * b'"' as u64);
+    let b = w ^ (LO * b'\\' as u64);
+    let has_q = q.wrapping_sub(LO) & !q;
+    let has_b = b.wrapping_sub(LO) & !b;
+    let has_ctl = w.wrapping_sub(LO * 0x20) & !w;
+    (has_q | has_b | has_ctl) & HI != 0
+}
+
+#[inline(always)]
+fn skip_ws(doc: &[u8], mut p: usize) -> usize {
+    while let Some(&b) = doc.get(p) {
+        if b == b' ' || b == b'\n' || b == b'\r' || b == b'\t' {
+            p += 1;
+        } else {
+            break;
+        }
+    }
+    p
+}
+
+#[inline]
+fn hex4(doc: &[u8], p: usize) -> Option<u16> {
+    let h = doc.get(p..p.checked_add(4)?)?;
+    let mut v: u16 = 0;
+    for &c in h {
+        let d = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            b'A'..=b'F' => c - b'A' + 10,
+            _ => return None,
+        };
+        v = (v << 4) | u16::from(d);
+    }
+    Some(v)
+}
+
+/// Scan a string whose opening quote is at `p - 1`. Returns the offset after the closing
+/// quote and whether it contained escapes.
+#[inline]
+pub(crate) fn scan_string(doc: &[u8], mut p: usize) -> Result<(usize, bool), ParseError> {
+    let mut escaped = false;
+    loop {
+        // Skip plain bytes eight at a time, then one at a time.
+        while let Some(chunk) = doc.get(p..p + 8) {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(chunk);
+            if word_has_special(u64::from_le_bytes(w)) {
+                break;
+            }
+            p += 8;
+        }
+        let b = loop {
+            match doc.get(p) {
+                Some(&b) if PLAIN[b as usize] => p += 1,
+                Some(&b) => break b,
+                None => return Err(err(K::UnexpectedEnd, p)),
+            }
+        };
+        match b {
+            b'"' => return Ok((p + 1, escaped)),
+            b'\\' => {
+                escaped = true;
+                p = scan_escape(doc, p)?;
+            }
+            _ => return Err(err(K::ControlCharInString, p)),
+        }
+    }
+}
+
+/// Validate the escape whose backslash is at `p`; return the offset after it.
+pub(crate) fn scan_escape(doc: &[u8], p: usize) -> Result<usize, ParseError> {
+    match doc.get(p + 1) {
+        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(p + 2),
+        Some(b'u') => {
+            let u = hex4(doc, p + 2).ok_or(err(K::InvalidEscape, p))?;
+            match u {
+                0xD800..=0xDBFF => {
+                    // A high surrogate must be followed by an escaped low surrogate.
+                    let q = p + 6;
+                    if doc.get(q) == Some(&b'\\') && doc.get(q + 1) == Some(&b'u') {
+                        match hex4(doc, q + 2) {
+                            Some(0xDC00..=0xDFFF) => Ok(q + 6),
+                            Some(_) => Err(err(K::LoneSurrogate, p)),
+                            None => Err(err(K::InvalidEscape, q)),
+                        }
+                    } else {
+                        Err(err(K::LoneSurrogate, p))
+                    }
+                }
+                0xDC00..=0xDFFF => Err(err(K::LoneSurrogate, p)),
+                _ => Ok(p + 6),
+            }
+        }
+        Some(_) => Err(err(K::InvalidEscape, p)),
+        None => Err(err(K::UnexpectedEnd, p + 1)),
+    }
+}
+
+#[inline]
+fn digits(doc: &[u8], mut p: usize) -> usize {
+    while let Some(b'0'..=b'9') = doc.get(p) {
+        p += 1;
+    }
+    p
+}
+
+/// Scan a number starting at `p` (`-` or a digit). Returns the offset after it.
+#[inline]
+fn scan_number(doc: &[u8], start: usize) -> Result<usize, ParseError> {
+    let mut p = start;
+    if doc.get(p) == Some(&b'-') {
+        p += 1;
+    }
+    match doc.get(p) {
+        Some(b'0') => p += 1,
+        Some(b'1'..=b'9') => p = digits(doc, p + 1),
+        Some(_) => return Err(err(K::InvalidNumber, p)),
+        None => return Err(err(K::UnexpectedEnd, p)),
+    }
+    if doc.get(p) == Some(&b'.') {
+        p += 1;
+        match doc.get(p) {
+            Some(b'0'..=b'9') => p = digits(doc, p + 1),
+            Some(_) => return Err(err(K::InvalidNumber, p)),
+            None => return Err(err(K::UnexpectedEnd, p)),
+        }
+    }
+    if let Some(b'e' | b'E') = doc.get(p) {
+        p += 1;
+        if let Some(b'+' | b'-') = doc.get(p) {
+            p += 1;
+        }
+        match doc.get(p) {
+            Some(b'0'..=b'9') => p = digits(doc, p + 1),
+            Some(_) => return Err(err(K::InvalidNumber, p)),
+            None => return Err(err(K::UnexpectedEnd, p)),
+        }
+    }
+    Ok(p)
+}
+
+#[inline]
+fn literal(doc: &[u8], p: usize, lit: &[u8]) -> Result<usize, ParseError> {
+    let end = p + lit.len();
+    match doc.get(p..end) {
+        Some(s) if s == lit => Ok(end),
+        _ => {
+            // Point at the first byte that differs (or the end of input).
+            let mut q = p;
+            for &l in lit {
+                match doc.get(q) {
+                    Some(&b) if b == l => q += 1,
+                    Some(_) => return Err(err(K::UnexpectedByte, q)),
+                    None => return Err(err(K::UnexpectedEnd, q)),
+                }
+            }
+            Err(err(K::UnexpectedByte, q))
+        }
+    }
+}
+
+/// Validate `doc` as one JSON text and report tagged values to `v`.
+///
+/// `max_depth` counts open containers (`{"a":[1]}` has depth 2); a container that would exceed
+/// it is reported as [`ParseErrorKind::TooDeep`](super::ParseErrorKind::TooDeep) at its
+/// opening bracket.
+pub(crate) fn scan<V: Visitor>(doc: &[u8], max_depth: usize, v: &mut V) -> Result<(), ParseError> {
+    if let Err(e) = core::str::from_utf8(doc) {
+        return Err(err(K::InvalidUtf8, e.valid_up_to()));
+    }
+    let mut stack = KindStack::new();
+    let mut tags: [Tag; TAG_DEPTH] = [0; TAG_DEPTH];
+    let mut starts: [usize; TAG_DEPTH] = [0; TAG_DEPTH];
+    let mut depth: usize = 0;
+    let mut cur: Tag = ROOT;
+    let mut p: usize = 0;
+    let mut state = State::Value;
+    loop {
+        match state {
+            State::Value => {
+                p = skip_ws(doc, p);
+                let Some(&b) = doc.get(p) else {
+                    return Err(err(K::UnexpectedEnd, p));
+                };
+                match b {
+                    b'{' | b'[' => {
+                        let obj = b == b'{';
+                        if depth >= max_depth || !stack.push(obj) {
+                            return Err(err(K::TooDeep, p));
+                        }
+                        depth += 1;
+                        if let (Some(t), Some(s)) =
+                            (tags.get_mut(depth - 1), starts.get_mut(depth - 1))
+                        {
+                            *t = cur;
+                            *s = p;
+                            if cur != 0 {
+                                v.open(cur);
+                            }
+                        }
+                        p = skip_ws(doc, p + 1);
+                        let close = if obj { b'}' } else { b']' };
+                        if doc.get(p) == Some(&close) {
+                            p += 1;
+                            close_container(v, &mut stack, &tags, &starts, &mut depth, obj, p);
+                            state = State::After;
+                        } else if obj {
+                            state = State::Key;
+                        } else {
+                            cur = parent_elem(v, &tags, depth);
+                        }
+                    }
+                    b'"' => {
+                        let (end, _) = scan_string(doc, p + 1)?;
+                        if cur != 0 {
+                            v.value(cur, Kind::String, p, end);
+                        }
+                        p = end;
+                        state = State::After;
+                    }
+                    b'-' | b'0'..=b'9' => {
+                        let end = scan_number(doc, p)?;
+                        if cur != 0 {
+                            v.value(cur, Kind::Number, p, end);
+                        }
+                        p = end;
+                        state = State::After;
+                    }
+                    b't' | b'f' | b'n' => {
+                        let (lit, kind): (&[u8], Kind) = match b {
+                            b't' => (b"true", Kind::Bool),
+                            b'f' => (b"false", Kind::Bool),
+                            _ => (b"null", Kind::Null),
+                        };
+                        let end = literal(doc, p, lit)?;
+                        if cur != 0 {
+                            v.value(cur, kind, p, end);
+                        }
+                        p = end;
+                        state = State::After;
+                    }
+                    _ => return Err(err(K::UnexpectedByte, p)),
+                }
+            }
+            State::After => {
+                p = skip_ws(doc, p);
+                if depth == 0 {
+                    if p != doc.len() {
+                        return Err(err(K::TrailingContent, p));
+                    }
+                    return Ok(());
+                }
+                let obj = stack.top_is_obj();
+                match doc.get(p) {
+                    Some(b',') => {
+                        p += 1;
+                        if obj {
+                            state = State::Key;
+                        } else {
+                            cur = parent_elem(v, &tags, depth);
+                            state = State::Value;
+                        }
+                    }
+                    Some(b'}') if obj => {
+                        p += 1;
+                        close_container(v, &mut stack, &tags, &starts, &mut depth, true, p);
+                    }
+                    Some(b']') if !obj => {
+                        p += 1;
+                        close_container(v, &mut stack, &tags, &starts, &mut depth, false, p);
+                    }
+                    Some(_) => return Err(err(K::UnexpectedByte, p)),
+                    None => return Err(err(K::UnexpectedEnd, p)),
+                }
+            }
+            State::Key => {
+                p = skip_ws(doc, p);
+                match doc.get(p) {
+                    Some(b'"') => {}
+                    Some(_) => return Err(err(K::UnexpectedByte, p)),
+                    None => return Err(err(K::UnexpectedEnd, p)),
+                }
+                let (end, escaped) = scan_string(doc, p + 1)?;
+                let parent = tags.get(depth - 1).copied().unwrap_or(0);
+                cur = if parent != 0 {
+                    let key = doc.get(p + 1..end - 1).unwrap_or_default();
+                    v.key(parent, key, escaped)
+                } else {
+                    0
+                };
+                p = skip_ws(doc, end);
+                match doc.get(p) {
+                    Some(b':') => p += 1,
+                    Some(_) => return Err(err(K::UnexpectedByte, p)),
+                    None => return Err(err(K::UnexpectedEnd, p)),
+                }
+                state = State::Value;
+            }
+        }
+    }
+}
+
+#[inline]
+fn parent_elem<V: Visitor>(v: &mut V, tags: &[Tag; TAG_DEPTH], depth: usize) -> Tag {
+    match depth.checked_sub(1).and_then(|i| tags.get(i)) {
+        Some(&t) if t != 0 => v.element(t),
+        _ => 0,
+    }
+}
+
+#[inline]
+fn close_container<V: Visitor>(
+    v: &mut V,
+    stack: &mut KindStack,
+    tags: &[Tag; TAG_DEPTH],
+    starts: &[usize; TAG_DEPTH],
+    depth: &mut usize,
+    obj: bool,
+    end: usize,
+) {
+    if let Some(i) = depth.checked_sub(1) {
+        if let (Some(&t), Some(&s)) = (tags.get(i), starts.get(i)) {
+            if t != 0 {
+                v.value(t, if obj { Kind::Object } else { Kind::Array }, s, end);
+            }
+        }
+        *depth = i;
+    }
+    stack.pop();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Nothing;
+    impl Visitor for Nothing {
+        fn key(&mut self, _: Tag, _: &[u8], _: bool) -> Tag {
+            0
+        }
+        fn value(&mut self, _: Tag, _: Kind, _: usize, _: usize) {}
+    }
+
+    fn ok(s: &str) -> bool {
+        scan(s.as_bytes(), 128, &mut Nothing).is_ok()
+    }
+
+    #[test]
+    fn grammar() {
+        assert!(ok("{}"));
+        assert!(ok(
+            " [1, -0.5e+3, \"a\\u00e9\\ud83d\\ude00\", true, false, null, {}] "
+        ));
+        assert!(!ok("[1,]"));
+        assert!(!ok("{\"a\" 1}"));
+        assert!(!ok("[01]"));
+        assert!(!ok("[\"\\ud800\"]"));
+        assert!(!ok("[\"\\udc00\"]"));
+        assert!(!ok("[1] x"));
+        assert!(!ok("[\"a\tb\"]"));
+        assert!(!ok("[1}"));
+        assert!(!ok("{]"));
+    }
+
+    #[test]
+    fn swar() {
+        assert!(word_has_special(u64::from_le_bytes(*b"abcdefg\"")));
+        assert!(word_has_special(u64::from_le_bytes(*b"\\bcdefgh")));
+        assert!(word_has_special(u64::from_le_bytes(*b"abc\x1fefgh")));
+        assert!(!word_has_special(u64::from_le_bytes(
+            *b"abc\x20\x7f\xff\x80h"
+        )));
+    }
+
+    #[test]
+    fn kind_stack_runs() {
+        let mut s = KindStack::new();
+        for i in 0..RUNS {
+            assert!(s.push(i % 2 == 0));
+        }
+        assert!(!s.push(RUNS % 2 == 0));
+        assert!(s.push(RUNS % 2 == 1));
+        for i in (0..RUNS).rev() {
+            assert_eq!(s.top_is_obj(), i % 2 == 0);
+            s.pop();
+            if i == RUNS - 1 {
+                s.pop();
+            }
+        }
+        assert_eq!(s.runs, 0);
+    }
+}
