@@ -20,6 +20,7 @@ pub mod sse;
 pub mod time;
 pub mod v1;
 pub mod v3;
+pub mod verify;
 
 #[cfg(feature = "std")]
 pub mod profile;

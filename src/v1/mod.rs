@@ -53,6 +53,7 @@
 //! ```
 
 pub mod params;
+pub mod verify;
 
 use crate::credential::{SecretId, SecretKey, Token};
 use crate::encode::{self, check_token, form_encode, BufWriter, Sink};

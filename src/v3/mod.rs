@@ -27,6 +27,7 @@
 
 pub mod authorization;
 pub mod canonical;
+pub mod verify;
 
 use crate::credential::{Credential, SecretKey};
 use crate::encode::{check_header_value, check_token, decimal, hex32, BufWriter, Sink};

@@ -1,0 +1,852 @@
+//! Mutations of real SDK captures are rejected with the code a Tencent Cloud server returns
+//! (`cli.md`, `tc3 verify`); clock edges; policy knobs.
+
+mod verify_util;
+
+use tc3::verify::{verify, LegacyScratch, Policy, RequireToken, ValueRule, Verified, VerifyError};
+use verify_util::*;
+
+const INVALID_AUTH: &str = "AuthFailure.InvalidAuthorization";
+const SIG_FAIL: &str = "AuthFailure.SignatureFailure";
+const EXPIRED: &str = "AuthFailure.SignatureExpire";
+const NOT_FOUND: &str = "AuthFailure.SecretIdNotFound";
+const MISSING: &str = "MissingParameter";
+const INVALID: &str = "InvalidParameter";
+
+fn run(c: &Capture, policy: &Policy<'_>) -> Result<String, VerifyError> {
+    let h = c.header_pairs();
+    let req = view(c, &h);
+    let keys = provider(c);
+    let mut scratch = LegacyScratch::<16384, 256>::new();
+    verify(&req, &keys, policy, &mut scratch).map(|v| v.sign_method().to_string())
+}
+
+/// A selection: the first 3 captures of every (folder, SDK, sign method, HTTP method), plus
+/// every unsigned-payload capture.
+fn selection() -> Vec<Capture> {
+    let mut out = Vec::new();
+    for dir in DIRS {
+        for sdk in SDKS {
+            let caps = load(dir, sdk);
+            for sm in ["TC3-HMAC-SHA256", "HmacSHA1", "HmacSHA256"] {
+                for m in ["GET", "POST"] {
+                    out.extend(
+                        caps.iter()
+                            .filter(|c| c.sign_method == sm && c.method == m)
+                            .take(3)
+                            .cloned(),
+                    );
+                }
+            }
+            out.extend(caps.iter().filter(|c| c.unsigned_payload).take(2).cloned());
+        }
+    }
+    out
+}
+
+struct Tally {
+    n: usize,
+}
+
+impl Tally {
+    fn expect(&mut self, what: &str, c: &Capture, policy: &Policy<'_>, code: Option<&str>) {
+        let got = run(c, policy);
+        match (code, &got) {
+            (None, Ok(_)) => {}
+            (Some(code), Err(e)) if e.code() == code => {
+                let msg = e.to_string();
+                // (some spec keys are one character long: only check real-sized keys)
+                assert!(
+                    c.secret_key.len() < 8 || !msg.contains(&c.secret_key),
+                    "secret in message: {msg}"
+                );
+            }
+            _ => panic!(
+                "{} {}/{} {} [{}]: expected {code:?}, got {:?}",
+                what,
+                c.dir,
+                c.sdk,
+                c.id,
+                c.sign_method,
+                got.as_ref().map_err(|e| (e.code(), e.to_string()))
+            ),
+        }
+        self.n += 1;
+    }
+}
+
+fn auth(c: &Capture) -> String {
+    String::from_utf8(c.header("authorization").unwrap().to_vec()).unwrap()
+}
+
+fn with_auth(c: &Capture, f: impl FnOnce(&str) -> String) -> Capture {
+    let mut m = c.clone();
+    let a = f(&auth(c));
+    m.set_header("authorization", a.as_bytes());
+    m
+}
+
+fn mutated(c: &Capture, f: impl FnOnce(&mut Capture)) -> Capture {
+    let mut m = c.clone();
+    f(&mut m);
+    m
+}
+
+#[test]
+fn tc3_mutations_are_rejected_with_their_code() {
+    let mut t = Tally { n: 0 };
+    let caps: Vec<Capture> = selection().into_iter().filter(|c| c.is_tc3()).collect();
+    assert!(caps.len() >= 40, "{}", caps.len());
+    for c in &caps {
+        let ts = c.spec_timestamp;
+        let p = Policy::at(ts);
+        t.expect("original", c, &p, None);
+
+        // body
+        let body = mutated(c, |m| m.body.extend_from_slice(b" "));
+        // the unsigned payload does not cover the body (by design of the protocol)
+        t.expect(
+            "body",
+            &body,
+            &p,
+            if c.unsigned_payload {
+                None
+            } else {
+                Some(SIG_FAIL)
+            },
+        );
+        if !c.body.is_empty() {
+            let flip = mutated(c, |m| m.body[0] ^= 1);
+            t.expect(
+                "body byte",
+                &flip,
+                &p,
+                if c.unsigned_payload {
+                    None
+                } else {
+                    Some(SIG_FAIL)
+                },
+            );
+        }
+        // query
+        let q = mutated(c, |m| {
+            m.query = Some(match &m.query {
+                Some(q) if !q.is_empty() => format!("{q}&Extra=1"),
+                _ => "Extra=1".into(),
+            })
+        });
+        t.expect("query", &q, &p, Some(SIG_FAIL));
+        if let Some(q0) = c.query.as_deref().filter(|q| q.len() > 2) {
+            let mut b = q0.as_bytes().to_vec();
+            let last = b.len() - 1;
+            b[last] = if b[last] == b'0' { b'1' } else { b'0' };
+            let q = mutated(c, |m| m.query = Some(String::from_utf8(b).unwrap()));
+            t.expect("query byte", &q, &p, Some(SIG_FAIL));
+        }
+        // host
+        let host = String::from_utf8(c.header("host").unwrap().to_vec()).unwrap();
+        let h1 = mutated(c, |m| m.set_header("host", format!("x{host}").as_bytes()));
+        t.expect("host (service label)", &h1, &p, Some(SIG_FAIL));
+        let h2 = mutated(c, |m| {
+            m.set_header("host", format!("{host}.evil").as_bytes())
+        });
+        t.expect("host (suffix)", &h2, &p, Some(SIG_FAIL));
+        let h3 = mutated(c, |m| m.remove_header("host"));
+        t.expect("host absent", &h3, &p, Some(SIG_FAIL));
+        // method
+        let other = if c.method == "GET" { "POST" } else { "GET" };
+        t.expect(
+            "method",
+            &mutated(c, |m| m.method = other.into()),
+            &p,
+            Some(SIG_FAIL),
+        );
+        t.expect(
+            "method PUT",
+            &mutated(c, |m| m.method = "PUT".into()),
+            &p,
+            Some("UnsupportedProtocol"),
+        );
+        // timestamp
+        let plus1 = mutated(c, |m| {
+            m.set_header("x-tc-timestamp", (ts + 1).to_string().as_bytes())
+        });
+        t.expect("timestamp +1", &plus1, &p, Some(SIG_FAIL));
+        t.expect(
+            "timestamp absent",
+            &mutated(c, |m| m.remove_header("x-tc-timestamp")),
+            &p,
+            Some(MISSING),
+        );
+        t.expect(
+            "timestamp not decimal",
+            &mutated(c, |m| m.set_header("x-tc-timestamp", b"17e8")),
+            &p,
+            Some(INVALID),
+        );
+        t.expect(
+            "timestamp negative",
+            &mutated(c, |m| m.set_header("x-tc-timestamp", b"-1")),
+            &p,
+            Some(INVALID),
+        );
+        t.expect(
+            "timestamp twice",
+            &mutated(c, |m| {
+                m.headers
+                    .push(("X-TC-Timestamp".into(), ts.to_string().into_bytes()))
+            }),
+            &p,
+            Some(INVALID),
+        );
+        // signature
+        let sig = with_auth(c, |a| {
+            let mut b = a.as_bytes().to_vec();
+            let last = b.len() - 1;
+            b[last] = if b[last] == b'0' { b'1' } else { b'0' };
+            String::from_utf8(b).unwrap()
+        });
+        t.expect("signature", &sig, &p, Some(SIG_FAIL));
+        t.expect(
+            "signature uppercase",
+            &with_auth(c, |a| {
+                let (head, hex) = a.split_at(a.len() - 64);
+                format!("{head}{}", hex.to_uppercase())
+            }),
+            &p,
+            Some(INVALID_AUTH),
+        );
+        t.expect(
+            "signature short",
+            &with_auth(c, |a| a[..a.len() - 1].to_string()),
+            &p,
+            Some(INVALID_AUTH),
+        );
+        t.expect(
+            "missing Authorization",
+            &mutated(c, |m| m.remove_header("authorization")),
+            &p,
+            Some(INVALID_AUTH),
+        );
+        t.expect(
+            "Authorization twice",
+            &mutated(c, |m| {
+                let a = auth(c);
+                m.headers.push(("Authorization".into(), a.into_bytes()))
+            }),
+            &p,
+            Some(INVALID_AUTH),
+        );
+        t.expect(
+            "algorithm",
+            &with_auth(c, |a| a.replacen("TC3-HMAC-SHA256", "TC3-HMAC-SHA1", 1)),
+            &p,
+            Some(INVALID_AUTH),
+        );
+        // `,` separators are accepted as well as `, `
+        t.expect(
+            "compact separators",
+            &with_auth(c, |a| a.replace(", ", ",")),
+            &p,
+            None,
+        );
+        // SecretId
+        t.expect(
+            "SecretId",
+            &with_auth(c, |a| a.replacen("Credential=", "Credential=X", 1)),
+            &p,
+            Some(NOT_FOUND),
+        );
+        // content type
+        let ct = String::from_utf8(c.header("content-type").unwrap().to_vec()).unwrap();
+        t.expect(
+            "content-type",
+            &mutated(c, |m| {
+                m.set_header("content-type", format!("{ct}; charset=utf-8").as_bytes())
+            }),
+            &p,
+            Some(SIG_FAIL),
+        );
+        t.expect(
+            "content-type text",
+            &mutated(c, |m| m.set_header("content-type", b"text/plain")),
+            &p,
+            Some(SIG_FAIL),
+        );
+        // Server rule: values are lowercased, so a case change of a signed value still
+        // verifies; under the SDK (raw) rule alone it does not.
+        let upper = mutated(c, |m| {
+            m.set_header("content-type", ct.to_uppercase().as_bytes())
+        });
+        t.expect("content-type case (doc rule)", &upper, &p, None);
+        t.expect(
+            "content-type case (raw rule)",
+            &upper,
+            &p.with_values(ValueRule::Raw),
+            Some(SIG_FAIL),
+        );
+        // signed-header list
+        let sh = |list: &str| {
+            with_auth(c, |a| {
+                a.replacen(
+                    "SignedHeaders=content-type;host",
+                    &format!("SignedHeaders={list}"),
+                    1,
+                )
+            })
+        };
+        t.expect(
+            "SignedHeaders without host",
+            &sh("content-type"),
+            &p,
+            Some(INVALID_AUTH),
+        );
+        t.expect(
+            "SignedHeaders without content-type",
+            &sh("host"),
+            &p,
+            Some(INVALID_AUTH),
+        );
+        t.expect(
+            "SignedHeaders uppercase",
+            &sh("Content-Type;host"),
+            &p,
+            Some(INVALID_AUTH),
+        );
+        t.expect(
+            "SignedHeaders repeated",
+            &sh("content-type;host;host"),
+            &p,
+            Some(INVALID_AUTH),
+        );
+        t.expect(
+            "SignedHeaders empty name",
+            &sh("content-type;;host"),
+            &p,
+            Some(INVALID_AUTH),
+        );
+        t.expect(
+            "SignedHeaders + x-tc-action",
+            &sh("content-type;host;x-tc-action"),
+            &p,
+            Some(SIG_FAIL),
+        );
+        t.expect(
+            "SignedHeaders + absent header",
+            &sh("content-type;host;x-tc-nothing"),
+            &p,
+            Some(SIG_FAIL),
+        );
+        t.expect(
+            "SignedHeaders reordered",
+            &sh("host;content-type"),
+            &p,
+            Some(SIG_FAIL),
+        );
+        // scope service and date
+        let a = auth(c);
+        let scope_start = a.find("Credential=").unwrap() + "Credential=".len();
+        let parts: Vec<&str> = a[scope_start..]
+            .split(',')
+            .next()
+            .unwrap()
+            .split('/')
+            .collect();
+        let (date, service) = (parts[1], parts[2]);
+        t.expect(
+            "scope service",
+            &with_auth(c, |a| a.replacen(&format!("/{service}/"), "/cvmx/", 1)),
+            &p,
+            Some(SIG_FAIL),
+        );
+        t.expect(
+            "configured service",
+            c,
+            &p.with_service("other"),
+            Some(SIG_FAIL),
+        );
+        t.expect("configured service ok", c, &p.with_service(service), None);
+        let next = tc3::Date::from_unix(ts + 86_400).unwrap().to_string();
+        let prev = tc3::Date::from_unix(ts - 86_400).unwrap().to_string();
+        t.expect(
+            "scope date +1 day",
+            &with_auth(c, |a| a.replacen(date, &next, 1)),
+            &p,
+            Some(SIG_FAIL),
+        );
+        t.expect(
+            "scope date -1 day",
+            &with_auth(c, |a| a.replacen(date, &prev, 1)),
+            &p,
+            Some(SIG_FAIL),
+        );
+        t.expect(
+            "scope date invalid",
+            &with_auth(c, |a| a.replacen(date, "2019-02-30", 1)),
+            &p,
+            Some(INVALID_AUTH),
+        );
+        // clock edges
+        for (d, ok) in [(299i64, true), (300, true), (301, false)] {
+            for sign in [1i64, -1] {
+                let now = (ts as i64 + sign * d) as u64;
+                t.expect(
+                    "clock",
+                    c,
+                    &Policy::at(now),
+                    if ok { None } else { Some(EXPIRED) },
+                );
+            }
+        }
+        t.expect(
+            "max age",
+            c,
+            &Policy::at(ts + 100).with_max_age(60),
+            Some(EXPIRED),
+        );
+        // policy knobs
+        t.expect(
+            "hardened",
+            c,
+            &p.with_required_signed_headers(Policy::HARDENED),
+            Some(INVALID_AUTH),
+        );
+        t.expect(
+            "unsigned refused",
+            c,
+            &p.with_unsigned_payload(false),
+            if c.unsigned_payload {
+                Some(SIG_FAIL)
+            } else {
+                None
+            },
+        );
+        t.expect(
+            "legacy refused (tc3 unaffected)",
+            c,
+            &p.with_legacy(false),
+            None,
+        );
+    }
+    println!("TC3: {} checks over {} captures", t.n, caps.len());
+}
+
+#[test]
+fn legacy_mutations_are_rejected_with_their_code() {
+    let mut t = Tally { n: 0 };
+    let caps: Vec<Capture> = selection().into_iter().filter(|c| !c.is_tc3()).collect();
+    assert!(caps.len() >= 80, "{}", caps.len());
+    let set = |c: &Capture, k: &str, v: &str| {
+        mutated(c, |m| {
+            m.map_legacy_params(|p| {
+                for (pk, pv) in p.iter_mut() {
+                    if pk == k {
+                        *pv = v.to_string();
+                    }
+                }
+            })
+        })
+    };
+    let remove =
+        |c: &Capture, k: &str| mutated(c, |m| m.map_legacy_params(|p| p.retain(|(pk, _)| pk != k)));
+    for c in &caps {
+        let ts = c.spec_timestamp;
+        let p = Policy::at(ts);
+        t.expect("original", c, &p, None);
+        // re-encoding the same parameters (another encoder, same decoded values) verifies
+        t.expect(
+            "re-encoded",
+            &mutated(c, |m| m.map_legacy_params(|_| {})),
+            &p,
+            None,
+        );
+        // order does not matter
+        t.expect(
+            "reversed order",
+            &mutated(c, |m| m.map_legacy_params(|p| p.reverse())),
+            &p,
+            None,
+        );
+
+        // body / query content: change a value, add / remove a parameter
+        t.expect(
+            "Action value",
+            &set(c, "Action", "DeleteEverything"),
+            &p,
+            Some(SIG_FAIL),
+        );
+        t.expect(
+            "extra parameter",
+            &mutated(c, |m| {
+                m.map_legacy_params(|p| p.push(("Extra".into(), "1".into())))
+            }),
+            &p,
+            Some(SIG_FAIL),
+        );
+        t.expect(
+            "parameter removed",
+            &remove(c, "Action"),
+            &p,
+            Some(SIG_FAIL),
+        );
+        t.expect(
+            "parameter twice",
+            &mutated(c, |m| {
+                m.map_legacy_params(|p| p.push(("Action".into(), "X".into())))
+            }),
+            &p,
+            Some(INVALID),
+        );
+        t.expect("Nonce", &set(c, "Nonce", "7"), &p, Some(SIG_FAIL));
+        t.expect("Nonce absent", &remove(c, "Nonce"), &p, Some(MISSING));
+        t.expect(
+            "Nonce not decimal",
+            &set(c, "Nonce", "x"),
+            &p,
+            Some(INVALID),
+        );
+        let other_method = if c.sign_method == "HmacSHA256" {
+            "HmacSHA1"
+        } else {
+            "HmacSHA256"
+        };
+        t.expect(
+            "SignatureMethod",
+            &set(c, "SignatureMethod", other_method),
+            &p,
+            Some(SIG_FAIL),
+        );
+        // body vs query
+        if c.method == "POST" {
+            t.expect(
+                "query beside a POST body",
+                &mutated(c, |m| m.query = Some("Extra=1".into())),
+                &p,
+                Some(SIG_FAIL),
+            );
+            t.expect(
+                "content type",
+                &mutated(c, |m| m.set_header("content-type", b"application/json")),
+                &p,
+                Some(INVALID_AUTH),
+            );
+            t.expect(
+                "content type with charset",
+                &mutated(c, |m| {
+                    m.set_header(
+                        "content-type",
+                        b"application/x-www-form-urlencoded; charset=utf-8",
+                    )
+                }),
+                &p,
+                None,
+            );
+            t.expect(
+                "body byte",
+                &mutated(c, |m| {
+                    let i = m.body.windows(7).position(|w| w == b"Action=").unwrap() + 7;
+                    m.body[i] = if m.body[i] == b'A' { b'B' } else { b'A' };
+                }),
+                &p,
+                Some(SIG_FAIL),
+            );
+            t.expect(
+                "body %-escape",
+                &mutated(c, |m| m.body.extend_from_slice(b"&X=%G0")),
+                &p,
+                Some(INVALID),
+            );
+        } else {
+            t.expect(
+                "query %-escape",
+                &mutated(c, |m| {
+                    m.query = Some(format!("{}&X=%G0", m.query.as_deref().unwrap_or("")))
+                }),
+                &p,
+                Some(INVALID),
+            );
+            t.expect(
+                "no query",
+                &mutated(c, |m| m.query = None),
+                &p,
+                Some(INVALID_AUTH),
+            );
+        }
+        // method / host
+        let other = if c.method == "GET" { "POST" } else { "GET" };
+        let swapped = mutated(c, |m| {
+            let params = m.legacy_params();
+            m.method = other.into();
+            if other == "POST" {
+                m.query = None;
+                m.set_header("content-type", b"application/x-www-form-urlencoded");
+            }
+            m.set_legacy_params(&params);
+        });
+        t.expect("method", &swapped, &p, Some(SIG_FAIL));
+        t.expect(
+            "method PUT",
+            &mutated(c, |m| m.method = "PUT".into()),
+            &p,
+            Some("UnsupportedProtocol"),
+        );
+        let host = String::from_utf8(c.header("host").unwrap().to_vec()).unwrap();
+        t.expect(
+            "host",
+            &mutated(c, |m| m.set_header("host", format!("x{host}").as_bytes())),
+            &p,
+            Some(SIG_FAIL),
+        );
+        t.expect(
+            "host absent",
+            &mutated(c, |m| m.remove_header("host")),
+            &p,
+            Some(SIG_FAIL),
+        );
+        // timestamp
+        t.expect(
+            "Timestamp +1",
+            &set(c, "Timestamp", &(ts + 1).to_string()),
+            &p,
+            Some(SIG_FAIL),
+        );
+        t.expect(
+            "Timestamp absent",
+            &remove(c, "Timestamp"),
+            &p,
+            Some(MISSING),
+        );
+        t.expect(
+            "Timestamp not decimal",
+            &set(c, "Timestamp", "1.5"),
+            &p,
+            Some(INVALID),
+        );
+        // signature
+        let sig = c
+            .legacy_params()
+            .into_iter()
+            .find(|(k, _)| k == "Signature")
+            .unwrap()
+            .1;
+        let mut flipped = sig.clone().into_bytes();
+        flipped[0] = if flipped[0] == b'A' { b'B' } else { b'A' };
+        t.expect(
+            "Signature",
+            &set(c, "Signature", std::str::from_utf8(&flipped).unwrap()),
+            &p,
+            Some(SIG_FAIL),
+        );
+        t.expect(
+            "Signature not base64",
+            &set(c, "Signature", "!!"),
+            &p,
+            Some(SIG_FAIL),
+        );
+        t.expect(
+            "Signature absent",
+            &remove(c, "Signature"),
+            &p,
+            Some(INVALID_AUTH),
+        );
+        t.expect(
+            "Signature twice",
+            &mutated(c, |m| {
+                m.map_legacy_params(|p| p.push(("Signature".into(), sig.clone())))
+            }),
+            &p,
+            Some(INVALID),
+        );
+        // SecretId
+        t.expect(
+            "SecretId",
+            &set(c, "SecretId", "AKIDunknown"),
+            &p,
+            Some(NOT_FOUND),
+        );
+        t.expect("SecretId absent", &remove(c, "SecretId"), &p, Some(MISSING));
+        // clock edges
+        for (d, ok) in [(299i64, true), (300, true), (301, false)] {
+            for sign in [1i64, -1] {
+                let now = (ts as i64 + sign * d) as u64;
+                t.expect(
+                    "clock",
+                    c,
+                    &Policy::at(now),
+                    if ok { None } else { Some(EXPIRED) },
+                );
+            }
+        }
+        t.expect(
+            "legacy refused",
+            c,
+            &p.with_legacy(false),
+            Some(INVALID_AUTH),
+        );
+    }
+    println!("legacy: {} checks over {} captures", t.n, caps.len());
+}
+
+#[test]
+fn token_policy() {
+    let mut n = (0, 0);
+    for dir in DIRS {
+        for c in load(dir, "python") {
+            let has_token = c.header("x-tc-token").is_some_and(|t| !t.is_empty())
+                || c.legacy_params()
+                    .iter()
+                    .any(|(k, v)| k == "Token" && !v.is_empty());
+            let h = c.header_pairs();
+            let req = view(&c, &h);
+            let keys = RequireToken {
+                keys: provider(&c),
+                needs_token: |_: &str| true,
+            };
+            let mut scratch = LegacyScratch::<16384, 256>::new();
+            let r = verify(&req, &keys, &Policy::skip_clock(), &mut scratch);
+            if has_token {
+                let v = r.unwrap();
+                assert!(v.token().is_some_and(|t| !t.is_empty()));
+                n.0 += 1;
+            } else {
+                let e = r.unwrap_err();
+                assert_eq!(e.code(), "AuthFailure.TokenFailure", "{}", c.id);
+                n.1 += 1;
+            }
+        }
+    }
+    println!(
+        "token policy: {} accepted with a token, {} refused without",
+        n.0, n.1
+    );
+    assert!(n.0 > 0 && n.1 > 0);
+}
+
+#[test]
+fn documented_edition_a_verifies_under_the_doc_rule_and_hardened_policy() {
+    // doc-examples.json v3-doc-edition-a: X-TC-Action sent as `DescribeInstances`, signed as
+    // `describeinstances`.
+    let body = br#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
+    let headers: &[(&str, &[u8])] = &[
+        ("Authorization", b"TC3-HMAC-SHA256 Credential=AKID********************************/2019-02-25/cvm/tc3_request, SignedHeaders=content-type;host;x-tc-action, Signature=10b1a37a7301a02ca19a647ad722d5e43b4b3cff309d421d85b46093f6ab6c4f"),
+        ("Content-Type", b"application/json; charset=utf-8"),
+        ("Host", b"cvm.tencentcloudapi.com"),
+        ("X-TC-Action", b"DescribeInstances"),
+        ("X-TC-Version", b"2017-03-12"),
+        ("X-TC-Timestamp", b"1551113065"),
+        ("X-TC-Region", b"ap-guangzhou"),
+    ];
+    let req =
+        tc3::verify::RequestView::new("POST", "/", None, headers, tc3::verify::Body::Bytes(body));
+    let keys = |id: &str| {
+        (id == "AKID********************************")
+            .then(|| tc3::SecretKey::new("********************************").unwrap())
+    };
+    let mut scratch = LegacyScratch::<64, 4>::new();
+    let p = Policy::at(1551113065).with_required_signed_headers(Policy::HARDENED);
+    let Verified::Tc3(v) = verify(&req, &keys, &p, &mut scratch).unwrap() else {
+        panic!()
+    };
+    assert!(v.values_lowercased);
+    assert_eq!(
+        v.signed_headers().collect::<Vec<_>>(),
+        ["content-type", "host", "x-tc-action"]
+    );
+    assert_eq!(
+        (v.service, v.date.to_string().as_str(), v.timestamp),
+        ("cvm", "2019-02-25", 1551113065)
+    );
+    // the raw (SDK) rule alone refuses it: the value was lowercased when signed
+    let e = verify(&req, &keys, &p.with_values(ValueRule::Raw), &mut scratch).unwrap_err();
+    assert_eq!(e, VerifyError::SignatureMismatch);
+    // another action under the same signature
+    let mut h2 = headers.to_vec();
+    h2[3].1 = b"TerminateInstances";
+    let req2 =
+        tc3::verify::RequestView::new("POST", "/", None, &h2[..], tc3::verify::Body::Bytes(body));
+    assert_eq!(
+        verify(&req2, &keys, &p, &mut scratch).unwrap_err().code(),
+        SIG_FAIL
+    );
+    // precomputed body digest
+    use sha2::Digest;
+    let d: [u8; 32] = sha2::Sha256::digest(body).into();
+    let req3 =
+        tc3::verify::RequestView::new("POST", "/", None, headers, tc3::verify::Body::Sha256(d));
+    assert!(verify(&req3, &keys, &p, &mut scratch).is_ok());
+}
+
+#[test]
+fn messages_and_codes() {
+    use tc3::verify::{AuthorizationFault, NotSigned, Param};
+    let all = [
+        (VerifyError::UnsupportedMethod, "UnsupportedProtocol"),
+        (VerifyError::MissingSignature, INVALID_AUTH),
+        (
+            VerifyError::MalformedAuthorization(AuthorizationFault::Signature),
+            INVALID_AUTH,
+        ),
+        (VerifyError::HeaderNotSigned(NotSigned::Host), INVALID_AUTH),
+        (VerifyError::MissingParameter(Param::XTcTimestamp), MISSING),
+        (VerifyError::InvalidParameter(Param::Nonce), INVALID),
+        (VerifyError::TooLarge, "RequestSizeLimitExceeded"),
+        (VerifyError::BodyUnavailable, "InternalError"),
+        (VerifyError::SecretIdNotFound, NOT_FOUND),
+        (
+            VerifyError::Expired {
+                timestamp: 1000,
+                now: 1301,
+            },
+            EXPIRED,
+        ),
+        (VerifyError::ScopeService, SIG_FAIL),
+        (VerifyError::SignatureMismatch, SIG_FAIL),
+        (
+            VerifyError::TokenRefused { present: false },
+            "AuthFailure.TokenFailure",
+        ),
+    ];
+    for (e, code) in all {
+        assert_eq!(e.code(), code);
+        assert!(!e.message().is_empty());
+        assert_eq!(e.message().as_str(), e.to_string());
+    }
+    assert_eq!(
+        VerifyError::Expired {
+            timestamp: 1000,
+            now: 1301
+        }
+        .to_string(),
+        "the signature expired: the timestamp 1000 is 301 s behind the server time 1301"
+    );
+}
+
+#[test]
+fn error_envelope() {
+    let e = VerifyError::Expired {
+        timestamp: 1000,
+        now: 1301,
+    };
+    let mut buf = [0u8; 512];
+    let out = e.write_envelope("req-\"1\"\n", &mut buf).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(out).unwrap();
+    assert_eq!(
+        v["Response"]["Error"]["Code"],
+        "AuthFailure.SignatureExpire"
+    );
+    assert_eq!(
+        v["Response"]["Error"]["Message"],
+        "the signature expired: the timestamp 1000 is 301 s behind the server time 1301"
+    );
+    assert_eq!(v["Response"]["RequestId"], "req-\"1\"\n");
+    // the crate's own envelope parser reads it back
+    let env = tc3::envelope::parse(out).unwrap();
+    assert!(env.error.is_some());
+    // never truncated
+    let mut small = [0u8; 40];
+    assert!(e.write_envelope("r", &mut small).is_err());
+    let mut sized = tc3::encode::Counter(0);
+    e.write_envelope_to("r", &mut sized);
+    let mut exact = vec![0u8; sized.0];
+    assert_eq!(e.write_envelope("r", &mut exact).unwrap().len(), sized.0);
+}
