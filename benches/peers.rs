@@ -403,7 +403,11 @@ fn measure(cases: &mut [Case<'_>], batch_time: Duration, rounds: usize) {
 }
 
 fn count_allocs(c: &mut Case<'_>) {
-    let n = if c.bytes.is_some_and(|b| b > 100_000) { 3 } else { 100 };
+    let n = if c.bytes.is_some_and(|b| b > 100_000) {
+        3
+    } else {
+        100
+    };
     (c.run)(1);
     let (a0, b0) = (ALLOCS.load(Relaxed), ALLOC_BYTES.load(Relaxed));
     (c.run)(n);
@@ -516,15 +520,16 @@ fn main() {
     let aws_creds =
         aws_credential_types::Credentials::new(secret_id, secret_key, None, None, "bench");
     let aws_identity: aws_smithy_runtime_api::client::identity::Identity = aws_creds.into();
-    let aws_params: aws_sigv4::http_request::SigningParams<'_> = aws_sigv4::sign::v4::SigningParams::builder()
-        .identity(&aws_identity)
-        .region(region)
-        .name(service)
-        .time(UNIX_EPOCH + Duration::from_secs(ts))
-        .settings(aws_sigv4::http_request::SigningSettings::default())
-        .build()
-        .expect("aws params")
-        .into();
+    let aws_params: aws_sigv4::http_request::SigningParams<'_> =
+        aws_sigv4::sign::v4::SigningParams::builder()
+            .identity(&aws_identity)
+            .region(region)
+            .name(service)
+            .time(UNIX_EPOCH + Duration::from_secs(ts))
+            .settings(aws_sigv4::http_request::SigningSettings::default())
+            .build()
+            .expect("aws params")
+            .into();
     let aws_uri = format!("https://{host}/");
     let aws = || {
         let r = aws_sigv4::http_request::SignableRequest::new(
@@ -565,6 +570,43 @@ fn main() {
         ah.iter().map(|h| h.name()).collect::<Vec<_>>().join(", ")
     );
 
+    // ---- verification of the same request (gateway side) ----------------------------------------
+    let signed = tc3_cached();
+    let sent: Vec<(String, Vec<u8>)> = signed
+        .headers()
+        .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+        .collect();
+    let sent_view: Vec<(&str, &[u8])> = sent
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_slice()))
+        .collect();
+    let keys = |id: &str| (id == secret_id).then(|| SecretKey::new(secret_key).expect("key"));
+    let policy = tc3::verify::Policy::at(ts);
+    let view = tc3::verify::RequestView::new(
+        "POST",
+        "/",
+        None,
+        sent_view.as_slice(),
+        tc3::verify::Body::Bytes(payload.as_bytes()),
+    );
+    let mut key_cache = tc3::v3::verify::KeyCache::<4>::new();
+    {
+        let v = tc3::v3::verify::verify(&view, &keys, &policy).expect("verifies");
+        println!("tc3 verify      ok ({})", v.secret_id);
+        tc3::v3::verify::verify_cached(&view, &keys, &policy, &mut key_cache).expect("verifies");
+    }
+    let (view, keys, policy) = (&view, &keys, &policy);
+    let verify_cached = move || {
+        tc3::v3::verify::verify_cached(view, keys, policy, &mut key_cache)
+            .expect("verifies")
+            .timestamp
+    };
+    let verify_fresh = move || {
+        tc3::v3::verify::verify(view, keys, policy)
+            .expect("verifies")
+            .timestamp
+    };
+
     // ---- the floor ------------------------------------------------------------------------------
     let cr = s(&exp["canonical_request"]);
     let sts = s(&exp["string_to_sign"]);
@@ -585,7 +627,9 @@ fn main() {
     assert_eq!(hex::encode(f_outer.digest()), want_sig);
     // Derivation: three un-keyed HMACs plus keying the signing state (ipad, opad blocks).
     let k0 = format!("TC3{secret_key}");
-    let date_s = std::str::from_utf8(&date.to_bytes()).expect("date").to_string();
+    let date_s = std::str::from_utf8(&date.to_bytes())
+        .expect("date")
+        .to_string();
     let d1i = Chain256::unkeyed(k0.as_bytes(), 0x36, date_s.as_bytes());
     let d1o = Chain256::unkeyed(k0.as_bytes(), 0x5c, &d1i.digest());
     assert_eq!(d1o.digest().as_slice(), secret_date.as_slice());
@@ -614,14 +658,7 @@ fn main() {
         f_inner.blocks.len(),
         f_outer.blocks.len()
     );
-    let floor = || {
-        (
-            f_payload.run(),
-            f_cr.run(),
-            f_inner.run(),
-            f_outer.run(),
-        )
-    };
+    let floor = || (f_payload.run(), f_cr.run(), f_inner.run(), f_outer.run());
     let floor_derive = || {
         (
             floor(),
@@ -790,6 +827,8 @@ fn main() {
         Case::new("sign_v3", "handwritten", None, batch(hand)),
         Case::new("sign_v3", "tencentcloud_sign_sdk", None, batch(sdk)),
         Case::new("sign_v3", "aws_sigv4", None, batch(aws)),
+        Case::new("sign_v3", "tc3_verify_cached", None, batch(verify_cached)),
+        Case::new("sign_v3", "tc3_verify_derive", None, batch(verify_fresh)),
     ];
 
     for (i, l) in legacy.iter().enumerate() {
@@ -916,7 +955,10 @@ fn main() {
             Some(n as u64),
             batch(move || {
                 let r = Request::new_post(host, content_type, body);
-                v3::sign(cred, key, common, &r).expect("sign").signature().as_bytes()[0]
+                v3::sign(cred, key, common, &r)
+                    .expect("sign")
+                    .signature()
+                    .as_bytes()[0]
             }),
         ));
         cases.push(Case::new(
@@ -1051,6 +1093,16 @@ fn main() {
             "".into(),
         ),
     ];
+    rows.push((
+        "tc3 verify / sign (cached keys)".into(),
+        ns(&cases, "sign_v3", "tc3_verify_cached") / cached,
+        "<= 1.2".into(),
+    ));
+    rows.push((
+        "tc3 verify / sign (deriving)".into(),
+        ns(&cases, "sign_v3", "tc3_verify_derive") / derive,
+        "<= 1.2".into(),
+    ));
     for l in &legacy {
         rows.push((
             format!("{} / floor", l.label),
@@ -1099,6 +1151,8 @@ fn main() {
         "handwritten",
         "tencentcloud_sign_sdk",
         "aws_sigv4",
+        "tc3_verify_cached",
+        "tc3_verify_derive",
     ] {
         let c = find(&cases, "sign_v3", name);
         println!(
