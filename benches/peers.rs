@@ -125,7 +125,7 @@ fn padded(msg: &[u8], prefix: usize) -> Vec<Block> {
         v.push(0);
     }
     v.extend_from_slice(&bits.to_be_bytes());
-    v.chunks(64).map(|c| Block::clone_from_slice(c)).collect()
+    v.chunks(64).map(Block::clone_from_slice).collect()
 }
 
 fn be_bytes256(state: &[u32; 8]) -> [u8; 32] {
@@ -436,12 +436,10 @@ fn criterion_run(crit: &mut Criterion, c: &mut Case<'_>) {
 }
 
 fn find<'c>(cases: &'c [Case<'_>], group: &str, name: &str) -> &'c Case<'c> {
-    // The lifetime of the closures does not matter for reading the figures.
     let c = cases
         .iter()
         .find(|c| c.group == group && c.name == name)
         .unwrap_or_else(|| panic!("no case {group}/{name}"));
-    // SAFETY-free shortening: &Case<'a> coerces to &Case<'c> since 'a: 'c.
     c
 }
 
@@ -1138,7 +1136,7 @@ fn main() {
 
     println!();
     println!("== ratios (same run, fastest batches)");
-    println!("{:<44} {:>9}  {:<8} {}", "ratio", "value", "target", "");
+    println!("{:<44} {:>9}  {:<8}", "ratio", "value", "target");
     for (name, v, target) in &rows {
         let verdict = target_met(*v, target);
         println!("{name:<44} {v:>9.2}  {target:<8} {verdict}");
