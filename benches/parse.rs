@@ -118,22 +118,33 @@ fn inputs() -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
-fn throughput(f: fn(&[u8]) -> usize, doc: &[u8], budget: Duration) -> f64 {
-    let mut best = f64::MAX;
+/// Bytes per second of each parser on `doc`: interleaved rounds of ~2 ms batches, best batch
+/// per parser, so that load from other processes affects all parsers alike.
+fn throughputs(doc: &[u8], budget: Duration) -> Vec<f64> {
+    let iters: Vec<u64> = PARSERS
+        .iter()
+        .map(|(_, f)| {
+            let t = Instant::now();
+            let mut n = 0u64;
+            while t.elapsed() < Duration::from_millis(2) {
+                black_box(f(black_box(doc)));
+                n += 1;
+            }
+            n.max(1)
+        })
+        .collect();
+    let mut best = vec![f64::MAX; PARSERS.len()];
     let start = Instant::now();
-    let mut iters = 1u64;
     while start.elapsed() < budget {
-        let t = Instant::now();
-        for _ in 0..iters {
-            black_box(f(black_box(doc)));
-        }
-        let per = t.elapsed().as_secs_f64() / iters as f64;
-        best = best.min(per);
-        if t.elapsed() < Duration::from_millis(5) {
-            iters *= 2;
+        for (i, (_, f)) in PARSERS.iter().enumerate() {
+            let t = Instant::now();
+            for _ in 0..iters[i] {
+                black_box(f(black_box(doc)));
+            }
+            best[i] = best[i].min(t.elapsed().as_secs_f64() / iters[i] as f64);
         }
     }
-    doc.len() as f64 / best
+    best.iter().map(|b| doc.len() as f64 / b).collect()
 }
 
 fn main() {
@@ -158,14 +169,11 @@ fn main() {
     }
     c.final_summary();
 
-    // Ratios (best-of loops, same bytes).
-    let budget = Duration::from_millis(if quick { 300 } else { 2000 });
+    // Ratios (interleaved best-of batches, same bytes).
+    let budget = Duration::from_millis(if quick { 1500 } else { 5000 });
     println!("\nthroughput (MB/s) and tc3 ratios:");
     for (name, doc) in &inputs {
-        let t: Vec<f64> = PARSERS
-            .iter()
-            .map(|(_, f)| throughput(*f, doc, budget))
-            .collect();
+        let t = throughputs(doc, budget);
         print!("{name:>13} ({} B):", doc.len());
         for ((p, _), v) in PARSERS.iter().zip(&t) {
             print!("  {p} {:.0}", v / 1e6);

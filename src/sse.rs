@@ -663,7 +663,7 @@ pub fn classify(data: &str) -> Result<Payload<'_>, ParseError> {
         ecode,
         emsg,
     } = v;
-    if let Some(env) = env.finish(data) {
+    if let Some(env) = env.finish(data.as_bytes()) {
         if let Some(error) = env.error {
             return Ok(Payload::ApiError {
                 error,

@@ -45,7 +45,7 @@ fn tccli_corpus() {
         }
         // The body is the Response object itself.
         let v: Value = serde_json::from_str(body).unwrap();
-        let resp: Value = serde_json::from_str(env.body).unwrap();
+        let resp: Value = serde_json::from_slice(env.body).unwrap();
         assert_eq!(resp, v["Response"], "{name}");
         n += 1;
     }

@@ -259,7 +259,7 @@ fn check(doc: &[u8]) -> Result<(), TestCaseError> {
     prop_assert_eq!(our_msg.as_deref(), msg);
     prop_assert_eq!(env.error.is_some(), code.is_some_and(|c| !c.is_empty()));
     prop_assert_eq!(env.error_field.is_some(), !err.is_null());
-    let body: Value = serde_json::from_str(env.body).unwrap();
+    let body: Value = serde_json::from_slice(env.body).unwrap();
     prop_assert_eq!(&body, resp);
     Ok(())
 }

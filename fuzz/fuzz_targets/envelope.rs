@@ -16,7 +16,8 @@ fuzz_target!(|data: &[u8]| {
                 let _ = e.error_code().map(|c| (c.category(), c.is_retryable(), c.is_auth()));
                 let _ = e.message.map(|m| m.unescaped_len());
             }
-            assert!(env.body.starts_with('{') && env.body.ends_with('}'));
+            assert!(env.body.starts_with(b"{") && env.body.ends_with(b"}"));
+            assert_eq!(env.body_str().len(), env.body.len());
         }
         Err(e) => assert!(e.offset <= data.len()),
     }

@@ -40,6 +40,6 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(env.error_object.map(|e| e.code.to_string()).as_deref(), code);
     let msg = if code.is_some() { err["Message"].as_str() } else { None };
     assert_eq!(env.error_object.and_then(|e| e.message).map(|m| m.to_string()).as_deref(), msg);
-    let body: Value = serde_json::from_str(env.body).unwrap();
+    let body: Value = serde_json::from_slice(env.body).unwrap();
     assert_eq!(&body, resp);
 });

@@ -168,8 +168,8 @@ pub struct ApiError<'a> {
     pub code: JsonStr<'a>,
     /// `Message`, when present and a string.
     pub message: Option<JsonStr<'a>>,
-    /// The raw `Error` object.
-    pub raw: &'a str,
+    /// The raw `Error` object (valid UTF-8 JSON).
+    pub raw: &'a [u8],
 }
 
 impl<'a> ApiError<'a> {
@@ -191,17 +191,21 @@ pub struct Envelope<'a> {
     /// `Response.Error` whenever it is an object with a string `Code`, including `""`.
     pub error_object: Option<ApiError<'a>>,
     /// The raw value of `Response.Error` when present and not `null` (of any type).
-    pub error_field: Option<&'a str>,
-    /// The raw `Response` object, braces included.
-    pub body: &'a str,
-    /// The whole document (validated UTF-8).
-    pub document: &'a str,
+    pub error_field: Option<&'a [u8]>,
+    /// The raw `Response` object, braces included (valid UTF-8 JSON; see
+    /// [`body_str`](Self::body_str)).
+    pub body: &'a [u8],
 }
 
 impl<'a> Envelope<'a> {
     /// `Error` is an object whose `Code` is `""`: success for Go, an exception for Python/Node.
     pub fn error_code_empty(&self) -> bool {
         matches!(self.error_object, Some(e) if e.code.is_empty())
+    }
+
+    /// The raw `Response` object as text (an O(n) UTF-8 conversion; it cannot fail).
+    pub fn body_str(&self) -> &'a str {
+        core::str::from_utf8(self.body).unwrap_or_default()
     }
 
     /// Deserialize the `Response` object with serde-json-core (`no_std`, no allocation).
@@ -214,7 +218,7 @@ impl<'a> Envelope<'a> {
     pub fn deserialize_body<T: serde::Deserialize<'a>>(
         &self,
     ) -> Result<T, serde_json_core::de::Error> {
-        serde_json_core::from_str(self.body).map(|(v, _)| v)
+        serde_json_core::from_slice(self.body).map(|(v, _)| v)
     }
 
     /// Like [`deserialize_body`](Self::deserialize_body), unescaping strings through
@@ -224,13 +228,13 @@ impl<'a> Envelope<'a> {
         &self,
         scratch: &mut [u8],
     ) -> Result<T, serde_json_core::de::Error> {
-        serde_json_core::from_str_escaped(self.body, scratch).map(|(v, _)| v)
+        serde_json_core::from_slice_escaped(self.body, scratch).map(|(v, _)| v)
     }
 
     /// Deserialize the `Response` object with serde_json (feature `serde_json`).
     #[cfg(feature = "serde_json")]
     pub fn deserialize_body_json<T: serde::Deserialize<'a>>(&self) -> Result<T, serde_json::Error> {
-        serde_json::from_str(self.body)
+        serde_json::from_slice(self.body)
     }
 }
 
@@ -249,11 +253,7 @@ pub fn parse_with(doc: &[u8], opts: Options) -> Result<Envelope<'_>, ParseError>
     }
     let mut v = EnvVisitor::default();
     scan::scan(doc, opts.max_depth, &mut v)?;
-    let document = core::str::from_utf8(doc).map_err(|e| ParseError {
-        kind: ParseErrorKind::InvalidUtf8,
-        offset: e.valid_up_to(),
-    })?;
-    v.finish(document).ok_or(ParseError {
+    v.finish(doc).ok_or(ParseError {
         kind: ParseErrorKind::NoResponse,
         offset: 0,
     })
@@ -299,10 +299,13 @@ pub(crate) struct EnvVisitor {
 
 impl EnvVisitor {
     /// The envelope of a scanned `document`, or `None` without a `Response` object.
-    pub(crate) fn finish(self, document: &str) -> Option<Envelope<'_>> {
+    pub(crate) fn finish(self, document: &[u8]) -> Option<Envelope<'_>> {
         let s = |r: Span| document.get(r.0..r.1).unwrap_or_default();
-        let js =
-            |r: Span| JsonStr::from_validated(document.get(r.0 + 1..r.1 - 1).unwrap_or_default());
+        let js = |r: Span| {
+            let inner = document.get(r.0 + 1..r.1 - 1).unwrap_or_default();
+            // Validated by the scanner: the conversion cannot fail.
+            JsonStr::from_validated(core::str::from_utf8(inner).unwrap_or_default())
+        };
         let body = self.body?;
         let error_object = self.error.and_then(|e| {
             let code = e.code?;
@@ -318,7 +321,6 @@ impl EnvVisitor {
             error_object,
             error_field: self.error_field.map(s),
             body: s(body),
-            document,
         })
     }
 
@@ -411,7 +413,7 @@ mod tests {
 
         let e = parse(br#"{"Re\u0073ponse":{"Request\u0049d":"x\u0009y"}}"#).unwrap();
         assert!(e.request_id.unwrap().eq_str("x\ty"));
-        assert_eq!(e.body, r#"{"Request\u0049d":"x\u0009y"}"#);
+        assert_eq!(e.body, br#"{"Request\u0049d":"x\u0009y"}"#);
 
         assert_eq!(parse(b"[1]").unwrap_err().kind, ParseErrorKind::NoResponse);
         assert_eq!(

@@ -1,7 +1,7 @@
 //! The strict, iterative, depth-limited JSON scanner behind [`parse`](super::parse).
 //!
-//! One pass over the document validates the RFC 8259 grammar (after a UTF-8 check of the
-//! whole input) and reports the values a [`Visitor`] asked for by *tag*. There is no recursion:
+//! One pass over the document validates the RFC 8259 grammar and UTF-8 (non-ASCII runs inside
+//! strings are checked with `core::str::from_utf8` as they are met) and reports the values a [`Visitor`] asked for by *tag*. There is no recursion:
 //! the only per-depth state is a run-length encoded stack of container kinds in a fixed array,
 //! so memory use does not grow with nesting and a 10,000,000-deep document runs in a 64 KiB
 //! thread stack.
@@ -43,8 +43,8 @@ pub(crate) trait Visitor {
 
 /// Nesting levels for which container tags are kept.
 const TAG_DEPTH: usize = 8;
-/// Runs of equal container kinds the stack can hold (at most this many kind changes on the
-/// path from the root; never reached with depth limits up to this value).
+/// Runs of equal container kinds the run-length stack (used for depth limits above 128) can
+/// hold: at most this many kind changes on the path from the root.
 pub(crate) const RUNS: usize = 256;
 
 /// Run-length encoded stack of container kinds: `[[[[{{[` is three runs.
@@ -52,6 +52,58 @@ struct KindStack {
     counts: [u32; RUNS],
     objs: [u64; RUNS / 64],
     runs: usize,
+}
+
+/// The container-kind stack the scanner uses.
+trait Stack {
+    /// Push a container; `false` if the stack is full.
+    fn push(&mut self, obj: bool) -> bool;
+    /// Pop the top container.
+    fn pop(&mut self);
+    /// Whether the top container is an object.
+    fn top_is_obj(&self) -> bool;
+}
+
+/// Exact kinds for up to 128 levels in one `u128` (the default depth limit).
+struct BitStack {
+    bits: u128,
+    len: u32,
+}
+
+impl Stack for BitStack {
+    #[inline(always)]
+    fn push(&mut self, obj: bool) -> bool {
+        if self.len >= 128 {
+            return false;
+        }
+        self.bits = (self.bits << 1) | u128::from(obj);
+        self.len += 1;
+        true
+    }
+    #[inline(always)]
+    fn pop(&mut self) {
+        self.bits >>= 1;
+        self.len = self.len.saturating_sub(1);
+    }
+    #[inline(always)]
+    fn top_is_obj(&self) -> bool {
+        self.len > 0 && self.bits & 1 == 1
+    }
+}
+
+impl Stack for KindStack {
+    #[inline]
+    fn push(&mut self, obj: bool) -> bool {
+        KindStack::push(self, obj)
+    }
+    #[inline]
+    fn pop(&mut self) {
+        KindStack::pop(self)
+    }
+    #[inline]
+    fn top_is_obj(&self) -> bool {
+        KindStack::top_is_obj(self)
+    }
 }
 
 impl KindStack {
@@ -118,19 +170,12 @@ impl KindStack {
     }
 }
 
-#[derive(Copy, Clone)]
-enum State {
-    Value,
-    After,
-    Key,
-}
-
 const fn err(kind: K, offset: usize) -> ParseError {
     ParseError { kind, offset }
 }
 
 /// `true` for the bytes of a string that need no attention: not `"`, `\` or a control char.
-/// Bytes >= 0x80 are plain here: the whole document is UTF-8-checked beforehand.
+/// (Bytes >= 0x80 are checked as UTF-8 runs separately.)
 static PLAIN: [bool; 256] = {
     let mut t = [true; 256];
     let mut i = 0;
@@ -146,15 +191,42 @@ static PLAIN: [bool; 256] = {
 const LO: u64 = 0x0101_0101_0101_0101;
 const HI: u64 = 0x8080_8080_8080_8080;
 
-/// Whether any byte of the 8-byte word needs attention in a string (SWAR).
+/// Bytes of the 8-byte word that need attention in a string (SWAR): the lowest set high bit
+/// marks the first `"`, `\` or control byte exactly (borrows only flag bytes above a match).
 #[inline(always)]
-fn word_has_special(w: u64) -> bool {
+fn special_mask(w: u64) -> u64 {
     let q = w ^ (LO * b'"' as u64);
     let b = w ^ (LO * b'\\' as u64);
     let has_q = q.wrapping_sub(LO) & !q;
     let has_b = b.wrapping_sub(LO) & !b;
     let has_ctl = w.wrapping_sub(LO * 0x20) & !w;
-    (has_q | has_b | has_ctl) & HI != 0
+    (has_q | has_b | has_ctl) & HI
+}
+
+#[cfg(test)]
+fn word_has_special(w: u64) -> bool {
+    special_mask(w) != 0
+}
+
+/// The first byte at or after `p` that is `"`, `\\` or a control character (or the end).
+#[inline]
+fn next_ascii_special(doc: &[u8], mut p: usize) -> usize {
+    while let Some(chunk) = doc.get(p..p + 8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        let m = special_mask(u64::from_le_bytes(w));
+        if m != 0 {
+            return p + (m.trailing_zeros() / 8) as usize;
+        }
+        p += 8;
+    }
+    while let Some(&b) = doc.get(p) {
+        if !PLAIN[b as usize] {
+            break;
+        }
+        p += 1;
+    }
+    p
 }
 
 #[inline(always)]
@@ -191,18 +263,25 @@ fn hex4(doc: &[u8], p: usize) -> Option<u16> {
 pub(crate) fn scan_string(doc: &[u8], mut p: usize) -> Result<(usize, bool), ParseError> {
     let mut escaped = false;
     loop {
-        // Skip plain bytes eight at a time, then one at a time.
-        while let Some(chunk) = doc.get(p..p + 8) {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(chunk);
-            if word_has_special(u64::from_le_bytes(w)) {
-                break;
-            }
-            p += 8;
-        }
+        // Skip plain bytes eight at a time, then one at a time near the end.
         let b = loop {
+            if let Some(chunk) = doc.get(p..p + 8) {
+                let mut w = [0u8; 8];
+                w.copy_from_slice(chunk);
+                let w = u64::from_le_bytes(w);
+                let m = special_mask(w) | (w & HI);
+                if m == 0 {
+                    p += 8;
+                    continue;
+                }
+                p += (m.trailing_zeros() / 8) as usize;
+                match doc.get(p) {
+                    Some(&b) => break b,
+                    None => return Err(err(K::UnexpectedEnd, p)),
+                }
+            }
             match doc.get(p) {
-                Some(&b) if PLAIN[b as usize] => p += 1,
+                Some(&b) if b < 0x80 && PLAIN[b as usize] => p += 1,
                 Some(&b) => break b,
                 None => return Err(err(K::UnexpectedEnd, p)),
             }
@@ -212,6 +291,15 @@ pub(crate) fn scan_string(doc: &[u8], mut p: usize) -> Result<(usize, bool), Par
             b'\\' => {
                 escaped = true;
                 p = scan_escape(doc, p)?;
+            }
+            0x80.. => {
+                // Validate the whole run of non-special bytes as UTF-8 at once; it ends
+                // before an ASCII byte, so a sequence cut at its end is invalid anyway.
+                let q = next_ascii_special(doc, p);
+                if let Err(e) = core::str::from_utf8(doc.get(p..q).unwrap_or_default()) {
+                    return Err(err(K::InvalidUtf8, p + e.valid_up_to()));
+                }
+                p = q;
             }
             _ => return Err(err(K::ControlCharInString, p)),
         }
@@ -310,144 +398,164 @@ fn literal(doc: &[u8], p: usize, lit: &[u8]) -> Result<usize, ParseError> {
     }
 }
 
-/// Validate `doc` as one JSON text and report tagged values to `v`.
+/// Validate `doc` as one JSON text (including UTF-8: non-ASCII bytes may only appear inside
+/// strings) and report tagged values to `v`.
 ///
 /// `max_depth` counts open containers (`{"a":[1]}` has depth 2); a container that would exceed
 /// it is reported as [`ParseErrorKind::TooDeep`](super::ParseErrorKind::TooDeep) at its
 /// opening bracket.
 pub(crate) fn scan<V: Visitor>(doc: &[u8], max_depth: usize, v: &mut V) -> Result<(), ParseError> {
-    if let Err(e) = core::str::from_utf8(doc) {
-        return Err(err(K::InvalidUtf8, e.valid_up_to()));
+    if max_depth <= 128 {
+        let mut stack = BitStack { bits: 0, len: 0 };
+        scan_with(doc, max_depth, v, &mut stack)
+    } else {
+        let mut stack = KindStack::new();
+        scan_with(doc, max_depth, v, &mut stack)
     }
-    let mut stack = KindStack::new();
+}
+
+fn scan_with<V: Visitor, S: Stack>(
+    doc: &[u8],
+    max_depth: usize,
+    v: &mut V,
+    stack: &mut S,
+) -> Result<(), ParseError> {
     let mut tags: [Tag; TAG_DEPTH] = [0; TAG_DEPTH];
     let mut starts: [usize; TAG_DEPTH] = [0; TAG_DEPTH];
     let mut depth: usize = 0;
+    let mut top_obj = false;
     let mut cur: Tag = ROOT;
     let mut p: usize = 0;
-    let mut state = State::Value;
-    loop {
-        match state {
-            State::Value => {
-                p = skip_ws(doc, p);
-                let Some(&b) = doc.get(p) else {
-                    return Err(err(K::UnexpectedEnd, p));
-                };
-                match b {
-                    b'{' | b'[' => {
-                        let obj = b == b'{';
-                        if depth >= max_depth || !stack.push(obj) {
-                            return Err(err(K::TooDeep, p));
-                        }
-                        depth += 1;
-                        if let (Some(t), Some(s)) =
-                            (tags.get_mut(depth - 1), starts.get_mut(depth - 1))
-                        {
-                            *t = cur;
-                            *s = p;
-                            if cur != 0 {
-                                v.open(cur);
-                            }
-                        }
-                        p = skip_ws(doc, p + 1);
-                        let close = if obj { b'}' } else { b']' };
-                        if doc.get(p) == Some(&close) {
-                            p += 1;
-                            close_container(v, &mut stack, &tags, &starts, &mut depth, obj, p);
-                            state = State::After;
-                        } else if obj {
-                            state = State::Key;
-                        } else {
-                            cur = parent_elem(v, &tags, depth);
-                        }
-                    }
-                    b'"' => {
-                        let (end, _) = scan_string(doc, p + 1)?;
-                        if cur != 0 {
-                            v.value(cur, Kind::String, p, end);
-                        }
-                        p = end;
-                        state = State::After;
-                    }
-                    b'-' | b'0'..=b'9' => {
-                        let end = scan_number(doc, p)?;
-                        if cur != 0 {
-                            v.value(cur, Kind::Number, p, end);
-                        }
-                        p = end;
-                        state = State::After;
-                    }
-                    b't' | b'f' | b'n' => {
-                        let (lit, kind): (&[u8], Kind) = match b {
-                            b't' => (b"true", Kind::Bool),
-                            b'f' => (b"false", Kind::Bool),
-                            _ => (b"null", Kind::Null),
-                        };
-                        let end = literal(doc, p, lit)?;
-                        if cur != 0 {
-                            v.value(cur, kind, p, end);
-                        }
-                        p = end;
-                        state = State::After;
-                    }
-                    _ => return Err(err(K::UnexpectedByte, p)),
+    'value: loop {
+        // A value starts at `p` (after optional whitespace); its tag is `cur`.
+        p = skip_ws(doc, p);
+        let Some(&b) = doc.get(p) else {
+            return Err(err(K::UnexpectedEnd, p));
+        };
+        match b {
+            b'"' => {
+                let (end, _) = scan_string(doc, p + 1)?;
+                if cur != 0 {
+                    v.value(cur, Kind::String, p, end);
                 }
+                p = end;
             }
-            State::After => {
-                p = skip_ws(doc, p);
-                if depth == 0 {
-                    if p != doc.len() {
-                        return Err(err(K::TrailingContent, p));
-                    }
-                    return Ok(());
+            b'{' | b'[' => {
+                let obj = b == b'{';
+                if depth >= max_depth || !stack.push(obj) {
+                    return Err(err(K::TooDeep, p));
                 }
-                let obj = stack.top_is_obj();
-                match doc.get(p) {
-                    Some(b',') => {
-                        p += 1;
-                        if obj {
-                            state = State::Key;
-                        } else {
-                            cur = parent_elem(v, &tags, depth);
-                            state = State::Value;
-                        }
+                top_obj = obj;
+                depth += 1;
+                if let (Some(t), Some(s)) = (tags.get_mut(depth - 1), starts.get_mut(depth - 1)) {
+                    *t = cur;
+                    *s = p;
+                    if cur != 0 {
+                        v.open(cur);
                     }
-                    Some(b'}') if obj => {
-                        p += 1;
-                        close_container(v, &mut stack, &tags, &starts, &mut depth, true, p);
-                    }
-                    Some(b']') if !obj => {
-                        p += 1;
-                        close_container(v, &mut stack, &tags, &starts, &mut depth, false, p);
-                    }
-                    Some(_) => return Err(err(K::UnexpectedByte, p)),
-                    None => return Err(err(K::UnexpectedEnd, p)),
                 }
-            }
-            State::Key => {
-                p = skip_ws(doc, p);
-                match doc.get(p) {
-                    Some(b'"') => {}
-                    Some(_) => return Err(err(K::UnexpectedByte, p)),
-                    None => return Err(err(K::UnexpectedEnd, p)),
-                }
-                let (end, escaped) = scan_string(doc, p + 1)?;
-                let parent = tags.get(depth - 1).copied().unwrap_or(0);
-                cur = if parent != 0 {
-                    let key = doc.get(p + 1..end - 1).unwrap_or_default();
-                    v.key(parent, key, escaped)
+                p = skip_ws(doc, p + 1);
+                let close = if obj { b'}' } else { b']' };
+                if doc.get(p) == Some(&close) {
+                    p += 1;
+                    top_obj = close_container(v, stack, &tags, &starts, &mut depth, obj, p);
                 } else {
-                    0
-                };
-                p = skip_ws(doc, end);
-                match doc.get(p) {
-                    Some(b':') => p += 1,
-                    Some(_) => return Err(err(K::UnexpectedByte, p)),
-                    None => return Err(err(K::UnexpectedEnd, p)),
+                    if obj {
+                        (p, cur) = scan_key(doc, p, v, &tags, depth)?;
+                    } else {
+                        cur = parent_elem(v, &tags, depth);
+                    }
+                    continue 'value;
                 }
-                state = State::Value;
+            }
+            b'-' | b'0'..=b'9' => {
+                let end = scan_number(doc, p)?;
+                if cur != 0 {
+                    v.value(cur, Kind::Number, p, end);
+                }
+                p = end;
+            }
+            b't' | b'f' | b'n' => {
+                let (lit, kind): (&[u8], Kind) = match b {
+                    b't' => (b"true", Kind::Bool),
+                    b'f' => (b"false", Kind::Bool),
+                    _ => (b"null", Kind::Null),
+                };
+                let end = literal(doc, p, lit)?;
+                if cur != 0 {
+                    v.value(cur, kind, p, end);
+                }
+                p = end;
+            }
+            _ => return Err(err(K::UnexpectedByte, p)),
+        }
+        // After a value: separators and closing brackets until the next value.
+        loop {
+            p = skip_ws(doc, p);
+            if depth == 0 {
+                if p != doc.len() {
+                    return Err(err(K::TrailingContent, p));
+                }
+                return Ok(());
+            }
+            match doc.get(p) {
+                Some(b',') => {
+                    if top_obj {
+                        (p, cur) = scan_key(doc, p + 1, v, &tags, depth)?;
+                    } else {
+                        p += 1;
+                        cur = parent_elem(v, &tags, depth);
+                    }
+                    continue 'value;
+                }
+                Some(b'}') if top_obj => {
+                    p += 1;
+                    top_obj = close_container(v, stack, &tags, &starts, &mut depth, true, p);
+                }
+                Some(b']') if !top_obj => {
+                    p += 1;
+                    top_obj = close_container(v, stack, &tags, &starts, &mut depth, false, p);
+                }
+                Some(_) => return Err(err(K::UnexpectedByte, p)),
+                None => return Err(err(K::UnexpectedEnd, p)),
             }
         }
+    }
+}
+
+/// A member key and its colon, starting at `p` (before optional whitespace). Returns the
+/// offset after the colon and the tag of the member's value.
+#[inline(always)]
+fn scan_key<V: Visitor>(
+    doc: &[u8],
+    p: usize,
+    v: &mut V,
+    tags: &[Tag; TAG_DEPTH],
+    depth: usize,
+) -> Result<(usize, Tag), ParseError> {
+    let p = skip_ws(doc, p);
+    match doc.get(p) {
+        Some(b'"') => {}
+        Some(_) => return Err(err(K::UnexpectedByte, p)),
+        None => return Err(err(K::UnexpectedEnd, p)),
+    }
+    let (end, escaped) = scan_string(doc, p + 1)?;
+    let parent = depth
+        .checked_sub(1)
+        .and_then(|i| tags.get(i))
+        .copied()
+        .unwrap_or(0);
+    let tag = if parent != 0 {
+        let key = doc.get(p + 1..end - 1).unwrap_or_default();
+        v.key(parent, key, escaped)
+    } else {
+        0
+    };
+    let q = skip_ws(doc, end);
+    match doc.get(q) {
+        Some(b':') => Ok((q + 1, tag)),
+        Some(_) => Err(err(K::UnexpectedByte, q)),
+        None => Err(err(K::UnexpectedEnd, q)),
     }
 }
 
@@ -460,15 +568,15 @@ fn parent_elem<V: Visitor>(v: &mut V, tags: &[Tag; TAG_DEPTH], depth: usize) -> 
 }
 
 #[inline]
-fn close_container<V: Visitor>(
+fn close_container<V: Visitor, S: Stack>(
     v: &mut V,
-    stack: &mut KindStack,
+    stack: &mut S,
     tags: &[Tag; TAG_DEPTH],
     starts: &[usize; TAG_DEPTH],
     depth: &mut usize,
     obj: bool,
     end: usize,
-) {
+) -> bool {
     if let Some(i) = depth.checked_sub(1) {
         if let (Some(&t), Some(&s)) = (tags.get(i), starts.get(i)) {
             if t != 0 {
@@ -478,6 +586,7 @@ fn close_container<V: Visitor>(
         *depth = i;
     }
     stack.pop();
+    stack.top_is_obj()
 }
 
 #[cfg(test)]
@@ -510,6 +619,10 @@ mod tests {
         assert!(!ok("[1] x"));
         assert!(!ok("[\"a\tb\"]"));
         assert!(!ok("[1}"));
+        assert!(ok("[\"é中😀\"]"));
+        assert!(scan(b"[\"a\xff\"]", 128, &mut Nothing).is_err());
+        assert!(scan(b"[\"\xe4\xb8\"]", 128, &mut Nothing).is_err());
+        assert!(scan(b"[\xc3\xa9]", 128, &mut Nothing).is_err());
         assert!(!ok("{]"));
     }
 
