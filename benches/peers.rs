@@ -912,6 +912,20 @@ fn main() {
         ));
         cases.push(Case::new(
             "parse",
+            format!("{n}/serde_json_utf8"),
+            len,
+            batch(move || {
+                // from_slice does not check UTF-8 inside ignored strings; a caller that
+                // wants the whole document validated (as tc3 does) pays from_utf8 first.
+                let text = std::str::from_utf8(d).expect("utf-8");
+                serde_json::from_str::<SjEnv<'_>>(text)
+                    .expect("serde_json")
+                    .response
+                    .request_id
+            }),
+        ));
+        cases.push(Case::new(
+            "parse",
             format!("{n}/serde_json_raw"),
             len,
             batch(move || {
@@ -1118,6 +1132,11 @@ fn main() {
             ">= 1.5".into(),
         ));
         rows.push((
+            format!("serde_json+from_utf8 / tc3 parse ({n})"),
+            ns(&cases, "parse", &format!("{n}/serde_json_utf8")) / t,
+            "".into(),
+        ));
+        rows.push((
             format!("serde_json+RawValue / tc3 parse ({n})"),
             ns(&cases, "parse", &format!("{n}/serde_json_raw")) / t,
             "".into(),
@@ -1168,7 +1187,13 @@ fn main() {
         );
     }
     for (n, _) in &parse_docs {
-        for p in ["tc3", "serde_json", "serde_json_raw", "serde_json_core"] {
+        for p in [
+            "tc3",
+            "serde_json",
+            "serde_json_utf8",
+            "serde_json_raw",
+            "serde_json_core",
+        ] {
             let c = find(&cases, "parse", &format!("{n}/{p}"));
             println!(
                 "parse {n:<11} {p:<16} {:>7.2} allocs/op {:>8.0} bytes/op",
