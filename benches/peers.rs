@@ -1008,9 +1008,11 @@ fn main() {
     // ---- run ------------------------------------------------------------------------------------
     let mut crit = Criterion::default().configure_from_args();
     crit = if quick {
-        crit.warm_up_time(Duration::from_millis(50))
-            .measurement_time(Duration::from_millis(150))
+        crit.warm_up_time(Duration::from_millis(30))
+            .measurement_time(Duration::from_millis(100))
             .sample_size(10)
+            .nresamples(1000)
+            .without_plots()
     } else {
         crit.warm_up_time(Duration::from_millis(500))
             .measurement_time(Duration::from_secs(2))
