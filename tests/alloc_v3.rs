@@ -37,7 +37,8 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-const BODY: &[u8] = br#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
+const BODY: &[u8] =
+    br#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
 
 #[test]
 fn signing_with_cached_key_allocates_nothing() {
@@ -49,7 +50,11 @@ fn signing_with_cached_key_allocates_nothing() {
     .with_token("tok123")
     .unwrap();
     let key = SigningKey::derive(&cred.key, Date::from_unix(1551113065).unwrap(), "cvm").unwrap();
-    let post = Request::new_post("cvm.tencentcloudapi.com", "application/json; charset=utf-8", BODY);
+    let post = Request::new_post(
+        "cvm.tencentcloudapi.com",
+        "application/json; charset=utf-8",
+        BODY,
+    );
     let get = Request::new_get(
         "cvm.tencentcloudapi.com",
         "Filters.0.Name=instance-name&Filters.0.Values.0=%E6%9C%AA%E5%91%BD%E5%90%8D&Limit=1",
@@ -78,14 +83,16 @@ fn signing_with_cached_key_allocates_nothing() {
         check = check.wrapping_add(u32::from(signed.signature().as_bytes()[0]));
         check = check.wrapping_add(signed.headers().map(|(_, v)| v.len() as u32).sum::<u32>());
         if i == 0 {
-            assert!(signed.signature().ct_eq_hex(
-                b"72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168"
-            ));
+            assert!(signed
+                .signature()
+                .ct_eq_hex(b"72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168"));
         }
     }
     COUNTING.with(|c| c.set(false));
     let during = ALLOCS.load(Ordering::SeqCst) - before;
-    println!("allocations while signing 1000 requests with a cached key: {during} (checksum {check})");
+    println!(
+        "allocations while signing 1000 requests with a cached key: {during} (checksum {check})"
+    );
     assert_eq!(during, 0);
 
     // the counter does see this thread's allocations

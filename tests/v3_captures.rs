@@ -49,7 +49,9 @@ fn body(cap: &Value) -> Vec<u8> {
 
 /// Re-signs one capture from its bytes; returns our Authorization.
 fn resign(spec: &Value, cap: &Value) -> (String, String) {
-    let captured = header(cap, "authorization").expect("authorization").to_string();
+    let captured = header(cap, "authorization")
+        .expect("authorization")
+        .to_string();
     let parsed = tc3::v3::authorization::parse(captured.as_bytes()).expect("captured parses");
     let body = body(cap);
     let extras: Vec<(&str, &str)> = parsed
@@ -113,7 +115,11 @@ fn sdk_captures_reproduce() {
                 }
                 // Node signs URL.hostname (no port) and URL.pathname: no capture here has a
                 // port or a path other than "/", so both agree with the sent bytes.
-                assert!(!header(&cap, "host").unwrap().contains(':'), "{}", cap["id"]);
+                assert!(
+                    !header(&cap, "host").unwrap().contains(':'),
+                    "{}",
+                    cap["id"]
+                );
                 let (ours, theirs) = resign(spec, &cap);
                 assert_eq!(ours, theirs, "{dir}/{sdk} {}", cap["id"]);
                 checked += 1;
@@ -183,7 +189,9 @@ fn curated_specs_headers_match_python() {
             .unwrap()
             .iter()
             .map(|h| (h[0].as_str().unwrap().to_string(), h[1].as_str().unwrap()))
-            .filter(|(k, _)| k.starts_with("x-tc-") || k == "host" || k == "content-type" || k == "authorization")
+            .filter(|(k, _)| {
+                k.starts_with("x-tc-") || k == "host" || k == "content-type" || k == "authorization"
+            })
             .filter(|(k, _)| k != "x-tc-traceid") // not produced by tc3
             .collect();
         let id = cap["id"].as_str().unwrap();
@@ -199,8 +207,12 @@ fn curated_specs_headers_match_python() {
                 // tc3 sends the action as given.
                 "x-tc-action" => {
                     let mut c = action.chars();
-                    let ucfirst: String =
-                        c.next().map(|f| f.to_ascii_uppercase()).into_iter().chain(c).collect();
+                    let ucfirst: String = c
+                        .next()
+                        .map(|f| f.to_ascii_uppercase())
+                        .into_iter()
+                        .chain(c)
+                        .collect();
                     assert_eq!(*v, ucfirst, "{id}");
                     action
                 }
@@ -213,7 +225,11 @@ fn curated_specs_headers_match_python() {
                 continue;
             }
             // Python omits an empty token; tc3 (like Node) sends `X-TC-Token:` empty.
-            assert_eq!((k.as_str(), token), ("x-tc-token", Some("")), "{id}: extra {k}");
+            assert_eq!(
+                (k.as_str(), token),
+                ("x-tc-token", Some("")),
+                "{id}: extra {k}"
+            );
             assert_eq!(ours[k], "");
         }
         checked += 1;

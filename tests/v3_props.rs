@@ -18,7 +18,20 @@ fn civil(ts: u64) -> (u16, u8, u8) {
         days -= n;
         y += 1;
     }
-    let months = [31, if leap(y) { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let months = [
+        31,
+        if leap(y) { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     let mut m = 0;
     while days >= months[m] {
         days -= months[m];
@@ -128,10 +141,17 @@ fn key_for_another_scope_is_refused() {
     let c = cred();
     let req = Request::new_post("cvm.tencentcloudapi.com", "application/json", b"{}");
     let common = Common::new("cvm", "A", "2017-03-12", 1551113065);
-    let key = SigningKey::derive(&c.key, Date::from_unix(1551113065 - 86_400).unwrap(), "cvm").unwrap();
-    assert_eq!(sign(&c, &key, &common, &req).unwrap_err(), tc3::Error::new(Field::Timestamp, Reason::Malformed));
+    let key =
+        SigningKey::derive(&c.key, Date::from_unix(1551113065 - 86_400).unwrap(), "cvm").unwrap();
+    assert_eq!(
+        sign(&c, &key, &common, &req).unwrap_err(),
+        tc3::Error::new(Field::Timestamp, Reason::Malformed)
+    );
     let key = SigningKey::derive(&c.key, Date::from_unix(1551113065).unwrap(), "cbs").unwrap();
-    assert_eq!(sign(&c, &key, &common, &req).unwrap_err(), tc3::Error::new(Field::Service, Reason::Malformed));
+    assert_eq!(
+        sign(&c, &key, &common, &req).unwrap_err(),
+        tc3::Error::new(Field::Service, Reason::Malformed)
+    );
 }
 
 #[test]
@@ -143,13 +163,24 @@ fn bad_inputs_are_typed_errors() {
     let err = |common: &Common, req: &Request| sign_fresh(&c, common, req).unwrap_err();
 
     for bad in ["a\rb", "a\nb", "a\0b", "é"] {
-        let want = if bad == "é" { Reason::NonAscii } else { Reason::ControlChar };
+        let want = if bad == "é" {
+            Reason::NonAscii
+        } else {
+            Reason::ControlChar
+        };
         let mut r = ok_req;
         r.host = bad;
-        assert_eq!(err(&ok_common, &r), tc3::Error::new(Field::Host, want), "{bad:?}");
+        assert_eq!(
+            err(&ok_common, &r),
+            tc3::Error::new(Field::Host, want),
+            "{bad:?}"
+        );
         let mut r = ok_req;
         r.content_type = bad;
-        assert_eq!(err(&ok_common, &r), tc3::Error::new(Field::ContentType, want));
+        assert_eq!(
+            err(&ok_common, &r),
+            tc3::Error::new(Field::ContentType, want)
+        );
         let mut m = ok_common;
         m.action = bad;
         assert_eq!(err(&m, &ok_req), tc3::Error::new(Field::Action, want));
@@ -164,16 +195,28 @@ fn bad_inputs_are_typed_errors() {
         assert_eq!(err(&m, &ok_req), tc3::Error::new(Field::Language, want));
         let mut m = ok_common;
         m.request_client = Some(bad);
-        assert_eq!(err(&m, &ok_req), tc3::Error::new(Field::RequestClient, want));
-        assert_eq!(cred().with_token(bad).unwrap_err(), tc3::Error::new(Field::Token, want));
+        assert_eq!(
+            err(&m, &ok_req),
+            tc3::Error::new(Field::RequestClient, want)
+        );
+        assert_eq!(
+            cred().with_token(bad).unwrap_err(),
+            tc3::Error::new(Field::Token, want)
+        );
         let extras = [("x-tc-action", bad)];
         let mut r = ok_req;
         r.extra_signed_headers = &extras;
-        assert_eq!(err(&ok_common, &r), tc3::Error::new(Field::HeaderValue, want));
+        assert_eq!(
+            err(&ok_common, &r),
+            tc3::Error::new(Field::HeaderValue, want)
+        );
         let extras = [(bad, "v")];
         let mut r = ok_req;
         r.extra_signed_headers = &extras;
-        assert_eq!(err(&ok_common, &r), tc3::Error::new(Field::HeaderName, want));
+        assert_eq!(
+            err(&ok_common, &r),
+            tc3::Error::new(Field::HeaderName, want)
+        );
         let mut r = ok_req;
         r.query = bad;
         assert_eq!(err(&ok_common, &r), tc3::Error::new(Field::Query, want));
@@ -184,21 +227,40 @@ fn bad_inputs_are_typed_errors() {
     // service
     let mut m = ok_common;
     m.service = "cvm/x";
-    assert_eq!(err(&m, &ok_req), tc3::Error::new(Field::Service, Reason::Reserved));
+    assert_eq!(
+        err(&m, &ok_req),
+        tc3::Error::new(Field::Service, Reason::Reserved)
+    );
     m.service = "";
-    assert_eq!(err(&m, &ok_req), tc3::Error::new(Field::Service, Reason::Empty));
+    assert_eq!(
+        err(&m, &ok_req),
+        tc3::Error::new(Field::Service, Reason::Empty)
+    );
     // uri / query shape
     let mut r = ok_req;
     r.uri = "x";
-    assert_eq!(err(&ok_common, &r), tc3::Error::new(Field::Uri, Reason::Malformed));
+    assert_eq!(
+        err(&ok_common, &r),
+        tc3::Error::new(Field::Uri, Reason::Malformed)
+    );
     let mut r = ok_req;
     r.query = "a=1#frag";
-    assert_eq!(err(&ok_common, &r), tc3::Error::new(Field::Query, Reason::Reserved));
+    assert_eq!(
+        err(&ok_common, &r),
+        tc3::Error::new(Field::Query, Reason::Reserved)
+    );
     // duplicates and capacity
-    for extras in [&[("Host", "x")][..], &[("content-type", "x")], &[("x-a", "1"), ("X-A", "2")]] {
+    for extras in [
+        &[("Host", "x")][..],
+        &[("content-type", "x")],
+        &[("x-a", "1"), ("X-A", "2")],
+    ] {
         let mut r = ok_req;
         r.extra_signed_headers = extras;
-        assert_eq!(err(&ok_common, &r), tc3::Error::new(Field::HeaderName, Reason::Duplicate));
+        assert_eq!(
+            err(&ok_common, &r),
+            tc3::Error::new(Field::HeaderName, Reason::Duplicate)
+        );
     }
     let names: Vec<String> = (0..15).map(|i| format!("x-h{i:02}")).collect();
     let extras: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "v")).collect();
@@ -206,11 +268,17 @@ fn bad_inputs_are_typed_errors() {
     r.extra_signed_headers = &extras[..14];
     assert!(sign_fresh(&c, &ok_common, &r).is_ok());
     r.extra_signed_headers = &extras;
-    assert_eq!(err(&ok_common, &r), tc3::Error::new(Field::HeaderName, Reason::Capacity));
+    assert_eq!(
+        err(&ok_common, &r),
+        tc3::Error::new(Field::HeaderName, Reason::Capacity)
+    );
     // timestamp after 9999-12-31
     let mut m = ok_common;
     m.timestamp = 253_402_300_800;
-    assert_eq!(err(&m, &ok_req), tc3::Error::new(Field::Timestamp, Reason::Malformed));
+    assert_eq!(
+        err(&m, &ok_req),
+        tc3::Error::new(Field::Timestamp, Reason::Malformed)
+    );
     m.timestamp = u64::MAX;
     assert_eq!(err(&m, &ok_req).field, Field::Timestamp);
     m.timestamp = 253_402_300_799;

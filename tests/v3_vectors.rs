@@ -9,7 +9,10 @@ use tc3::v3::{
 use tc3::{Credential, Date};
 
 fn load() -> Vec<Value> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/vectors/doc-examples.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/vectors/doc-examples.json"
+    );
     serde_json::from_str(&std::fs::read_to_string(path).expect("doc-examples.json")).unwrap()
 }
 
@@ -21,14 +24,21 @@ fn s<'v>(v: &'v Value, k: &str) -> &'v str {
 fn doc_examples_tc3() {
     let cases = load();
     let mut n = 0;
-    for case in cases.iter().filter(|c| c["sign_method"] == "TC3-HMAC-SHA256") {
+    for case in cases
+        .iter()
+        .filter(|c| c["sign_method"] == "TC3-HMAC-SHA256")
+    {
         let name = s(case, "name");
         let i = &case["inputs"];
         let e = &case["expected"];
         let body: Vec<u8> = if let Some(b64) = i["payload_base64"].as_str() {
             let bytes = base64ct_decode(b64);
             let digest = hex32(&sha256(&bytes));
-            assert_eq!(std::str::from_utf8(&digest).unwrap(), s(i, "payload_sha256"), "{name}");
+            assert_eq!(
+                std::str::from_utf8(&digest).unwrap(),
+                s(i, "payload_sha256"),
+                "{name}"
+            );
             bytes
         } else {
             s(i, "payload").as_bytes().to_vec()
@@ -41,7 +51,11 @@ fn doc_examples_tc3() {
         // extra headers (other than content-type and host), values as they enter the request
         let extras: Vec<(&str, &str)> = i["extra_headers"]
             .as_object()
-            .map(|m| m.iter().map(|(k, v)| (k.as_str(), v.as_str().unwrap())).collect())
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str().unwrap()))
+                    .collect()
+            })
             .unwrap_or_default();
         let req = Request {
             method: Method::parse(s(i, "http_method")).unwrap(),
@@ -67,7 +81,11 @@ fn doc_examples_tc3() {
         }
 
         let hp = hash_payload(&req.payload);
-        assert_eq!(std::str::from_utf8(&hp).unwrap(), s(e, "hashed_payload"), "{name}");
+        assert_eq!(
+            std::str::from_utf8(&hp).unwrap(),
+            s(e, "hashed_payload"),
+            "{name}"
+        );
 
         let mut buf = [0u8; 4096];
         let mut w = BufWriter::new(&mut buf);
@@ -75,7 +93,11 @@ fn doc_examples_tc3() {
         let cr = w.finish_str().unwrap();
         assert_eq!(cr, s(e, "canonical_request"), "{name}");
         let hcr = hex32(&sha256(cr.as_bytes()));
-        assert_eq!(std::str::from_utf8(&hcr).unwrap(), s(e, "hashed_canonical_request"), "{name}");
+        assert_eq!(
+            std::str::from_utf8(&hcr).unwrap(),
+            s(e, "hashed_canonical_request"),
+            "{name}"
+        );
 
         let mut buf = [0u8; 512];
         let mut w = BufWriter::new(&mut buf);
@@ -86,11 +108,23 @@ fn doc_examples_tc3() {
         let date = Date::from_unix(ts).unwrap();
         let chain: KeyChain = SigningKey::chain(&cred.key, date, service);
         assert_eq!(hexs(&chain.secret_date), s(e, "secret_date"), "{name}");
-        assert_eq!(hexs(&chain.secret_service), s(e, "secret_service"), "{name}");
-        assert_eq!(hexs(&chain.secret_signing), s(e, "secret_signing"), "{name}");
+        assert_eq!(
+            hexs(&chain.secret_service),
+            s(e, "secret_service"),
+            "{name}"
+        );
+        assert_eq!(
+            hexs(&chain.secret_signing),
+            s(e, "secret_signing"),
+            "{name}"
+        );
 
         let key = SigningKey::derive(&cred.key, date, service).unwrap();
-        assert_eq!(key.sign_raw(sts.as_bytes()).as_hex(), s(e, "signature"), "{name}");
+        assert_eq!(
+            key.sign_raw(sts.as_bytes()).as_hex(),
+            s(e, "signature"),
+            "{name}"
+        );
         let signed = sign(&cred, &key, &common, &req).unwrap();
         assert_eq!(signed.signature().as_hex(), s(e, "signature"), "{name}");
         assert!(signed.signature().ct_eq_hex(s(e, "signature").as_bytes()));
@@ -123,7 +157,11 @@ fn doc_edition_b_headers() {
     )
     .unwrap();
     let body = br#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
-    let req = Request::new_post("cvm.tencentcloudapi.com", "application/json; charset=utf-8", body);
+    let req = Request::new_post(
+        "cvm.tencentcloudapi.com",
+        "application/json; charset=utf-8",
+        body,
+    );
     let common = Common::new("cvm", "DescribeInstances", "2017-03-12", 1551113065)
         .with_region("ap-guangzhou");
     let signed = v3::sign_fresh(&cred, &common, &req).unwrap();

@@ -16,6 +16,26 @@ pub fn write_authorization<S: Sink + ?Sized>(
     signed_headers: &str,
     signature_hex: &str,
 ) {
+    write_authorization_parts(
+        out,
+        secret_id,
+        date,
+        service,
+        |o| o.put(signed_headers.as_bytes()),
+        signature_hex,
+    );
+}
+
+/// Like [`write_authorization`], with the SignedHeaders list written by `signed_headers`
+/// (e.g. straight from the header entries, without an intermediate buffer).
+pub fn write_authorization_parts<S: Sink + ?Sized>(
+    out: &mut S,
+    secret_id: &str,
+    date: &[u8],
+    service: &str,
+    signed_headers: impl FnOnce(&mut S),
+    signature_hex: &str,
+) {
     out.put(PREFIX);
     out.put(secret_id.as_bytes());
     out.put(b"/");
@@ -23,7 +43,7 @@ pub fn write_authorization<S: Sink + ?Sized>(
     out.put(b"/");
     out.put(service.as_bytes());
     out.put(b"/tc3_request, SignedHeaders=");
-    out.put(signed_headers.as_bytes());
+    signed_headers(out);
     out.put(b", Signature=");
     out.put(signature_hex.as_bytes());
 }
@@ -179,7 +199,8 @@ pub fn parse(value: &[u8]) -> Result<Authorization<'_>, AuthorizationError> {
         return Err(AuthorizationError::Service);
     }
 
-    let rest = strip_sep(rest, b"SignedHeaders=").ok_or(AuthorizationError::SignedHeadersMissing)?;
+    let rest =
+        strip_sep(rest, b"SignedHeaders=").ok_or(AuthorizationError::SignedHeadersMissing)?;
     let comma = rest
         .iter()
         .position(|&b| b == b',')
@@ -258,7 +279,10 @@ mod tests {
             ok(&[tight, &sig.to_ascii_uppercase()].concat()),
             Err(AuthorizationError::Signature)
         );
-        assert_eq!(ok(&[tight, &sig[..63]].concat()), Err(AuthorizationError::Signature));
+        assert_eq!(
+            ok(&[tight, &sig[..63]].concat()),
+            Err(AuthorizationError::Signature)
+        );
         assert_eq!(
             ok(&[tight, sig, "0"].concat()),
             Err(AuthorizationError::Trailing)

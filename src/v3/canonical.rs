@@ -26,6 +26,10 @@ pub struct HeaderEntry<'a> {
 
 /// Writes `bytes` ASCII-lowercased, through a 64-byte stack buffer.
 pub(crate) fn put_lower<S: Sink + ?Sized>(out: &mut S, bytes: &[u8]) {
+    if !bytes.iter().any(u8::is_ascii_uppercase) {
+        out.put(bytes);
+        return;
+    }
     let mut buf = [0u8; 64];
     for chunk in bytes.chunks(buf.len()) {
         let dst = &mut buf[..chunk.len()];

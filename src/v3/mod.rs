@@ -50,8 +50,9 @@ pub const MAX_SIGNED_HEADERS: usize = 16;
 pub const MAX_HEADER_NAME_LEN: usize = 64;
 /// The longest service name accepted.
 pub const MAX_SERVICE_LEN: usize = 64;
-/// Capacity of the SignedHeaders list buffer.
-const SIGNED_HEADERS_CAP: usize = MAX_SIGNED_HEADERS * (MAX_HEADER_NAME_LEN + 1);
+/// The longest SignedHeaders list (`content-type;host;...`) accepted.
+pub const MAX_SIGNED_HEADERS_LEN: usize = 256;
+const SIGNED_HEADERS_CAP: usize = MAX_SIGNED_HEADERS_LEN;
 /// Capacity of the `Authorization` value buffer: enough for every accepted input.
 pub const AUTHORIZATION_CAPACITY: usize = 27
     + crate::credential::MAX_SECRET_ID_LEN
@@ -142,7 +143,7 @@ impl PayloadHasher {
 /// The lowercase hex digest that enters the canonical request for `p`.
 pub fn hash_payload(p: &Payload<'_>) -> [u8; 64] {
     match p {
-        Payload::Bytes(b) if b.is_empty() => *EMPTY_SHA256_HEX,
+        Payload::Bytes([]) => *EMPTY_SHA256_HEX,
         Payload::Bytes(b) => hex32(&Sha256::digest(b).into()),
         Payload::Sha256(d) => hex32(d),
         Payload::Unsigned => *UNSIGNED_SHA256_HEX,
@@ -449,6 +450,13 @@ struct Prepared<'a> {
 }
 
 impl Prepared<'_> {
+    fn new() -> Self {
+        Prepared {
+            headers: heapless::Vec::new(),
+            payload_hex: [0; 64],
+        }
+    }
+
     fn write_canonical<S: Sink + ?Sized>(&self, req: &Request<'_>, out: &mut S) {
         canonical::write_canonical_request(
             out,
@@ -467,7 +475,7 @@ impl Prepared<'_> {
     }
 }
 
-fn prepare<'a>(req: &Request<'a>) -> Result<Prepared<'a>, Error> {
+fn prepare<'a>(req: &Request<'a>, p: &mut Prepared<'a>) -> Result<(), Error> {
     if !req.uri.starts_with('/') {
         return Err(Error::new(Field::Uri, Reason::Malformed));
     }
@@ -479,7 +487,8 @@ fn prepare<'a>(req: &Request<'a>) -> Result<Prepared<'a>, Error> {
     }
     check_header_value(Field::ContentType, req.content_type)?;
 
-    let mut headers: heapless::Vec<HeaderEntry<'a>, MAX_SIGNED_HEADERS> = heapless::Vec::new();
+    let headers = &mut p.headers;
+    headers.clear();
     let cap = Error::new(Field::HeaderName, Reason::Capacity);
     headers
         .push(HeaderEntry {
@@ -523,10 +532,8 @@ fn prepare<'a>(req: &Request<'a>) -> Result<Prepared<'a>, Error> {
             .map_err(|_| cap)?;
     }
     headers.sort_unstable_by(|a, b| cmp_lower(a.name, b.name));
-    Ok(Prepared {
-        headers,
-        payload_hex: hash_payload(&req.payload),
-    })
+    p.payload_hex = hash_payload(&req.payload);
+    Ok(())
 }
 
 fn check_common(cred: &Credential<'_>, common: &Common<'_>) -> Result<Date, Error> {
@@ -551,7 +558,8 @@ fn check_common(cred: &Credential<'_>, common: &Common<'_>) -> Result<Date, Erro
 /// Writes the canonical request of `req` into `out` (text for debugging; the signing path
 /// streams the same bytes into SHA-256). Checks `req` as [`sign`] does.
 pub fn canonical_request<S: Sink + ?Sized>(out: &mut S, req: &Request<'_>) -> Result<(), Error> {
-    let p = prepare(req)?;
+    let mut p = Prepared::new();
+    prepare(req, &mut p)?;
     p.write_canonical(req, out);
     Ok(())
 }
@@ -565,7 +573,8 @@ pub fn string_to_sign<S: Sink + ?Sized>(
 ) -> Result<(), Error> {
     check_service(common.service)?;
     let date = Date::from_unix(common.timestamp)?;
-    let p = prepare(req)?;
+    let mut p = Prepared::new();
+    prepare(req, &mut p)?;
     let hcr = p.hashed_canonical(req);
     canonical::write_string_to_sign(out, common.timestamp, date, common.service, &hcr);
     Ok(())
@@ -594,8 +603,12 @@ impl<'a> SignedRequest<'a> {
 
     /// The `Authorization` header value.
     pub fn authorization(&self) -> &str {
-        core::str::from_utf8(self.authorization.get(..self.authorization_len).unwrap_or(&[]))
-            .unwrap_or("")
+        core::str::from_utf8(
+            self.authorization
+                .get(..self.authorization_len)
+                .unwrap_or(&[]),
+        )
+        .unwrap_or("")
     }
 
     /// The `X-TC-Timestamp` value (decimal digits).
@@ -617,7 +630,9 @@ impl<'a> SignedRequest<'a> {
             Some(("X-TC-Action", c.action)),
             Some(("X-TC-Timestamp", self.timestamp())),
             Some(("X-TC-Version", c.version)),
-            c.region.filter(|r| !r.is_empty()).map(|r| ("X-TC-Region", r)),
+            c.region
+                .filter(|r| !r.is_empty())
+                .map(|r| ("X-TC-Region", r)),
             self.token.map(|t| ("X-TC-Token", t)),
             c.language.map(|l| ("X-TC-Language", l)),
             self.unsigned
@@ -658,46 +673,44 @@ pub fn sign<'a>(
     if common.service != key.service.as_str() {
         return Err(Error::new(Field::Service, Reason::Malformed));
     }
-    let p = prepare(req)?;
+    let mut p = Prepared::new();
+    prepare(req, &mut p)?;
     let hcr = p.hashed_canonical(req);
     let mut mac = key.mac.clone();
     canonical::write_string_to_sign(&mut mac, common.timestamp, date, common.service, &hcr);
     let signature = Signature::from_bytes(mac.finalize().into_bytes().into());
 
-    let mut sh_buf = [0u8; SIGNED_HEADERS_CAP];
-    let mut sh = BufWriter::new(&mut sh_buf);
-    canonical::write_signed_headers(&mut sh, &p.headers);
-    let signed_headers = sh.finish_str()?;
+    let mut sh_len = crate::encode::Counter(0);
+    canonical::write_signed_headers(&mut sh_len, &p.headers);
+    if sh_len.0 > MAX_SIGNED_HEADERS_LEN {
+        return Err(Error::new(Field::HeaderName, Reason::Capacity));
+    }
 
-    let mut authorization = [0u8; AUTHORIZATION_CAPACITY];
-    let mut w = BufWriter::new(&mut authorization);
-    authorization::write_authorization(
-        &mut w,
-        cred.id.as_str(),
-        &date.to_bytes(),
-        common.service,
-        signed_headers,
-        signature.as_hex(),
-    );
-    let authorization_len = w.finish()?.len();
-
-    let mut timestamp = [0u8; 20];
-    let timestamp_start = 20 - decimal(common.timestamp, &mut timestamp).len();
-
-    Ok(SignedRequest {
+    let mut out = SignedRequest {
         signature,
-        authorization,
-        authorization_len,
-        timestamp,
-        timestamp_start,
+        authorization: [0u8; AUTHORIZATION_CAPACITY],
+        authorization_len: 0,
+        timestamp: [0u8; 20],
+        timestamp_start: 0,
         host: req.host,
         content_type: req.content_type,
         common: *common,
         token: cred.token.map(|t| t.as_str()),
         unsigned: matches!(req.payload, Payload::Unsigned),
-    })
+    };
+    let mut w = BufWriter::new(&mut out.authorization);
+    authorization::write_authorization_parts(
+        &mut w,
+        cred.id.as_str(),
+        &date.to_bytes(),
+        common.service,
+        |w| canonical::write_signed_headers(w, &p.headers),
+        signature.as_hex(),
+    );
+    out.authorization_len = w.finish()?.len();
+    out.timestamp_start = 20 - decimal(common.timestamp, &mut out.timestamp).len();
+    Ok(out)
 }
-
 /// Like [`sign`], deriving the signing key for this one request.
 pub fn sign_fresh<'a>(
     cred: &Credential<'a>,
