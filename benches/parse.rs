@@ -168,6 +168,9 @@ fn main() {
         g.finish();
     }
     c.final_summary();
+    if std::env::var_os("TC3_BENCH_NO_RATIOS").is_some() {
+        return;
+    }
 
     // Ratios (interleaved best-of batches, same bytes).
     let budget = Duration::from_millis(if quick { 1500 } else { 5000 });

@@ -355,11 +355,19 @@ fn utf8(b: &[u8]) -> Result<&str, SseError> {
 
 impl Framer<'_> {
     /// Bytes of the current line (no line ending).
-    fn line_bytes(&mut self, mut bytes: &[u8]) -> Result<(), SseError> {
-        self.line_len = self.line_len.saturating_add(bytes.len());
-        if self.line_len > self.max_line {
+    fn line_bytes(&mut self, bytes: &[u8]) -> Result<(), SseError> {
+        let room = self.max_line.saturating_sub(self.line_len);
+        if bytes.len() > room {
+            // Process what fits first, so that the error does not depend on chunking.
+            self.line_len = self.max_line;
+            self.line_content(bytes.get(..room).unwrap_or_default())?;
             return Err(SseError::LineTooLong);
         }
+        self.line_len += bytes.len();
+        self.line_content(bytes)
+    }
+
+    fn line_content(&mut self, mut bytes: &[u8]) -> Result<(), SseError> {
         loop {
             match self.line {
                 Line::Start => match bytes.first() {
@@ -655,7 +663,9 @@ fn code_is_zero(code: &str, string: bool) -> bool {
 pub fn classify(data: &str) -> Result<Payload<'_>, ParseError> {
     let mut v = PayloadVisitor::default();
     scan::scan(data.as_bytes(), 128, &mut v)?;
-    let js = |r: Span| JsonStr::from_validated(data.get(r.0 + 1..r.1 - 1).unwrap_or_default());
+    let js = |r: Span| {
+        JsonStr::from_validated(data.as_bytes().get(r.0 + 1..r.1 - 1).unwrap_or_default())
+    };
     let PayloadVisitor {
         env,
         id,

@@ -34,6 +34,12 @@
 //! | scope date / service, signed header absent, unsigned payload refused, body, query, host, signature | `AuthFailure.SignatureFailure` |
 //! | the key provider refuses the token (present or absent) | `AuthFailure.TokenFailure` |
 //!
+//! Outside `cli.md`'s table: legacy parameters beyond the caller's [`LegacyScratch`] →
+//! `RequestSizeLimitExceeded`; a legacy POST verified from a body digest only →
+//! `InternalError` (a gateway bug); [`ReplayWindow`]: a replayed nonce →
+//! `AuthFailure.SignatureExpire`, a window full of live entries → `RequestLimitExceeded`.
+//! These are choices of this crate (Tencent does not document them).
+//!
 //! The token check comes last so that only an authentic request learns about the token
 //! policy.
 //!
@@ -370,12 +376,43 @@ impl Default for Policy<'_> {
 // ---------------------------------------------------------------------------------------------
 // Keys
 
+/// A SecretKey handed out by a [`KeyProvider`]: borrowed from the provider's table (no copy,
+/// nothing to zeroize) or owned (zeroized when dropped).
+#[derive(Debug)]
+// No `Box` without alloc: the owned key lives inline, once per request.
+#[allow(clippy::large_enum_variant)]
+pub enum KeyRef<'k> {
+    /// Borrowed from the provider.
+    Borrowed(&'k SecretKey),
+    /// A copy made for this request.
+    Owned(SecretKey),
+}
+
+impl core::ops::Deref for KeyRef<'_> {
+    type Target = SecretKey;
+    fn deref(&self) -> &SecretKey {
+        match self {
+            KeyRef::Borrowed(k) => k,
+            KeyRef::Owned(k) => k,
+        }
+    }
+}
+
 /// Looks up the SecretKey of a SecretId (unknown → `AuthFailure.SecretIdNotFound`), and
-/// optionally decides about session tokens. Implemented for closures
-/// `Fn(&str) -> Option<SecretKey>`.
+/// optionally decides about session tokens.
+///
+/// Implemented for closures `Fn(&str) -> Option<SecretKey>` (a copy per request) and for
+/// tables `[(&str, SecretKey)]` (borrowed: the fastest). A provider holding its keys
+/// overrides [`key_ref`](Self::key_ref) to lend them.
 pub trait KeyProvider {
     /// The SecretKey of `secret_id`, if it is known.
     fn secret_key(&self, secret_id: &str) -> Option<SecretKey>;
+
+    /// The SecretKey of `secret_id`, borrowed where the provider can lend it. The verifiers
+    /// call this one; the default copies through [`secret_key`](Self::secret_key).
+    fn key_ref(&self, secret_id: &str) -> Option<KeyRef<'_>> {
+        self.secret_key(secret_id).map(KeyRef::Owned)
+    }
 
     /// Whether the session token sent with an otherwise valid request (`X-TC-Token` /
     /// `Token`; `None` when absent) is acceptable for `secret_id`. Refusal →
@@ -389,6 +426,19 @@ pub trait KeyProvider {
 impl<F: Fn(&str) -> Option<SecretKey>> KeyProvider for F {
     fn secret_key(&self, secret_id: &str) -> Option<SecretKey> {
         self(secret_id)
+    }
+}
+
+/// A fixed table of (SecretId, SecretKey): keys are lent, not copied. Linear search; for
+/// many keys, implement [`KeyProvider::key_ref`] over your own map.
+impl KeyProvider for [(&str, SecretKey)] {
+    fn secret_key(&self, secret_id: &str) -> Option<SecretKey> {
+        self.key_ref(secret_id).map(|k| SecretKey::clone(&k))
+    }
+    fn key_ref(&self, secret_id: &str) -> Option<KeyRef<'_>> {
+        self.iter()
+            .find(|(id, _)| *id == secret_id)
+            .map(|(_, k)| KeyRef::Borrowed(k))
     }
 }
 
@@ -406,6 +456,9 @@ pub struct RequireToken<K, F> {
 impl<K: KeyProvider, F: Fn(&str) -> bool> KeyProvider for RequireToken<K, F> {
     fn secret_key(&self, secret_id: &str) -> Option<SecretKey> {
         self.keys.secret_key(secret_id)
+    }
+    fn key_ref(&self, secret_id: &str) -> Option<KeyRef<'_>> {
+        self.keys.key_ref(secret_id)
     }
     fn accept_token(&self, secret_id: &str, token: Option<&[u8]>) -> bool {
         self.keys.accept_token(secret_id, token)

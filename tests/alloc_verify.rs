@@ -77,7 +77,8 @@ fn verifying_allocates_nothing() {
             Ok(Verified::Tc3(_)) => tc3 += 1,
             Ok(Verified::Legacy(l)) => {
                 legacy += 1;
-                let _ = replay.check_and_insert(l.secret_id, l.nonce, l.timestamp, c.spec_timestamp);
+                let _ =
+                    replay.check_and_insert(l.secret_id, l.nonce, l.timestamp, c.spec_timestamp);
             }
             Err(_) => panic!("{}", c.id),
         }

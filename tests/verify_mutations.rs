@@ -850,3 +850,53 @@ fn error_envelope() {
     let mut exact = vec![0u8; sized.0];
     assert_eq!(e.write_envelope("r", &mut exact).unwrap().len(), sized.0);
 }
+
+#[test]
+fn explain_shows_the_documented_intermediate_values() {
+    // protocol-signing.md §3.1 edition B, with a wrong received signature
+    let body = br#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
+    let headers: &[(&str, &[u8])] = &[
+        ("Authorization", b"TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE/2019-02-25/cvm/tc3_request, SignedHeaders=content-type;host, Signature=0000000000000000000000000000000000000000000000000000000000000000"),
+        ("Content-Type", b"application/json; charset=utf-8"),
+        ("Host", b"cvm.tencentcloudapi.com"),
+        ("X-TC-Timestamp", b"1551113065"),
+    ];
+    let req =
+        tc3::verify::RequestView::new("POST", "/", None, headers, tc3::verify::Body::Bytes(body));
+    let keys = |id: &str| {
+        (id == "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE")
+            .then(|| tc3::SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE").unwrap())
+    };
+    let mut out = Vec::new();
+    let r = tc3::v3::verify::explain(&req, &keys, &Policy::skip_clock(), &mut out);
+    assert_eq!(r.unwrap_err(), VerifyError::SignatureMismatch);
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("CanonicalRequest:\nPOST\n/\n\ncontent-type:application/json; charset=utf-8\nhost:cvm.tencentcloudapi.com\n\ncontent-type;host\n35e9c5b0e3ae67532d3c9f17ead6c90222632e5b1ff7f6e89887f1398934f064\n"), "{text}");
+    assert!(text.contains("HashedCanonicalRequest: 5ffe6a04c0664d6b969fab9a13bdab201d63ee709638e2749d62a09ca18d7031\n"));
+    assert!(text.contains("StringToSign:\nTC3-HMAC-SHA256\n1551113065\n2019-02-25/cvm/tc3_request\n5ffe6a04c0664d6b969fab9a13bdab201d63ee709638e2749d62a09ca18d7031\n"));
+    assert!(text.contains(
+        "ExpectedSignature: 72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168\n"
+    ));
+    assert!(text.contains(
+        "ReceivedSignature: 0000000000000000000000000000000000000000000000000000000000000000\n"
+    ));
+    assert!(text.ends_with("Result: AuthFailure.SignatureFailure: the signature does not match the request (method, path, query, signed headers, body, timestamp, scope or key)\n"), "{text}");
+    assert!(!text.contains("Gu5t9x"));
+
+    // §3.2 v1, old edition: the documented URL verifies, and explain shows its string to sign
+    let q = "Action=DescribeInstances&InstanceIds.0=ins-09dx96dg&Limit=20&Nonce=11886&Offset=0&Region=ap-guangzhou&SecretId=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE&Signature=EliP9YW3pW28FpsEdkXt%2F%2BWcGeI%3D&Timestamp=1465185768&Version=2017-03-12";
+    let h: &[(&str, &[u8])] = &[("Host", b"cvm.tencentcloudapi.com")];
+    let req = tc3::verify::RequestView::new("GET", "/", Some(q), h, tc3::verify::Body::Bytes(b""));
+    let mut scratch = LegacyScratch::<1024, 32>::new();
+    let mut out = Vec::new();
+    let v = tc3::v1::verify::explain(&req, &keys, &Policy::at(1465185768), &mut scratch, &mut out)
+        .unwrap();
+    assert_eq!((v.nonce, v.method.as_str()), (11886, "HmacSHA1"));
+    assert_eq!(v.param("InstanceIds.0"), Some("ins-09dx96dg"));
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("StringToSign:\nGETcvm.tencentcloudapi.com/?Action=DescribeInstances&InstanceIds.0=ins-09dx96dg&Limit=20&Nonce=11886&Offset=0&Region=ap-guangzhou&SecretId=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE&Timestamp=1465185768&Version=2017-03-12\nExpectedSignature: EliP9YW3pW28FpsEdkXt/+WcGeI=\n"), "{text}");
+    assert!(
+        text.ends_with("ReceivedSignature: EliP9YW3pW28FpsEdkXt/+WcGeI=\nResult: ok\n"),
+        "{text}"
+    );
+}

@@ -22,12 +22,13 @@ use crate::Error;
 /// ```
 #[derive(Copy, Clone, PartialEq, Eq, Hash)]
 pub struct JsonStr<'a> {
-    raw: &'a str,
+    /// Validated: UTF-8, well-formed escapes, no raw `"` or control characters.
+    raw: &'a [u8],
 }
 
 impl<'a> JsonStr<'a> {
     /// Wrap the inside of a string the scanner has validated.
-    pub(crate) const fn from_validated(raw: &'a str) -> Self {
+    pub(crate) const fn from_validated(raw: &'a [u8]) -> Self {
         JsonStr { raw }
     }
 
@@ -54,17 +55,23 @@ impl<'a> JsonStr<'a> {
                 _ => p += 1,
             }
         }
-        Ok(JsonStr { raw })
+        Ok(JsonStr { raw: b })
     }
 
     /// The escaped text between the quotes, exactly as in the document.
-    pub const fn raw(&self) -> &'a str {
+    pub fn raw(&self) -> &'a str {
+        // Validated UTF-8: the conversion cannot fail.
+        core::str::from_utf8(self.raw).unwrap_or_default()
+    }
+
+    /// The escaped bytes between the quotes.
+    pub const fn raw_bytes(&self) -> &'a [u8] {
         self.raw
     }
 
     /// Whether the string contains any escape (if not, [`raw`](Self::raw) is the value).
     pub fn has_escapes(&self) -> bool {
-        self.raw.as_bytes().contains(&b'\\')
+        self.raw.contains(&b'\\')
     }
 
     /// The value without escapes, borrowed, if it has none.
@@ -72,7 +79,7 @@ impl<'a> JsonStr<'a> {
         if self.has_escapes() {
             None
         } else {
-            Some(self.raw)
+            Some(self.raw())
         }
     }
 
@@ -84,9 +91,10 @@ impl<'a> JsonStr<'a> {
 
     /// The decoded characters.
     pub fn chars(&self) -> Chars<'a> {
+        let plain = self.raw();
         Chars {
-            rest: self.raw.as_bytes(),
-            plain: self.raw,
+            rest: plain.as_bytes(),
+            plain,
         }
     }
 
@@ -101,7 +109,7 @@ impl<'a> JsonStr<'a> {
     /// Compare the decoded value with `s`, without copying.
     pub fn eq_str(&self, s: &str) -> bool {
         if !self.has_escapes() {
-            return self.raw == s;
+            return self.raw == s.as_bytes();
         }
         self.chars().eq(s.chars())
     }
@@ -133,7 +141,7 @@ impl<'a> JsonStr<'a> {
 /// Shows the raw escaped text (as it appears in the document).
 impl fmt::Debug for JsonStr<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "\"{}\"", self.raw)
+        write!(f, "\"{}\"", self.raw())
     }
 }
 

@@ -59,9 +59,10 @@ use scan::{Kind, Tag, Visitor, ROOT};
 pub enum ParseErrorKind {
     /// The input ended inside a value.
     UnexpectedEnd,
-    /// A byte that the JSON grammar does not allow here.
+    /// A byte that the JSON grammar does not allow here (including any non-ASCII byte
+    /// outside a string).
     UnexpectedByte,
-    /// The input is not UTF-8.
+    /// A string is not UTF-8 (the offset is that of the first invalid byte).
     InvalidUtf8,
     /// A backslash escape that is not one of `\" \\ \/ \b \f \n \r \t \uXXXX`.
     InvalidEscape,
@@ -274,10 +275,7 @@ pub(crate) fn key_is(key: &[u8], escaped: bool, name: &str) -> bool {
     if !escaped {
         return key == name.as_bytes();
     }
-    match core::str::from_utf8(key) {
-        Ok(k) => JsonStr::from_validated(k).eq_str(name),
-        Err(_) => false,
-    }
+    JsonStr::from_validated(key).eq_str(name)
 }
 
 #[derive(Default, Clone, Copy)]
@@ -301,11 +299,8 @@ impl EnvVisitor {
     /// The envelope of a scanned `document`, or `None` without a `Response` object.
     pub(crate) fn finish(self, document: &[u8]) -> Option<Envelope<'_>> {
         let s = |r: Span| document.get(r.0..r.1).unwrap_or_default();
-        let js = |r: Span| {
-            let inner = document.get(r.0 + 1..r.1 - 1).unwrap_or_default();
-            // Validated by the scanner: the conversion cannot fail.
-            JsonStr::from_validated(core::str::from_utf8(inner).unwrap_or_default())
-        };
+        let js =
+            |r: Span| JsonStr::from_validated(document.get(r.0 + 1..r.1 - 1).unwrap_or_default());
         let body = self.body?;
         let error_object = self.error.and_then(|e| {
             let code = e.code?;
@@ -325,7 +320,7 @@ impl EnvVisitor {
     }
 
     /// Key tags inside the top-level object (`ROOT`) and below `Response`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn env_key(parent: Tag, key: &[u8], escaped: bool) -> Tag {
         match parent {
             ROOT if key_is(key, escaped, "Response") => T_RESPONSE,
@@ -339,11 +334,12 @@ impl EnvVisitor {
 }
 
 impl Visitor for EnvVisitor {
-    #[inline]
+    #[inline(always)]
     fn key(&mut self, parent: Tag, key: &[u8], escaped: bool) -> Tag {
         Self::env_key(parent, key, escaped)
     }
 
+    #[inline(always)]
     fn open(&mut self, tag: Tag) {
         match tag {
             T_RESPONSE => {
@@ -356,6 +352,7 @@ impl Visitor for EnvVisitor {
         }
     }
 
+    #[inline(always)]
     fn value(&mut self, tag: Tag, kind: Kind, start: usize, end: usize) {
         let string = kind == Kind::String;
         match tag {

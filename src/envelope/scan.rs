@@ -259,7 +259,7 @@ fn hex4(doc: &[u8], p: usize) -> Option<u16> {
 
 /// Scan a string whose opening quote is at `p - 1`. Returns the offset after the closing
 /// quote and whether it contained escapes.
-#[inline]
+#[inline(always)]
 pub(crate) fn scan_string(doc: &[u8], mut p: usize) -> Result<(usize, bool), ParseError> {
     let mut escaped = false;
     loop {

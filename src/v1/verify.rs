@@ -227,7 +227,7 @@ pub fn verify<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, const B: usize, 
 
     // 4. key lookup
     let key = keys
-        .secret_key(secret_id)
+        .key_ref(secret_id)
         .ok_or(VerifyError::SecretIdNotFound)?;
 
     // 5. clock
@@ -283,4 +283,122 @@ pub fn verify<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, const B: usize, 
         bytes: &scratch.bytes,
         spans,
     })
+}
+
+/// Writes, for humans (`tc3 explain`), the intermediate values of verifying a legacy `req`
+/// as labelled text into `out`: `SignatureMethod`, then per key rule tried (`_`→`.` always,
+/// raw too when a name contains `_`) the `StringToSign`, `ExpectedSignature`, and the
+/// `ReceivedSignature`, then `Result:` with the code and message of [`verify`]. Returns
+/// what [`verify`] returns.
+pub fn explain<
+    'a,
+    H: Headers + ?Sized,
+    K: KeyProvider + ?Sized,
+    S: crate::encode::Sink + ?Sized,
+    const B: usize,
+    const P: usize,
+>(
+    req: &RequestView<'a, H>,
+    keys: &K,
+    policy: &Policy<'_>,
+    scratch: &'a mut LegacyScratch<B, P>,
+    out: &mut S,
+) -> Result<LegacyVerified<'a>, VerifyError> {
+    write_explanation(req, keys, policy, scratch, out);
+    let result = verify(req, keys, policy, scratch);
+    out.put(b"Result: ");
+    match &result {
+        Ok(_) => out.put(b"ok"),
+        Err(e) => {
+            out.put(e.code().as_bytes());
+            out.put(b": ");
+            out.put(e.message().as_bytes());
+        }
+    }
+    out.put(b"\n");
+    result
+}
+
+fn write_explanation<
+    H: Headers + ?Sized,
+    K: KeyProvider + ?Sized,
+    S: crate::encode::Sink + ?Sized,
+    const B: usize,
+    const P: usize,
+>(
+    req: &RequestView<'_, H>,
+    keys: &K,
+    policy: &Policy<'_>,
+    scratch: &mut LegacyScratch<B, P>,
+    out: &mut S,
+) {
+    let src: &[u8] = match (req.method, req.body) {
+        ("GET", _) => req.query.unwrap_or("").as_bytes(),
+        ("POST", Body::Bytes(b)) => b,
+        _ => return,
+    };
+    let Ok(n) = scratch.decode(src) else { return };
+    let scratch: &LegacyScratch<B, P> = scratch;
+    let text = |(a, b): (usize, usize)| {
+        scratch
+            .bytes
+            .get(a..b)
+            .and_then(|x| core::str::from_utf8(x).ok())
+    };
+    let mut pairs: [(&str, &str); P] = [("", ""); P];
+    let mut m = 0;
+    let mut signature = "";
+    for span in scratch.spans.get(..n).unwrap_or(&[]) {
+        let (Some(k), Some(v)) = (text(span.name), text(span.value)) else {
+            return;
+        };
+        if k == "Signature" {
+            signature = v;
+        } else if let Some(slot) = pairs.get_mut(m) {
+            *slot = (k, v);
+            m += 1;
+        }
+    }
+    let sorted = pairs.get_mut(..m).unwrap_or(&mut []);
+    if sort_params(sorted).is_err() {
+        return;
+    }
+    let sorted: &[(&str, &str)] = sorted;
+    let Some(key) = find(sorted, "SecretId").and_then(|id| keys.key_ref(id)) else {
+        return;
+    };
+    let Lookup::One(host) = req.header("host") else {
+        return;
+    };
+    let Ok(host) = core::str::from_utf8(trim_ows(host)) else {
+        return;
+    };
+    let method = SignatureMethod::from_param(find(sorted, "SignatureMethod"));
+    out.put(b"SignatureMethod: ");
+    out.put(method.as_str().as_bytes());
+    out.put(b"\n");
+    let (uris, _) = policy.uris(req.path);
+    let underscore = sorted.iter().any(|(k, _)| k.contains('_'));
+    for rule in [KeyRule::UnderscoreAsDot, KeyRule::Raw] {
+        if rule == KeyRule::Raw && !underscore {
+            break;
+        }
+        out.put(if rule == KeyRule::Raw {
+            b"KeyRule: raw\n".as_slice()
+        } else {
+            b"KeyRule: `_` -> `.`\n".as_slice()
+        });
+        out.put(b"StringToSign:\n");
+        if super::write_string_to_sign(req.method, host, uris[0], sorted, rule, out).is_err() {
+            return;
+        }
+        if let Ok(sig) = compute_signature(req.method, host, uris[0], sorted, &key, method, rule) {
+            out.put(b"\nExpectedSignature: ");
+            out.put(sig.as_bytes());
+        }
+        out.put(b"\n");
+    }
+    out.put(b"ReceivedSignature: ");
+    out.put(signature.as_bytes());
+    out.put(b"\n");
 }

@@ -3,7 +3,7 @@
 //!
 //! The signature is recomputed with the same writers the signer uses
 //! ([`canonical::write_canonical_request`], [`canonical::write_string_to_sign`],
-//! [`SigningKey`]) and compared in constant time ([`Signature::ct_eq_hex`]).
+//! [`SigningKey`]) and compared in constant time (`subtle`, over the 32 raw bytes).
 //!
 //! # Canonical header values
 //!
@@ -27,6 +27,7 @@ use crate::verify::{
     RequestView, ValueRule, VerifyError,
 };
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 /// A verified TC3 request: what was signed, by whom.
 #[derive(Copy, Clone, Debug)]
@@ -132,20 +133,14 @@ fn verify_inner<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, D: DeriveKey>(
     let auth = authorization::parse(auth_value)
         .map_err(|e| VerifyError::MalformedAuthorization(auth_fault(e)))?;
     let bad_list = VerifyError::MalformedAuthorization(AuthorizationFault::SignedHeaders);
-    let mut names: [&'a str; MAX_SIGNED_HEADERS] = [""; MAX_SIGNED_HEADERS];
-    let mut count = 0;
+    let mut names: heapless::Vec<&'a str, MAX_SIGNED_HEADERS> = heapless::Vec::new();
     for name in auth.signed_headers() {
-        if name.is_empty() || name.bytes().any(|b| b.is_ascii_uppercase()) {
+        if name.is_empty() || name.bytes().any(|b| b.is_ascii_uppercase()) || names.contains(&name)
+        {
             return Err(bad_list);
         }
-        let seen = names.get(..count).unwrap_or(&[]);
-        if seen.contains(&name) {
-            return Err(bad_list);
-        }
-        *names.get_mut(count).ok_or(bad_list)? = name;
-        count += 1;
+        names.push(name).map_err(|_| bad_list)?;
     }
-    let names = names.get(..count).unwrap_or(&[]);
     let signed = |want: &str| names.iter().any(|n| n.eq_ignore_ascii_case(want));
     if !signed("content-type") {
         return Err(VerifyError::HeaderNotSigned(NotSigned::ContentType));
@@ -170,7 +165,7 @@ fn verify_inner<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, D: DeriveKey>(
 
     // 4. key lookup
     let key = keys
-        .secret_key(auth.secret_id)
+        .key_ref(auth.secret_id)
         .ok_or(VerifyError::SecretIdNotFound)?;
 
     // 5. clock
@@ -189,14 +184,12 @@ fn verify_inner<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, D: DeriveKey>(
         });
     }
 
-    let mut entries: [HeaderEntry<'a>; MAX_SIGNED_HEADERS] = [HeaderEntry {
-        name: "",
-        value: "",
-        fold: true,
-    }; MAX_SIGNED_HEADERS];
-    let mut has_upper = false;
+    // Lowercasing a value without uppercase letters changes nothing: such entries are
+    // written as they are (`fold: false`), the others folded under the doc rule.
+    let mut entries: heapless::Vec<HeaderEntry<'a>, MAX_SIGNED_HEADERS> = heapless::Vec::new();
+    let mut upper: u32 = 0;
     let mut host_value: &[u8] = &[];
-    for (index, (&name, entry)) in names.iter().zip(entries.iter_mut()).enumerate() {
+    for (index, &name) in names.iter().enumerate() {
         let value = match req.header(name) {
             Lookup::Absent => return Err(VerifyError::SignedHeaderAbsent { index }),
             Lookup::Many => return Err(VerifyError::SignedHeaderAmbiguous { index }),
@@ -204,17 +197,20 @@ fn verify_inner<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, D: DeriveKey>(
         };
         let value = core::str::from_utf8(value)
             .map_err(|_| VerifyError::SignedHeaderAmbiguous { index })?;
-        has_upper |= value.bytes().any(|b| b.is_ascii_uppercase());
+        let has_upper = value.bytes().any(|b| b.is_ascii_uppercase());
+        upper |= u32::from(has_upper) << index;
         if name == "host" {
             host_value = value.as_bytes();
         }
-        *entry = HeaderEntry {
-            name,
-            value,
-            fold: true,
-        };
+        entries
+            .push(HeaderEntry {
+                name,
+                value,
+                fold: has_upper,
+            })
+            .map_err(|_| bad_list)?;
     }
-    let entries = entries.get_mut(..count).unwrap_or(&mut []);
+    let has_upper = upper != 0;
 
     let service_ok = match policy.service {
         Some(s) => s == auth.service,
@@ -246,15 +242,29 @@ fn verify_inner<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, D: DeriveKey>(
         ValueRule::DocThenRaw if has_upper => &[true, false],
         ValueRule::DocThenRaw => &[true],
     };
+    // 64 lowercase hex digits, checked by the parser: compare the 32 raw bytes
+    let received = auth
+        .signature_bytes()
+        .ok_or(VerifyError::MalformedAuthorization(
+            AuthorizationFault::Signature,
+        ))?;
     let matched = derive
         .with_key(auth.secret_id, &key, scope_date, auth.service, |sk| {
             for &fold in folds {
-                for e in entries.iter_mut() {
-                    e.fold = fold;
+                for (i, e) in entries.iter_mut().enumerate() {
+                    e.fold = fold && (upper >> i) & 1 != 0;
                 }
                 for &uri in uris.get(..n_uris).unwrap_or(&[]) {
-                    let sig = compute(sk, req.method, uri, query, entries, &payload_hex, timestamp);
-                    if sig.ct_eq_hex(auth.signature_hex.as_bytes()) {
+                    let sig = compute(
+                        sk,
+                        req.method,
+                        uri,
+                        query,
+                        &entries,
+                        &payload_hex,
+                        timestamp,
+                    );
+                    if bool::from(sig.as_bytes().ct_eq(&received)) {
                         return Some((fold, uri));
                     }
                 }
@@ -418,7 +428,7 @@ impl<const N: usize> DeriveKey for KeyCache<N> {
             s.secret_id.as_str() == secret_id
                 && s.signing.date() == date
                 && s.signing.service() == service
-                && s.key.ct_eq(key)
+                && bool::from(s.key.expose_secret().ct_eq(key.expose_secret()))
         });
         if let Some(slot) = hit {
             self.hits += 1;
@@ -448,5 +458,153 @@ impl<const N: usize> DeriveKey for KeyCache<N> {
             }
             None => Ok(f(&signing)),
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Explain
+
+/// Writes, for humans (`tc3 explain`), the intermediate values of verifying `req` as labelled
+/// text into `out`: `CanonicalRequest`, `HashedCanonicalRequest`, `StringToSign`,
+/// `CredentialScope`, `ExpectedSignature`, `ReceivedSignature` (first candidate: doc value
+/// rule and the first canonical URI of the policy; under [`ValueRule::DocThenRaw`] the raw
+/// rule is shown too when a value has uppercase letters), then `Result:` with the code and
+/// message of [`verify`]. Values that cannot be computed (no `Authorization`, unknown
+/// SecretId, ...) are left out. Returns what [`verify`] returns.
+pub fn explain<
+    'a,
+    H: Headers + ?Sized,
+    K: KeyProvider + ?Sized,
+    S: crate::encode::Sink + ?Sized,
+>(
+    req: &RequestView<'a, H>,
+    keys: &K,
+    policy: &Policy<'_>,
+    out: &mut S,
+) -> Result<Tc3Verified<'a>, VerifyError> {
+    write_explanation(req, keys, policy, out);
+    let result = verify(req, keys, policy);
+    out.put(b"Result: ");
+    match &result {
+        Ok(_) => out.put(b"ok"),
+        Err(e) => {
+            out.put(e.code().as_bytes());
+            out.put(b": ");
+            out.put(e.message().as_bytes());
+        }
+    }
+    out.put(b"\n");
+    result
+}
+
+fn write_explanation<
+    H: Headers + ?Sized,
+    K: KeyProvider + ?Sized,
+    S: crate::encode::Sink + ?Sized,
+>(
+    req: &RequestView<'_, H>,
+    keys: &K,
+    policy: &Policy<'_>,
+    out: &mut S,
+) {
+    let Lookup::One(auth) = req.header("authorization") else {
+        return;
+    };
+    let Ok(auth) = authorization::parse(auth) else {
+        return;
+    };
+    let Some(key) = keys.key_ref(auth.secret_id) else {
+        return;
+    };
+    let Some(date) = Date::parse(auth.date.as_bytes()) else {
+        return;
+    };
+    let Lookup::One(ts) = req.header("x-tc-timestamp") else {
+        return;
+    };
+    let Some(timestamp) = parse_decimal(trim_ows(ts)) else {
+        return;
+    };
+    let Ok(sk) = SigningKey::derive(&key, date, auth.service) else {
+        return;
+    };
+    let mut entries: heapless::Vec<HeaderEntry<'_>, MAX_SIGNED_HEADERS> = heapless::Vec::new();
+    let mut has_upper = false;
+    for name in auth.signed_headers() {
+        // absent, repeated or non-UTF-8 headers enter as empty values here; verify says why
+        let value = match req.header(name) {
+            Lookup::One(v) => core::str::from_utf8(v).unwrap_or(""),
+            _ => "",
+        };
+        has_upper |= value.bytes().any(|b| b.is_ascii_uppercase());
+        if entries
+            .push(HeaderEntry {
+                name,
+                value,
+                fold: true,
+            })
+            .is_err()
+        {
+            return;
+        }
+    }
+    let unsigned = matches!(req.header("x-tc-content-sha256"),
+        Lookup::One(v) if trim_ows(v) == super::UNSIGNED_PAYLOAD.as_bytes());
+    let payload_hex = match (unsigned, req.body) {
+        (true, _) => hash_payload(&Payload::Unsigned),
+        (false, Body::Bytes(b)) => hash_payload(&Payload::Bytes(b)),
+        (false, Body::Sha256(d)) => hash_payload(&Payload::Sha256(d)),
+    };
+    let query = req.query.unwrap_or("");
+    let (uris, _) = policy.uris(req.path);
+    let folds: &[bool] = match policy.values {
+        ValueRule::Doc => &[true],
+        ValueRule::Raw => &[false],
+        ValueRule::DocThenRaw if has_upper => &[true, false],
+        ValueRule::DocThenRaw => &[true],
+    };
+    for &fold in folds {
+        for e in entries.iter_mut() {
+            e.fold = fold;
+        }
+        if folds.len() > 1 {
+            out.put(if fold {
+                b"ValueRule: doc (values lowercased)\n".as_slice()
+            } else {
+                b"ValueRule: raw (values as sent)\n".as_slice()
+            });
+        }
+        out.put(b"CanonicalRequest:\n");
+        canonical::write_canonical_request(out, req.method, uris[0], query, &entries, &payload_hex);
+        let mut h = Sha256::new();
+        canonical::write_canonical_request(
+            &mut h,
+            req.method,
+            uris[0],
+            query,
+            &entries,
+            &payload_hex,
+        );
+        let hashed = hex32(&h.finalize().into());
+        out.put(b"\nHashedCanonicalRequest: ");
+        out.put(&hashed);
+        out.put(b"\nStringToSign:\n");
+        canonical::write_string_to_sign(out, timestamp, date, auth.service, &hashed);
+        out.put(b"\nCredentialScope: ");
+        canonical::write_scope(out, date, auth.service);
+        let sig = compute(
+            &sk,
+            req.method,
+            uris[0],
+            query,
+            &entries,
+            &payload_hex,
+            timestamp,
+        );
+        out.put(b"\nExpectedSignature: ");
+        out.put(sig.as_hex().as_bytes());
+        out.put(b"\nReceivedSignature: ");
+        out.put(auth.signature_hex.as_bytes());
+        out.put(b"\n");
     }
 }
