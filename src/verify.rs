@@ -695,6 +695,23 @@ impl VerifyError {
     }
 }
 
+/// Writes the last line of an explanation: `Result: ok`, or `Result: <code>: <message>`.
+pub(crate) fn write_result<T, S: crate::encode::Sink + ?Sized>(
+    result: &Result<T, VerifyError>,
+    out: &mut S,
+) {
+    out.put(b"Result: ");
+    match result {
+        Ok(_) => out.put(b"ok"),
+        Err(e) => {
+            out.put(e.code().as_bytes());
+            out.put(b": ");
+            out.put(e.message().as_bytes());
+        }
+    }
+    out.put(b"\n");
+}
+
 /// The capacity of [`VerifyError::message`].
 pub const MAX_MESSAGE_LEN: usize = 256;
 

@@ -484,16 +484,7 @@ pub fn explain<
 ) -> Result<Tc3Verified<'a>, VerifyError> {
     write_explanation(req, keys, policy, out);
     let result = verify(req, keys, policy);
-    out.put(b"Result: ");
-    match &result {
-        Ok(_) => out.put(b"ok"),
-        Err(e) => {
-            out.put(e.code().as_bytes());
-            out.put(b": ");
-            out.put(e.message().as_bytes());
-        }
-    }
-    out.put(b"\n");
+    crate::verify::write_result(&result, out);
     result
 }
 

@@ -5,9 +5,8 @@
 //! (`tc3::v3::verify::explain`, `tc3::v1::verify::explain`), which use the very writers the
 //! verifier hashes; this module only lays them out and adds a diagnosis.
 
-use crate::io::for_each_json_line;
 use crate::spec::Capture;
-use crate::verify::{claimed, with_view, Options, Scratch};
+use crate::verify::{claimed, for_each_capture, with_view, Options, Scratch};
 use crate::Outcome;
 use std::fmt::Write as _;
 use tc3::v3::authorization;
@@ -20,15 +19,7 @@ pub fn run(args: &mut lexopt::Parser) -> Result<Outcome, String> {
     let lookup = |id: &str| opts.lookup(id);
     let mut scratch: Box<Scratch> = Box::default();
     let mut outcome = Outcome::Ok;
-    let malformed = for_each_json_line(|n, v| {
-        let cap = match Capture::from_json(&v) {
-            Ok(c) => c,
-            Err(e) => {
-                eprintln!("tc3: line {n}: {e}");
-                outcome = Outcome::Malformed;
-                return;
-            }
-        };
+    let malformed = for_each_capture(|cap| {
         let tc3 = cap.header("authorization").is_some();
         let mut text = Vec::new();
         let verdict = with_view(&cap, |view| {
@@ -65,10 +56,11 @@ pub fn run(args: &mut lexopt::Parser) -> Result<Outcome, String> {
         }
         println!("{out}");
     })?;
-    if malformed {
-        outcome = Outcome::Malformed;
-    }
-    Ok(outcome)
+    Ok(if malformed {
+        Outcome::Malformed
+    } else {
+        outcome
+    })
 }
 
 /// Indents the multi-line values (canonical request, string to sign) and shows their line

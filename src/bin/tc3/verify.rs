@@ -146,21 +146,27 @@ pub fn form_params(src: &[u8]) -> HashMap<String, String> {
         .collect()
 }
 
+/// Calls `f` for every capture on standard input; a line that is not a capture is reported
+/// on standard error (with its number) and skipped. Returns whether that happened.
+pub fn for_each_capture(mut f: impl FnMut(Capture)) -> Result<bool, String> {
+    let mut bad = false;
+    let malformed = for_each_json_line(|n, v| match Capture::from_json(&v) {
+        Ok(cap) => f(cap),
+        Err(e) => {
+            eprintln!("tc3: line {n}: {e}");
+            bad = true;
+        }
+    })?;
+    Ok(malformed || bad)
+}
+
 pub fn run(args: &mut lexopt::Parser, _explain: bool) -> Result<Outcome, String> {
     let opts = Options::parse(args)?;
     let policy = opts.policy();
     let lookup = |id: &str| opts.lookup(id);
     let mut scratch: Box<Scratch> = Box::default();
     let mut outcome = Outcome::Ok;
-    let malformed = for_each_json_line(|n, v| {
-        let cap = match Capture::from_json(&v) {
-            Ok(c) => c,
-            Err(e) => {
-                eprintln!("tc3: line {n}: {e}");
-                outcome = Outcome::Malformed;
-                return;
-            }
-        };
+    let malformed = for_each_capture(|cap| {
         let verdict = with_view(&cap, |view| {
             match verify::verify(view, &lookup, &policy, &mut scratch) {
                 Ok(ok) => json!({
@@ -185,8 +191,9 @@ pub fn run(args: &mut lexopt::Parser, _explain: bool) -> Result<Outcome, String>
         }
         print_line(&verdict);
     })?;
-    if malformed {
-        outcome = Outcome::Malformed;
-    }
-    Ok(outcome)
+    Ok(if malformed {
+        Outcome::Malformed
+    } else {
+        outcome
+    })
 }
