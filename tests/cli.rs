@@ -427,3 +427,92 @@ fn parse_corpus_sample() {
     }
     assert_eq!(n, 39);
 }
+
+#[test]
+fn sign_from_flags_with_environment_credentials() {
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_tc3"))
+            .args(args)
+            .env(
+                "TENCENTCLOUD_SECRET_ID",
+                "AKIDenv0000000000000000000000000000",
+            )
+            .env(
+                "TENCENTCLOUD_SECRET_KEY",
+                "envSecretKey0000000000000000000000",
+            )
+            .env_remove("TENCENTCLOUD_TOKEN")
+            .env_remove("TENCENTCLOUD_SECURITY_TOKEN")
+            .env_remove("TENCENTCLOUD_SESSION_TOKEN")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let keys = tmp(
+        "keys-env.json",
+        r#"{"AKIDenv0000000000000000000000000000": "envSecretKey0000000000000000000000"}"#,
+    );
+    let keys = keys.to_str().unwrap();
+    for method in ["TC3-HMAC-SHA256", "HmacSHA256", "HmacSHA1"] {
+        let (code, out, err) = run(&[
+            "sign",
+            "--service",
+            "teo",
+            "--action",
+            "DescribeZones",
+            "--version",
+            "2022-09-01",
+            "--region",
+            "ap-guangzhou",
+            "--sign-method",
+            method,
+            "--timestamp",
+            "1700000000",
+            "--params",
+            r#"{"Limit":20,"Filters":[{"Name":"zone-name","Values":["例子"]}]}"#,
+        ]);
+        assert_eq!(code, 0, "{method}: {err}");
+        let cap = &lines(&out)[0];
+        assert_eq!(
+            cap["headers"][0],
+            json!(["host", "teo.tencentcloudapi.com"])
+        );
+        let r = tc3(
+            &["verify", "--keys", keys, "--now", "1700000100"],
+            out.as_bytes(),
+        );
+        assert_eq!(r.code, 0, "{method}: {}", r.stdout);
+        assert_eq!(
+            lines(&r.stdout)[0]["secret_id"],
+            "AKIDenv0000000000000000000000000000"
+        );
+        assert_eq!(lines(&r.stdout)[0]["sign_method"], method);
+    }
+    let (code, out, _) = run(&[
+        "sign",
+        "--curl",
+        "--service",
+        "teo",
+        "--action",
+        "DescribeZones",
+        "--version",
+        "2022-09-01",
+        "--timestamp",
+        "1700000000",
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("curl -sS -X POST 'https://teo.tencentcloudapi.com/'"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Credential=AKIDenv0000000000000000000000000000/2023-11-14/teo/tc3_request"),
+        "{out}"
+    );
+    assert!(!out.contains("envSecretKey"));
+}
