@@ -676,6 +676,19 @@ fn main() {
     }
     let tmpl_sign = || tmpl.sign(&key, ts, payload.as_bytes()).1;
 
+    // ---- tc3's request template (v3::Template) --------------------------------------------------
+    let tc3_template = v3::Template::new(&req).expect("template");
+    let tc3_tmpl = || {
+        tc3_template
+            .sign(&cred, &key, &common, v3::Payload::Bytes(payload.as_bytes()))
+            .expect("template sign")
+    };
+    {
+        let t = tc3_tmpl();
+        assert_eq!(t.authorization(), want_auth, "tc3 template");
+        println!("tc3 template    {}", t.signature().as_hex());
+    }
+
     // ---- verification of the same request (gateway side) ----------------------------------------
     let signed = tc3_cached();
     let sent: Vec<(String, Vec<u8>)> = signed
@@ -927,6 +940,7 @@ fn main() {
     let mut cases: Vec<Case<'_>> = vec![
         Case::new("sign_v3", "tc3_cached", None, batch(tc3_cached)),
         Case::new("sign_v3", "tc3_derive", None, batch(tc3_fresh)),
+        Case::new("sign_v3", "tc3_template", None, batch(tc3_tmpl)),
         Case::new("sign_v3", "template_prototype", None, batch(tmpl_sign)),
         Case::new("sign_v3", "floor", None, batch(floor)),
         Case::new("sign_v3", "floor_derive", None, batch(floor_derive)),
@@ -1184,8 +1198,15 @@ fn main() {
     let derive = ns(&cases, "sign_v3", "tc3_derive");
     let fl = ns(&cases, "sign_v3", "floor");
     let fld = ns(&cases, "sign_v3", "floor_derive");
+    let templ = ns(&cases, "sign_v3", "tc3_template");
     let mut rows: Vec<(String, f64, String)> = vec![
         ("tc3 cached / floor".into(), cached / fl, "<= 1.15".into()),
+        ("tc3 template / floor".into(), templ / fl, "<= 1.15".into()),
+        (
+            "tc3 cached / tc3 template".into(),
+            cached / templ,
+            "".into(),
+        ),
         ("tc3 derive / floor_derive".into(), derive / fld, "".into()),
         (
             "template prototype / floor".into(),
@@ -1209,6 +1230,11 @@ fn main() {
             ">= 10".into(),
         ),
         (
+            "aws-sigv4 / tc3 template".into(),
+            ns(&cases, "sign_v3", "aws_sigv4") / templ,
+            ">= 10".into(),
+        ),
+        (
             "aws-sigv4 / tc3 derive".into(),
             ns(&cases, "sign_v3", "aws_sigv4") / derive,
             "".into(),
@@ -1216,6 +1242,11 @@ fn main() {
         (
             "tencentcloud-sign-sdk / tc3 cached".into(),
             ns(&cases, "sign_v3", "tencentcloud_sign_sdk") / cached,
+            ">= 5".into(),
+        ),
+        (
+            "tencentcloud-sign-sdk / tc3 template".into(),
+            ns(&cases, "sign_v3", "tencentcloud_sign_sdk") / templ,
             ">= 5".into(),
         ),
         (
@@ -1294,6 +1325,7 @@ fn main() {
     for name in [
         "tc3_cached",
         "tc3_derive",
+        "tc3_template",
         "template_prototype",
         "handwritten",
         "tencentcloud_sign_sdk",

@@ -65,6 +65,39 @@ pub fn write_signed_headers<S: Sink + ?Sized>(out: &mut S, headers: &[HeaderEntr
     }
 }
 
+/// Writes the first two lines of the canonical request: `METHOD\nURI\n`.
+pub fn write_canonical_head<S: Sink + ?Sized>(out: &mut S, method: &str, uri: &str) {
+    out.put(method.as_bytes());
+    out.put(b"\n");
+    out.put(uri.as_bytes());
+    out.put(b"\n");
+}
+
+/// Writes the part of the canonical request between the query line and the payload hash:
+/// `<header lines>\nSIGNEDHEADERS\n`.
+pub fn write_canonical_header_block<S: Sink + ?Sized>(out: &mut S, headers: &[HeaderEntry<'_>]) {
+    write_canonical_headers(out, headers);
+    out.put(b"\n");
+    write_signed_headers(out, headers);
+    out.put(b"\n");
+}
+
+/// Writes the canonical request up to (not including) the hashed payload:
+/// `METHOD\nURI\nQUERY\n<header lines>\nSIGNEDHEADERS\n`. This is the constant part a
+/// [`Template`](super::Template) hashes once.
+pub fn write_canonical_prefix<S: Sink + ?Sized>(
+    out: &mut S,
+    method: &str,
+    uri: &str,
+    query: &str,
+    headers: &[HeaderEntry<'_>],
+) {
+    write_canonical_head(out, method, uri);
+    out.put(query.as_bytes());
+    out.put(b"\n");
+    write_canonical_header_block(out, headers);
+}
+
 /// Writes the canonical request:
 /// `METHOD\nURI\nQUERY\n<header lines>\nSIGNEDHEADERS\nHASHEDPAYLOAD` (no trailing newline).
 ///
@@ -78,16 +111,7 @@ pub fn write_canonical_request<S: Sink + ?Sized>(
     headers: &[HeaderEntry<'_>],
     hashed_payload_hex: &[u8; 64],
 ) {
-    out.put(method.as_bytes());
-    out.put(b"\n");
-    out.put(uri.as_bytes());
-    out.put(b"\n");
-    out.put(query.as_bytes());
-    out.put(b"\n");
-    write_canonical_headers(out, headers);
-    out.put(b"\n");
-    write_signed_headers(out, headers);
-    out.put(b"\n");
+    write_canonical_prefix(out, method, uri, query, headers);
     out.put(hashed_payload_hex);
 }
 

@@ -27,7 +27,10 @@
 
 pub mod authorization;
 pub mod canonical;
+mod template;
 pub mod verify;
+
+pub use template::Template;
 
 use crate::credential::{Credential, SecretKey};
 use crate::encode::{check_header_value, check_token, decimal, hex32, BufWriter, Sink};
@@ -476,18 +479,28 @@ impl Prepared<'_> {
 }
 
 fn prepare<'a>(req: &Request<'a>, p: &mut Prepared<'a>) -> Result<(), Error> {
+    prepare_headers(req, &mut p.headers)?;
+    p.payload_hex = hash_payload(&req.payload);
+    Ok(())
+}
+
+/// Checks the constant parts of `req` (URI, query, host, content type, extra signed headers;
+/// the payload is not looked at) and fills `headers` with the signed headers, sorted.
+fn prepare_headers<'a>(
+    req: &Request<'a>,
+    headers: &mut heapless::Vec<HeaderEntry<'a>, MAX_SIGNED_HEADERS>,
+) -> Result<(), Error> {
     if !req.uri.starts_with('/') {
         return Err(Error::new(Field::Uri, Reason::Malformed));
     }
     check_visible(Field::Uri, req.uri, b"?#")?;
-    check_visible(Field::Query, req.query, b"#")?;
+    check_query(req.query)?;
     check_nonempty_token(Field::Host, req.host)?;
     if req.content_type.trim_ascii().is_empty() {
         return Err(Error::new(Field::ContentType, Reason::Empty));
     }
     check_header_value(Field::ContentType, req.content_type)?;
 
-    let headers = &mut p.headers;
     headers.clear();
     let cap = Error::new(Field::HeaderName, Reason::Capacity);
     headers
@@ -532,7 +545,22 @@ fn prepare<'a>(req: &Request<'a>, p: &mut Prepared<'a>) -> Result<(), Error> {
             .map_err(|_| cap)?;
     }
     headers.sort_unstable_by(|a, b| cmp_lower(a.name, b.name));
-    p.payload_hex = hash_payload(&req.payload);
+    Ok(())
+}
+
+/// The query check of [`sign`]: visible ASCII, no space, no `#`.
+fn check_query(query: &str) -> Result<(), Error> {
+    check_visible(Field::Query, query, b"#")
+}
+
+/// Fails with `Capacity` when the SignedHeaders list of `headers` is longer than
+/// [`MAX_SIGNED_HEADERS_LEN`].
+fn check_signed_headers_len(headers: &[HeaderEntry<'_>]) -> Result<(), Error> {
+    let mut sh_len = crate::encode::Counter(0);
+    canonical::write_signed_headers(&mut sh_len, headers);
+    if sh_len.0 > MAX_SIGNED_HEADERS_LEN {
+        return Err(Error::new(Field::HeaderName, Reason::Capacity));
+    }
     Ok(())
 }
 
@@ -658,14 +686,13 @@ impl fmt::Debug for SignedRequest<'_> {
     }
 }
 
-/// Signs `req` with a cached `key`, which must be the key of (date of `common.timestamp`,
-/// `common.service`): otherwise `Error { Timestamp | Service, Malformed }`.
-pub fn sign<'a>(
-    cred: &Credential<'a>,
+/// Checks `common` and the credential as [`sign`] does, and that `key` is the key of
+/// (date of `common.timestamp`, `common.service`). Returns the scope date.
+fn check_scope(
+    cred: &Credential<'_>,
     key: &SigningKey,
-    common: &Common<'a>,
-    req: &Request<'a>,
-) -> Result<SignedRequest<'a>, Error> {
+    common: &Common<'_>,
+) -> Result<Date, Error> {
     let date = check_common(cred, common)?;
     if date != key.date {
         return Err(Error::new(Field::Timestamp, Reason::Malformed));
@@ -673,18 +700,31 @@ pub fn sign<'a>(
     if common.service != key.service.as_str() {
         return Err(Error::new(Field::Service, Reason::Malformed));
     }
-    let mut p = Prepared::new();
-    prepare(req, &mut p)?;
-    let hcr = p.hashed_canonical(req);
-    let mut mac = key.mac.clone();
-    canonical::write_string_to_sign(&mut mac, common.timestamp, date, common.service, &hcr);
-    let signature = Signature::from_bytes(mac.finalize().into_bytes().into());
+    Ok(date)
+}
 
-    let mut sh_len = crate::encode::Counter(0);
-    canonical::write_signed_headers(&mut sh_len, &p.headers);
-    if sh_len.0 > MAX_SIGNED_HEADERS_LEN {
-        return Err(Error::new(Field::HeaderName, Reason::Capacity));
-    }
+/// The constant parts of a signed request, borrowed from a [`Request`] or a [`Template`].
+struct Parts<'a, F> {
+    host: &'a str,
+    content_type: &'a str,
+    unsigned: bool,
+    /// Writes the SignedHeaders list (already checked to fit [`MAX_SIGNED_HEADERS_LEN`]).
+    signed_headers: F,
+}
+
+/// The common end of [`sign`] and [`Template::sign`]: the string to sign from the hashed
+/// canonical request `hcr`, the signature, the `Authorization` value and the headers.
+fn finish_signed<'a, F: FnOnce(&mut BufWriter<'_>)>(
+    cred: &Credential<'a>,
+    key: &SigningKey,
+    common: &Common<'a>,
+    date: Date,
+    hcr: &[u8; 64],
+    parts: Parts<'a, F>,
+) -> Result<SignedRequest<'a>, Error> {
+    let mut mac = key.mac.clone();
+    canonical::write_string_to_sign(&mut mac, common.timestamp, date, common.service, hcr);
+    let signature = Signature::from_bytes(mac.finalize().into_bytes().into());
 
     let mut out = SignedRequest {
         signature,
@@ -692,11 +732,11 @@ pub fn sign<'a>(
         authorization_len: 0,
         timestamp: [0u8; 20],
         timestamp_start: 0,
-        host: req.host,
-        content_type: req.content_type,
+        host: parts.host,
+        content_type: parts.content_type,
         common: *common,
         token: cred.token.map(|t| t.as_str()),
-        unsigned: matches!(req.payload, Payload::Unsigned),
+        unsigned: parts.unsigned,
     };
     let mut w = BufWriter::new(&mut out.authorization);
     authorization::write_authorization_parts(
@@ -704,13 +744,46 @@ pub fn sign<'a>(
         cred.id.as_str(),
         &date.to_bytes(),
         common.service,
-        |w| canonical::write_signed_headers(w, &p.headers),
+        parts.signed_headers,
         signature.as_hex(),
     );
     out.authorization_len = w.finish()?.len();
     out.timestamp_start = 20 - decimal(common.timestamp, &mut out.timestamp).len();
     Ok(out)
 }
+
+/// Signs `req` with a cached `key`, which must be the key of (date of `common.timestamp`,
+/// `common.service`): otherwise `Error { Timestamp | Service, Malformed }`.
+///
+/// To sign many requests that share method, URI, host, content type and extra signed
+/// headers, a [`Template`] checks and hashes those once (same result, byte for byte).
+pub fn sign<'a>(
+    cred: &Credential<'a>,
+    key: &SigningKey,
+    common: &Common<'a>,
+    req: &Request<'a>,
+) -> Result<SignedRequest<'a>, Error> {
+    let date = check_scope(cred, key, common)?;
+    let mut p = Prepared::new();
+    prepare(req, &mut p)?;
+    check_signed_headers_len(&p.headers)?;
+    let hcr = p.hashed_canonical(req);
+    let headers = &p.headers;
+    finish_signed(
+        cred,
+        key,
+        common,
+        date,
+        &hcr,
+        Parts {
+            host: req.host,
+            content_type: req.content_type,
+            unsigned: matches!(req.payload, Payload::Unsigned),
+            signed_headers: |w: &mut BufWriter<'_>| canonical::write_signed_headers(w, headers),
+        },
+    )
+}
+
 /// Like [`sign`], deriving the signing key for this one request.
 pub fn sign_fresh<'a>(
     cred: &Credential<'a>,
