@@ -292,8 +292,9 @@ impl<'b> Multipart<'b> {
     ///   (it would end the quoted `name="…"`), [`Reason::ControlChar`] for CR, LF, NUL and
     ///   other controls (header injection inside the part).
     /// * Values: [`Field::ParamValue`] with [`Reason::Reserved`] if a value contains the
-    ///   delimiter `\r\n--<boundary>`: a receiver would end the part there, so a value could
-    ///   inject fields. With a random boundary this does not happen by chance.
+    ///   delimiter `\r\n--<boundary>`, or starts with `--<boundary>` (it follows a CRLF): a
+    ///   receiver would end the part there, so a value could inject fields. With a random
+    ///   boundary this does not happen by chance.
     pub fn check(&self, parts: &[Part<'_>]) -> Result<(), Error> {
         for part in parts {
             check_name(part.name())?;
@@ -387,10 +388,16 @@ fn check_name(name: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// Whether `value` contains `\r\n--<boundary>`. The delimiter starts with CR and a checked
-/// boundary has no CR, so it cannot overlap itself: a value free of it cannot form one
-/// together with the `\r\n--B` that follows it.
+/// Whether `value` would produce the delimiter `\r\n--<boundary>` in the body: inside it, or
+/// at its very start, because every value follows a CRLF (the blank line ending the part
+/// headers), so a value starting with `--<boundary>` completes a delimiter there (found by
+/// the `multipart` fuzz target). The delimiter starts with CR and a checked boundary has no
+/// CR, so it cannot overlap itself: a value free of both cannot form one together with the
+/// `\r\n--B` that follows it.
 fn contains_delimiter(value: &[u8], boundary: &[u8]) -> bool {
+    if value.starts_with(b"--") && value.get(2..).is_some_and(|v| v.starts_with(boundary)) {
+        return true;
+    }
     let need = boundary.len() + 4;
     if value.len() < need {
         return false;
@@ -512,7 +519,10 @@ mod tests {
         assert!(contains_delimiter(b"ab\r\n--xyz", b"xyz"));
         assert!(contains_delimiter(b"\r\r\n--xyzq", b"xyz"));
         assert!(!contains_delimiter(b"ab\r\n--xy", b"xyz"));
-        assert!(!contains_delimiter(b"--xyz", b"xyz"));
+        assert!(contains_delimiter(b"--xyz", b"xyz"));
+        assert!(contains_delimiter(b"--xyz--", b"xyz"));
+        assert!(!contains_delimiter(b"--xy", b"xyz"));
+        assert!(!contains_delimiter(b"a--xyz", b"xyz"));
         assert!(!contains_delimiter(b"\r\n-xyz\r", b"xyz"));
     }
 }

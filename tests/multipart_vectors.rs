@@ -255,11 +255,20 @@ fn bad_names_and_values_are_typed_errors_and_write_nothing() {
         }])
         .unwrap_err();
     assert_eq!(err.field, Field::ParamValue);
-    // "--xyz" without the preceding CRLF is harmless.
+    // A value starting with "--xyz" completes a delimiter with the CRLF before it (found by
+    // the multipart fuzz target).
+    let err = form
+        .encoded_len(&[Part::File {
+            name: "a",
+            data: b"--xyz\r\nContent-Disposition: form-data; name=\"injected\"",
+        }])
+        .unwrap_err();
+    assert_eq!(err, tc3::Error::new(Field::ParamValue, Reason::Reserved));
+    // "--xyz" elsewhere without a preceding CRLF is harmless.
     assert!(form
         .encoded_len(&[Part::Text {
             name: "a",
-            value: "--xyz\n--xyz"
+            value: "x--xyz\n--xyz"
         }])
         .is_ok());
 }
