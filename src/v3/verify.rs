@@ -175,9 +175,14 @@ fn verify_inner<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, D: DeriveKey>(
     // 6. scope, headers, payload, signature
     let expected_date = Date::from_unix(timestamp)
         .map_err(|_| VerifyError::InvalidParameter(Param::XTcTimestamp))?;
-    let scope_date = Date::parse(auth.date.as_bytes()).ok_or(
-        VerifyError::MalformedAuthorization(AuthorizationFault::Date),
-    )?;
+    // the usual case, the scope date is that of the timestamp: no need to parse it again
+    let scope_date = if auth.date.as_bytes() == expected_date.to_bytes() {
+        expected_date
+    } else {
+        Date::parse(auth.date.as_bytes()).ok_or(VerifyError::MalformedAuthorization(
+            AuthorizationFault::Date,
+        ))?
+    };
     if scope_date != expected_date {
         return Err(VerifyError::ScopeDate {
             scope: scope_date,
