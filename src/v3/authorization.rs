@@ -146,13 +146,55 @@ impl fmt::Display for AuthorizationError {
 #[cfg(feature = "std")]
 impl std::error::Error for AuthorizationError {}
 
-fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+// Byte classes for the one-pass parser (a table lookup per byte instead of range tests).
+const C_VISIBLE: u8 = 1; // 0x21..=0x7e: SecretId
+const C_SERVICE: u8 = 2; // [A-Za-z0-9._-]
+const C_TCHAR: u8 = 4; // RFC 9110 token characters
+const C_HEX: u8 = 8; // [0-9a-f]
+
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0x21;
+    while b < 0x7f {
+        t[b] |= C_VISIBLE;
+        b += 1;
+    }
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        if c.is_ascii_alphanumeric() {
+            t[i] |= C_SERVICE | C_TCHAR;
+        }
+        if c.is_ascii_digit() || (c >= b'a' && c <= b'f') {
+            t[i] |= C_HEX;
+        }
+        i += 1;
+    }
+    t[b'.' as usize] |= C_SERVICE;
+    t[b'_' as usize] |= C_SERVICE;
+    t[b'-' as usize] |= C_SERVICE;
+    let extra = b"!#$%&'*+-.^_`|~";
+    let mut j = 0;
+    while j < extra.len() {
+        t[extra[j] as usize] |= C_TCHAR;
+        j += 1;
+    }
+    t
+};
+
+fn class(b: u8) -> u8 {
+    CLASS[usize::from(b)]
 }
 
-fn as_str(b: &[u8]) -> &str {
-    // Only called on slices already checked to be ASCII.
-    core::str::from_utf8(b).unwrap_or("")
+/// All bytes of `part` have class bit `bit`.
+fn all(part: &[u8], bit: u8) -> bool {
+    part.iter().fold(bit, |acc, &b| acc & class(b)) != 0
+}
+
+/// `part` (a subslice of `whole`, all ASCII) as a subslice of `s` (`whole` as text).
+fn sub<'a>(s: &'a str, whole: &[u8], part: &[u8]) -> &'a str {
+    let start = (part.as_ptr() as usize).wrapping_sub(whole.as_ptr() as usize);
+    s.get(start..start.wrapping_add(part.len())).unwrap_or("")
 }
 
 /// Strips `,` then an optional single space then `key` from `rest`.
@@ -176,49 +218,56 @@ pub fn parse(value: &[u8]) -> Result<Authorization<'_>, AuthorizationError> {
         .ok_or(AuthorizationError::SignedHeadersMissing)?;
     let (credential, rest) = rest.split_at(comma);
 
-    // Credential = ID/DATE/SERVICE/tc3_request; the id has no '/' (SecretId rule).
-    let mut parts = credential.split(|&b| b == b'/');
-    let id = parts.next().ok_or(AuthorizationError::Scope)?;
-    let date = parts.next().ok_or(AuthorizationError::Scope)?;
-    let service = parts.next().ok_or(AuthorizationError::Scope)?;
-    let terminator = parts.next().ok_or(AuthorizationError::Scope)?;
-    if parts.next().is_some() || terminator != b"tc3_request" {
+    // Credential = ID/DATE/SERVICE/tc3_request: exactly three '/' before the terminator.
+    let scope = credential
+        .strip_suffix(b"/tc3_request")
+        .ok_or(AuthorizationError::Scope)?;
+    let mut parts = scope.splitn(3, |&b| b == b'/');
+    let (Some(id), Some(date), Some(service)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(AuthorizationError::Scope);
+    };
+    if service.contains(&b'/') {
         return Err(AuthorizationError::Scope);
     }
-    if id.is_empty() || !id.iter().all(|&b| (0x21..0x7f).contains(&b)) {
+    if id.is_empty() || !all(id, C_VISIBLE) {
         return Err(AuthorizationError::SecretId);
     }
     if date.len() != 10 || crate::time::Date::parse(date).is_none() {
         return Err(AuthorizationError::Date);
     }
-    if service.is_empty()
-        || !service
-            .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
-    {
+    if service.is_empty() || !all(service, C_SERVICE) {
         return Err(AuthorizationError::Service);
     }
 
     let rest =
         strip_sep(rest, b"SignedHeaders=").ok_or(AuthorizationError::SignedHeadersMissing)?;
-    let comma = rest
-        .iter()
-        .position(|&b| b == b',')
-        .ok_or(AuthorizationError::SignatureMissing)?;
+    // One pass: find the ',' ending the list while checking names (non-empty tokens).
+    let mut end = None;
+    let mut ok = true;
+    let mut prev = b';';
+    for (i, &b) in rest.iter().enumerate() {
+        if b == b',' {
+            end = Some(i);
+            break;
+        }
+        ok &= if b == b';' {
+            prev != b';'
+        } else {
+            class(b) & C_TCHAR != 0
+        };
+        prev = b;
+    }
+    let comma = end.ok_or(AuthorizationError::SignatureMissing)?;
     let (signed, rest) = rest.split_at(comma);
-    if signed.is_empty()
-        || signed
-            .split(|&b| b == b';')
-            .any(|n| n.is_empty() || !n.iter().all(|&b| is_tchar(b)))
-    {
+    if !ok || prev == b';' {
         return Err(AuthorizationError::SignedHeaders);
     }
 
     let rest = strip_sep(rest, b"Signature=").ok_or(AuthorizationError::SignatureMissing)?;
     let hex_len = rest
         .iter()
-        .take_while(|&&b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        .count();
+        .position(|&b| class(b) & C_HEX == 0)
+        .unwrap_or(rest.len());
     if hex_len < 64 {
         return Err(AuthorizationError::Signature);
     }
@@ -226,19 +275,21 @@ pub fn parse(value: &[u8]) -> Result<Authorization<'_>, AuthorizationError> {
         return Err(AuthorizationError::Trailing);
     }
     let (sig, rest) = rest.split_at(64);
-    if !rest.is_empty() {
-        return Err(if rest[0].is_ascii_hexdigit() {
+    if let Some(&b) = rest.first() {
+        return Err(if b.is_ascii_hexdigit() {
             AuthorizationError::Signature
         } else {
             AuthorizationError::Trailing
         });
     }
+    // Every byte was checked to be ASCII above, so this succeeds; validated once.
+    let s = core::str::from_utf8(value).map_err(|_| AuthorizationError::Trailing)?;
     Ok(Authorization {
-        secret_id: as_str(id),
-        date: as_str(date),
-        service: as_str(service),
-        signed_headers: as_str(signed),
-        signature_hex: as_str(sig),
+        secret_id: sub(s, value, id),
+        date: sub(s, value, date),
+        service: sub(s, value, service),
+        signed_headers: sub(s, value, signed),
+        signature_hex: sub(s, value, sig),
     })
 }
 
@@ -297,5 +348,130 @@ mod tests {
         assert_eq!(ok(&two_spaces), Err(AuthorizationError::SignatureMissing));
         let upper = DOC_B.replace("content-type;host", "host;Content-Type");
         assert!(!ok(&upper).unwrap().signed_headers_are_canonical());
+    }
+
+    // The parser before the one-pass rewrite: the new one must agree on every input.
+    fn is_tchar(b: u8) -> bool {
+        b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+    }
+
+    fn as_str_ref(b: &[u8]) -> &str {
+        // Only called on slices already checked to be ASCII.
+        core::str::from_utf8(b).unwrap_or("")
+    }
+
+    fn strip_sep_ref<'a>(rest: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
+        let rest = rest.strip_prefix(b",")?;
+        let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+        rest.strip_prefix(key)
+    }
+
+    fn parse_ref(value: &[u8]) -> Result<Authorization<'_>, AuthorizationError> {
+        let rest = value
+            .strip_prefix(PREFIX)
+            .ok_or(AuthorizationError::Algorithm)?;
+        let comma = rest
+            .iter()
+            .position(|&b| b == b',')
+            .ok_or(AuthorizationError::SignedHeadersMissing)?;
+        let (credential, rest) = rest.split_at(comma);
+
+        // Credential = ID/DATE/SERVICE/tc3_request; the id has no '/' (SecretId rule).
+        let mut parts = credential.split(|&b| b == b'/');
+        let id = parts.next().ok_or(AuthorizationError::Scope)?;
+        let date = parts.next().ok_or(AuthorizationError::Scope)?;
+        let service = parts.next().ok_or(AuthorizationError::Scope)?;
+        let terminator = parts.next().ok_or(AuthorizationError::Scope)?;
+        if parts.next().is_some() || terminator != b"tc3_request" {
+            return Err(AuthorizationError::Scope);
+        }
+        if id.is_empty() || !id.iter().all(|&b| (0x21..0x7f).contains(&b)) {
+            return Err(AuthorizationError::SecretId);
+        }
+        if date.len() != 10 || crate::time::Date::parse(date).is_none() {
+            return Err(AuthorizationError::Date);
+        }
+        if service.is_empty()
+            || !service
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+        {
+            return Err(AuthorizationError::Service);
+        }
+
+        let rest = strip_sep_ref(rest, b"SignedHeaders=")
+            .ok_or(AuthorizationError::SignedHeadersMissing)?;
+        let comma = rest
+            .iter()
+            .position(|&b| b == b',')
+            .ok_or(AuthorizationError::SignatureMissing)?;
+        let (signed, rest) = rest.split_at(comma);
+        if signed.is_empty()
+            || signed
+                .split(|&b| b == b';')
+                .any(|n| n.is_empty() || !n.iter().all(|&b| is_tchar(b)))
+        {
+            return Err(AuthorizationError::SignedHeaders);
+        }
+
+        let rest =
+            strip_sep_ref(rest, b"Signature=").ok_or(AuthorizationError::SignatureMissing)?;
+        let hex_len = rest
+            .iter()
+            .take_while(|&&b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            .count();
+        if hex_len < 64 {
+            return Err(AuthorizationError::Signature);
+        }
+        if hex_len > 64 {
+            return Err(AuthorizationError::Trailing);
+        }
+        let (sig, rest) = rest.split_at(64);
+        if !rest.is_empty() {
+            return Err(if rest[0].is_ascii_hexdigit() {
+                AuthorizationError::Signature
+            } else {
+                AuthorizationError::Trailing
+            });
+        }
+        Ok(Authorization {
+            secret_id: as_str_ref(id),
+            date: as_str_ref(date),
+            service: as_str_ref(service),
+            signed_headers: as_str_ref(signed),
+            signature_hex: as_str_ref(sig),
+        })
+    }
+
+    #[test]
+    fn agrees_with_reference_parser_on_mutations() {
+        let tight = "TC3-HMAC-SHA256 Credential=a/2019-02-25/cvm/tc3_request,SignedHeaders=content-type;host,Signature=72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168";
+        let subst: &[u8] = b",; /=_-.AaF0x\t\x7f\x80\xff\xc3";
+        let mut n = 0;
+        for base in [DOC_B.as_bytes(), tight.as_bytes()] {
+            for i in 0..=base.len() {
+                let mut cands: std::vec::Vec<std::vec::Vec<u8>> = std::vec::Vec::new();
+                cands.push([&base[..i], &base[(i + 1).min(base.len())..]].concat());
+                cands.push(base[..i].to_vec());
+                for &b in subst {
+                    let mut v = base.to_vec();
+                    if i < v.len() {
+                        v[i] = b;
+                        cands.push(v);
+                    }
+                    cands.push([&base[..i], &[b][..], &base[i..]].concat());
+                }
+                for v in &cands {
+                    assert_eq!(
+                        parse(v),
+                        parse_ref(v),
+                        "{:?}",
+                        std::string::String::from_utf8_lossy(v)
+                    );
+                    n += 1;
+                }
+            }
+        }
+        assert!(n > 10_000);
     }
 }
