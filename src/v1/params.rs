@@ -9,7 +9,7 @@
 //! Numbers:
 //! * [`flatten_json`] (JSON text, no_std) keeps each number token exactly as written in the
 //!   text (`1e-7` stays `1e-7`).
-//! * [`flatten_serialize`] / [`flatten`] (any `Serialize`): integers in decimal; floats in
+//! * `flatten_serialize` (feature `serde`) / `flatten` (features `serde` + `alloc`) (any `Serialize`): integers in decimal; floats in
 //!   Rust's `Display` form, the shortest text that reads back to the same value, never with an
 //!   exponent (`3.0` → `3`, `1e-7` → `0.0000001`, `1.5e21` → `1500000000000000000000`). That is
 //!   byte-for-byte Go's `strconv.FormatFloat(f, 'f', -1, 64)`, what the Go SDK sends. NaN and
@@ -17,8 +17,8 @@
 //!   single rule matches every SDK, and the signature only needs the signed text to equal the
 //!   sent text.)
 //!
-//! Duplicate names after flattening (`{"A.0": 1, "A": [2]}`) are refused: by [`flatten`] and
-//! [`flatten_value`] directly, and on the no_std path by the sort that every signature and
+//! Duplicate names after flattening (`{"A.0": 1, "A": [2]}`) are refused: by `flatten` (features `serde` + `alloc`) and
+//! `flatten_value` (feature `serde_json`) directly, and on the no_std path by the sort that every signature and
 //! query starts with ([`crate::encode::sort_params`]).
 
 use crate::encode::{self, Sink};
@@ -108,7 +108,7 @@ impl<'a> PairSink<'a> for Params<'_, 'a> {
 
 /// Sorts `pairs` (byte order, a duplicate name is an error) and writes the form-encoded
 /// query string: the canonical query of a v3 GET request, byte-identical to Go's
-/// `url.Values.Encode`. Flatten first with [`flatten_json`] / [`flatten_serialize`].
+/// `url.Values.Encode`. Flatten first with [`flatten_json`] / `flatten_serialize` (feature `serde`).
 pub fn write_sorted_query<S: Sink + ?Sized>(
     pairs: &mut [(&str, &str)],
     out: &mut S,
