@@ -1,37 +1,9 @@
 //! The no_std legacy path allocates nothing: 1,000 signatures (HmacSHA1 and HmacSHA256, GET
 //! query and POST body into caller buffers), flattening included, under a counting allocator.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-struct Counting;
-
-static ALLOCS: AtomicUsize = AtomicUsize::new(0);
-
-thread_local! {
-    // only allocations made by the measuring thread count (the test harness has its own)
-    static MEASURING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-fn count() {
-    if MEASURING.with(|m| m.get()) {
-        ALLOCS.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count();
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count();
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+#[path = "support/counting_alloc.rs"]
+mod counting_alloc;
+use counting_alloc::{assert_counter_works, count, Counting};
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
@@ -45,53 +17,46 @@ fn thousand_legacy_signatures_allocate_nothing() {
     let id = SecretId::new("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE").unwrap();
     let body = br#"{"Filters":[{"Name":"instance-name","Values":["\u672a\u547d\u540d x"]}],"Limit":5,"Weird_Key":"a_b"}"#;
     let mut sigs = [[0u8; 44]; 4];
-    let before = ALLOCS.load(Ordering::SeqCst);
-    MEASURING.with(|m| m.set(true));
-    for i in 0..1000u64 {
-        let sm = if i % 2 == 0 {
-            SignatureMethod::HmacSha1
-        } else {
-            SignatureMethod::HmacSha256
-        };
-        let method = if i % 4 < 2 { "GET" } else { "POST" };
-        let mut common = Common::new(
-            "DescribeInstances",
-            "2017-03-12",
-            1465185768 + i,
-            424242 + i,
-            id,
-        );
-        common.signature_method = Some(sm);
-        common.region = Some("ap-guangzhou");
-        common.language = Some("zh-CN");
-        common.request_client = Some("SDK_RUST_0.1.0");
-        let mut arena = [0u8; 512];
-        let mut pairs: heapless::Vec<(&str, &str), 32> = heapless::Vec::new();
-        params::flatten_json(body, &mut arena, &mut pairs).unwrap();
-        common.add_to(&mut pairs).unwrap();
-        let mut out = [0u8; 1024];
-        let (sig, wire) = v1::sign_and_encode(
-            method,
-            "cvm.tencentcloudapi.com",
-            "/",
-            &mut pairs,
-            &key,
-            KeyRule::default(),
-            &mut out,
-        )
-        .unwrap();
-        assert!(wire.len() > 300);
-        let slot = &mut sigs[(i % 4) as usize];
-        slot[..sig.as_bytes().len()].copy_from_slice(sig.as_bytes());
-    }
-    MEASURING.with(|m| m.set(false));
-    let after = ALLOCS.load(Ordering::SeqCst);
-    assert_eq!(after - before, 0, "allocations on the no_std legacy path");
-    // the counter does count on this thread
-    MEASURING.with(|m| m.set(true));
-    let b = std::hint::black_box(Box::new([0u8; 16]));
-    MEASURING.with(|m| m.set(false));
-    drop(b);
-    assert_eq!(ALLOCS.load(Ordering::SeqCst) - after, 1);
-    println!("allocations for 1000 legacy signatures: {}", after - before);
+    let ((), n) = count(|| {
+        for i in 0..1000u64 {
+            let sm = if i % 2 == 0 {
+                SignatureMethod::HmacSha1
+            } else {
+                SignatureMethod::HmacSha256
+            };
+            let method = if i % 4 < 2 { "GET" } else { "POST" };
+            let mut common = Common::new(
+                "DescribeInstances",
+                "2017-03-12",
+                1465185768 + i,
+                424242 + i,
+                id,
+            );
+            common.signature_method = Some(sm);
+            common.region = Some("ap-guangzhou");
+            common.language = Some("zh-CN");
+            common.request_client = Some("SDK_RUST_0.1.0");
+            let mut arena = [0u8; 512];
+            let mut pairs: heapless::Vec<(&str, &str), 32> = heapless::Vec::new();
+            params::flatten_json(body, &mut arena, &mut pairs).unwrap();
+            common.add_to(&mut pairs).unwrap();
+            let mut out = [0u8; 1024];
+            let (sig, wire) = v1::sign_and_encode(
+                method,
+                "cvm.tencentcloudapi.com",
+                "/",
+                &mut pairs,
+                &key,
+                KeyRule::default(),
+                &mut out,
+            )
+            .unwrap();
+            assert!(wire.len() > 300);
+            let slot = &mut sigs[(i % 4) as usize];
+            slot[..sig.as_bytes().len()].copy_from_slice(sig.as_bytes());
+        }
+    });
+    assert_eq!(n, 0, "allocations on the no_std legacy path");
+    assert_counter_works();
+    println!("allocations for 1000 legacy signatures: {n}");
 }

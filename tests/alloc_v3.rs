@@ -1,41 +1,12 @@
 //! Signing with a cached key allocates nothing: a counting global allocator (this test binary
 //! only) sees 0 allocations while 1,000 requests are signed.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use tc3::v3::{sign, Common, Payload, Request, SigningKey, Template};
 use tc3::{Credential, Date};
 
-struct Counting;
-static ALLOCS: AtomicUsize = AtomicUsize::new(0);
-
-std::thread_local! {
-    // Count only on the signing thread: the test harness allocates on its own threads.
-    static COUNTING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-    // This thread's counted allocations (tests run in parallel and share ALLOCS).
-    static LOCAL: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-}
-
-fn note() {
-    if COUNTING.try_with(|c| c.get()).unwrap_or(false) {
-        ALLOCS.fetch_add(1, Ordering::SeqCst);
-        let _ = LOCAL.try_with(|n| n.set(n.get() + 1));
-    }
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        note();
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        note();
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+#[path = "support/counting_alloc.rs"]
+mod counting_alloc;
+use counting_alloc::{assert_counter_works, count, Counting};
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
@@ -72,39 +43,31 @@ fn signing_with_cached_key_allocates_nothing() {
     common.language = Some("en-US");
 
     let mut check = 0u32;
-    let before = LOCAL.with(|n| n.get());
-    COUNTING.with(|c| c.set(true));
-    for i in 0..1000u64 {
-        common.timestamp = 1551113065 + (i % 100);
-        let req = match i % 4 {
-            0 => &post,
-            1 => &get,
-            2 => &unsigned,
-            _ => &with_extra,
-        };
-        let signed = sign(&cred, &key, &common, req).unwrap();
-        check = check.wrapping_add(u32::from(signed.signature().as_bytes()[0]));
-        check = check.wrapping_add(signed.headers().map(|(_, v)| v.len() as u32).sum::<u32>());
-        if i == 0 {
-            assert!(signed
-                .signature()
-                .ct_eq_hex(b"72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168"));
+    let ((), during) = count(|| {
+        for i in 0..1000u64 {
+            common.timestamp = 1551113065 + (i % 100);
+            let req = match i % 4 {
+                0 => &post,
+                1 => &get,
+                2 => &unsigned,
+                _ => &with_extra,
+            };
+            let signed = sign(&cred, &key, &common, req).unwrap();
+            check = check.wrapping_add(u32::from(signed.signature().as_bytes()[0]));
+            check = check.wrapping_add(signed.headers().map(|(_, v)| v.len() as u32).sum::<u32>());
+            if i == 0 {
+                assert!(signed.signature().ct_eq_hex(
+                    b"72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168"
+                ));
+            }
         }
-    }
-    COUNTING.with(|c| c.set(false));
-    let during = LOCAL.with(|n| n.get()) - before;
+    });
     println!(
         "allocations while signing 1000 requests with a cached key: {during} (checksum {check})"
     );
     assert_eq!(during, 0);
 
-    // the counter does see this thread's allocations
-    COUNTING.with(|c| c.set(true));
-    let v: Vec<u8> = Vec::with_capacity(std::hint::black_box(16));
-    COUNTING.with(|c| c.set(false));
-    drop(v);
-    let seen = LOCAL.with(|n| n.get()) - before;
-    assert_eq!(seen, 1);
+    assert_counter_works();
 }
 
 #[test]
@@ -133,56 +96,49 @@ fn signing_with_a_template_allocates_nothing() {
     ];
 
     let mut check = 0u32;
-    let before = LOCAL.with(|n| n.get());
-    COUNTING.with(|c| c.set(true));
-    let post = Template::new(&Request::new_post(
-        "cvm.tencentcloudapi.com",
-        "application/json; charset=utf-8",
-        b"",
-    ))
-    .unwrap();
-    let get = Template::new(&Request::new_get("cvm.tencentcloudapi.com", "")).unwrap();
-    let extra = Template::new(&with_extra).unwrap();
-    for i in 0..1000u64 {
-        common.timestamp = 1551113065 + (i % 100);
-        let signed = match i % 4 {
-            0 => post.sign(&cred, &key, &common, Payload::Bytes(BODY)),
-            1 => get.sign_query(&cred, &key, &common, queries[0], Payload::Bytes(b"")),
-            2 => post.sign(&cred, &key, &common, Payload::Unsigned),
-            _ => extra.sign(&cred, &key, &common, Payload::Bytes(BODY)),
-        }
+    let ((), during) = count(|| {
+        let post = Template::new(&Request::new_post(
+            "cvm.tencentcloudapi.com",
+            "application/json; charset=utf-8",
+            b"",
+        ))
         .unwrap();
-        check = check.wrapping_add(u32::from(signed.signature().as_bytes()[0]));
-        check = check.wrapping_add(signed.headers().map(|(_, v)| v.len() as u32).sum::<u32>());
-        if i == 0 {
-            assert!(signed
-                .signature()
-                .ct_eq_hex(b"72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168"));
-        }
-        if i == 1 {
-            // the doc's GET example signs the same as `v3::sign` with the whole request
-            let want = sign(
-                &cred,
-                &key,
-                &common,
-                &Request::new_get("cvm.tencentcloudapi.com", queries[0]),
-            )
+        let get = Template::new(&Request::new_get("cvm.tencentcloudapi.com", "")).unwrap();
+        let extra = Template::new(&with_extra).unwrap();
+        for i in 0..1000u64 {
+            common.timestamp = 1551113065 + (i % 100);
+            let signed = match i % 4 {
+                0 => post.sign(&cred, &key, &common, Payload::Bytes(BODY)),
+                1 => get.sign_query(&cred, &key, &common, queries[0], Payload::Bytes(b"")),
+                2 => post.sign(&cred, &key, &common, Payload::Unsigned),
+                _ => extra.sign(&cred, &key, &common, Payload::Bytes(BODY)),
+            }
             .unwrap();
-            assert_eq!(signed.authorization(), want.authorization());
+            check = check.wrapping_add(u32::from(signed.signature().as_bytes()[0]));
+            check = check.wrapping_add(signed.headers().map(|(_, v)| v.len() as u32).sum::<u32>());
+            if i == 0 {
+                assert!(signed.signature().ct_eq_hex(
+                    b"72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168"
+                ));
+            }
+            if i == 1 {
+                // the doc's GET example signs the same as `v3::sign` with the whole request
+                let want = sign(
+                    &cred,
+                    &key,
+                    &common,
+                    &Request::new_get("cvm.tencentcloudapi.com", queries[0]),
+                )
+                .unwrap();
+                assert_eq!(signed.authorization(), want.authorization());
+            }
         }
-    }
-    let _ = get.sign_query(&cred, &key, &common, queries[1], Payload::Bytes(b""));
-    COUNTING.with(|c| c.set(false));
-    let during = LOCAL.with(|n| n.get()) - before;
+        let _ = get.sign_query(&cred, &key, &common, queries[1], Payload::Bytes(b""));
+    });
     println!(
         "allocations while preparing 3 templates and signing 1000 requests: {during} (checksum {check})"
     );
     assert_eq!(during, 0);
 
-    // the counter does see this thread's allocations
-    COUNTING.with(|c| c.set(true));
-    let v: Vec<u8> = Vec::with_capacity(std::hint::black_box(16));
-    COUNTING.with(|c| c.set(false));
-    drop(v);
-    assert_eq!(LOCAL.with(|n| n.get()) - before, 1);
+    assert_counter_works();
 }

@@ -4,38 +4,12 @@
 
 mod verify_util;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use tc3::verify::{verify, verify_cached, KeyCache, LegacyScratch, Policy, ReplayWindow, Verified};
 use verify_util::*;
 
-struct Counting;
-static ALLOCS: AtomicUsize = AtomicUsize::new(0);
-
-std::thread_local! {
-    // Count only on the verifying thread: the test harness allocates on its own threads.
-    static COUNTING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-fn note() {
-    if COUNTING.try_with(|c| c.get()).unwrap_or(false) {
-        ALLOCS.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        note();
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        note();
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+#[path = "support/counting_alloc.rs"]
+mod counting_alloc;
+use counting_alloc::{assert_counter_works, count, Counting};
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
@@ -53,46 +27,45 @@ fn verifying_allocates_nothing() {
     let mut cache = KeyCache::<16>::new();
     let mut replay = ReplayWindow::<64>::new(300);
 
-    // sanity: the counter sees this thread's allocations
-    COUNTING.with(|c| c.set(true));
-    let v = std::hint::black_box(vec![1u8; 8]);
-    COUNTING.with(|c| c.set(false));
-    drop(v);
-    assert_eq!(ALLOCS.swap(0, Ordering::SeqCst), 1);
+    assert_counter_works();
 
     let (mut tc3, mut legacy, mut rejected) = (0, 0, 0);
-    COUNTING.with(|c| c.set(true));
-    for i in 0..1000 {
-        let k = i % caps.len();
-        let c = &caps[k];
-        let req = view(c, &headers[k]);
-        let keys = provider(c);
-        let policy = Policy::at(c.spec_timestamp);
-        let r = if i % 2 == 0 {
-            verify(&req, &keys, &policy, &mut scratch)
-        } else {
-            verify_cached(&req, &keys, &policy, &mut cache, &mut scratch)
-        };
-        match r {
-            Ok(Verified::Tc3(_)) => tc3 += 1,
-            Ok(Verified::Legacy(l)) => {
-                legacy += 1;
-                let _ =
-                    replay.check_and_insert(l.secret_id, l.nonce, l.timestamp, c.spec_timestamp);
+    let ((), n) = count(|| {
+        for i in 0..1000 {
+            let k = i % caps.len();
+            let c = &caps[k];
+            let req = view(c, &headers[k]);
+            let keys = provider(c);
+            let policy = Policy::at(c.spec_timestamp);
+            let r = if i % 2 == 0 {
+                verify(&req, &keys, &policy, &mut scratch)
+            } else {
+                verify_cached(&req, &keys, &policy, &mut cache, &mut scratch)
+            };
+            match r {
+                Ok(Verified::Tc3(_)) => tc3 += 1,
+                Ok(Verified::Legacy(l)) => {
+                    legacy += 1;
+                    let _ = replay.check_and_insert(
+                        l.secret_id,
+                        l.nonce,
+                        l.timestamp,
+                        c.spec_timestamp,
+                    );
+                }
+                Err(_) => panic!("{}", c.id),
             }
-            Err(_) => panic!("{}", c.id),
+            if i % 10 == 0 {
+                let req = view(&bad, &bad_headers);
+                let keys = provider(&bad);
+                let e =
+                    verify(&req, &keys, &Policy::at(bad.spec_timestamp), &mut scratch).unwrap_err();
+                let mut buf = [0u8; 512];
+                e.write_envelope("req-1", &mut buf).unwrap();
+                rejected += 1;
+            }
         }
-        if i % 10 == 0 {
-            let req = view(&bad, &bad_headers);
-            let keys = provider(&bad);
-            let e = verify(&req, &keys, &Policy::at(bad.spec_timestamp), &mut scratch).unwrap_err();
-            let mut buf = [0u8; 512];
-            e.write_envelope("req-1", &mut buf).unwrap();
-            rejected += 1;
-        }
-    }
-    COUNTING.with(|c| c.set(false));
-    let n = ALLOCS.load(Ordering::SeqCst);
+    });
     println!("verified {tc3} TC3 + {legacy} legacy, rejected {rejected}: {n} allocations");
     assert_eq!(tc3 + legacy, 1000);
     assert!(tc3 > 300 && legacy > 300);
