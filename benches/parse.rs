@@ -3,6 +3,9 @@
 //! `cargo bench --bench parse` (set `TC3_BENCH_QUICK=1` for a short run). Prints the
 //! throughput ratios at the end, and the time for a 64 MiB body.
 
+#[path = "../tests/support/data.rs"]
+mod data;
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -86,11 +89,7 @@ fn inputs() -> Vec<(&'static str, Vec<u8>)> {
     let error = br#"{"Response":{"Error":{"Code":"AuthFailure.SignatureFailure","Message":"The provided credentials could not be validated. Please check your signature is correct."},"RequestId":"ed93f3cb-f35e-473f-b9f3-0d451b8b79c6"}}"#.to_vec();
     assert_eq!(error.len(), 214);
     // A real list response from the tccli corpus, minified.
-    let corpus = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/corpus/tccli-responses.jsonl"
-    ))
-    .unwrap();
+    let corpus = data::tccli_corpus();
     let rec: serde_json::Value = corpus
         .lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())

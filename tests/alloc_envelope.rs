@@ -1,5 +1,8 @@
 //! Zero allocations while parsing, and no stack growth with depth.
 
+#[path = "support/data.rs"]
+mod data;
+
 use tc3::envelope::{parse, parse_with, Options, ParseErrorKind};
 use tc3::sse::{classify, Framer, Status};
 
@@ -13,11 +16,7 @@ static GLOBAL: Counting = Counting;
 #[test]
 fn no_allocations() {
     // Pre-load the corpus bodies.
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/corpus/tccli-responses.jsonl"
-    ))
-    .unwrap();
+    let text = data::tccli_corpus();
     let bodies: Vec<String> = text
         .lines()
         .map(|l| {

@@ -8,7 +8,7 @@ use tc3::envelope::{Category, ErrorCode, RetryPolicy, COMMON_CODES};
 fn documented_codes() -> Vec<String> {
     let doc = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/docs/protocol-responses.md"
+        "/tests/data/docs/protocol-responses.md"
     ))
     .unwrap();
     let start = doc.find("### 4.1").unwrap();

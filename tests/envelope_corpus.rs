@@ -1,5 +1,8 @@
 //! Every document of the tccli example corpus parses, with the recorded RequestId / Error.
 
+#[path = "support/data.rs"]
+mod data;
+
 use serde_json::Value;
 use tc3::envelope::parse;
 
@@ -9,11 +12,7 @@ fn opt_str(v: &Value) -> Option<&str> {
 
 #[test]
 fn tccli_corpus() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/corpus/tccli-responses.jsonl"
-    );
-    let text = std::fs::read_to_string(path).expect("corpus");
+    let text = data::tccli_corpus();
     let mut n = 0usize;
     let (mut with_id, mut with_code, mut with_msg, mut empty_code) = (0, 0, 0, 0);
     let mut buf = vec![0u8; 1 << 16];

@@ -9,22 +9,22 @@
 //!   both places. A fragment could in principle complete the surrounding object (`1},"a":{`),
 //!   but no file in the suite does: every n_ file is rejected embedded too.
 
+#[path = "support/data.rs"]
+mod data;
+
 use tc3::envelope::{parse, ParseErrorKind};
 
 #[test]
 fn jsontestsuite() {
-    let dir = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/corpus/jsontestsuite"
-    );
-    let mut names: Vec<_> = std::fs::read_dir(dir)
+    let dir = data::path("corpus/jsontestsuite");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     names.sort();
     let (mut y, mut n, mut i, mut i_accepted) = (0, 0, 0, Vec::new());
     for name in &names {
-        let bytes = std::fs::read(format!("{dir}/{name}")).unwrap();
+        let bytes = std::fs::read(dir.join(name)).unwrap();
         let own = parse(&bytes);
         let own_valid = matches!(own, Err(e) if e.kind == ParseErrorKind::NoResponse);
         let mut doc = br#"{"Response":{"X":"#.to_vec();

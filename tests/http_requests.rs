@@ -1,5 +1,5 @@
 //! `tc3::http`: signing and verifying `http::Request` values, against the documented example
-//! and every curated SDK capture of `../shared/vectors/sdk/curated/`.
+//! and every curated SDK capture of `tests/data/vectors/sdk/curated/`.
 #![cfg(feature = "http")]
 
 #[path = "verify_util/mod.rs"]

@@ -9,7 +9,7 @@ use tc3::{Field, Reason};
 fn vector(name: &str) -> serde_json::Value {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/vectors/doc-examples.json"
+        "/tests/data/vectors/doc-examples.json"
     );
     let text = std::fs::read_to_string(path).expect("doc-examples.json");
     let all: Vec<serde_json::Value> = serde_json::from_str(&text).expect("json");

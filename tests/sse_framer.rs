@@ -46,7 +46,7 @@ fn ev(data: &str, id: &str) -> Ev {
 fn tccli_stream() -> String {
     let doc = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/docs/protocol-responses.md"
+        "/tests/data/docs/protocol-responses.md"
     ))
     .unwrap();
     let start = doc.find("**Literal stream**").unwrap();

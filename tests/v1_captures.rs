@@ -1,5 +1,5 @@
 //! Every legacy (HmacSHA1 / HmacSHA256) request recorded from the official SDKs
-//! (`../shared/vectors/sdk/*/`) reproduces its `Signature`, and requests built from the specs
+//! (`tests/data/vectors/sdk/*/`) reproduces its `Signature`, and requests built from the specs
 //! reproduce the Python and Node SDKs' signatures.
 
 use serde_json::Value;
@@ -11,7 +11,7 @@ const DIRS: [&str; 2] = ["curated", "random-101"];
 
 fn read_jsonl(path: &str) -> Vec<Value> {
     let p = format!(
-        "{}/../shared/vectors/sdk/{path}",
+        "{}/tests/data/vectors/sdk/{path}",
         env!("CARGO_MANIFEST_DIR")
     );
     std::fs::read_to_string(&p)

@@ -1,6 +1,6 @@
 //! Known answers for the legacy signature: the three documented v1 editions, the Node SDK's
 //! `Sign.sign` vectors and the Python SDK's recorded legacy requests
-//! (`../shared/vectors/doc-examples.json`).
+//! (`tests/data/vectors/doc-examples.json`).
 
 use serde_json::Value;
 use tc3::encode::BufWriter;
@@ -10,7 +10,7 @@ use tc3::SecretKey;
 fn examples() -> Vec<Value> {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/vectors/doc-examples.json"
+        "/tests/data/vectors/doc-examples.json"
     );
     serde_json::from_str(&std::fs::read_to_string(path).expect("doc-examples.json")).unwrap()
 }

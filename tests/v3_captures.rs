@@ -1,4 +1,4 @@
-//! Every TC3 request recorded from the official SDKs (`../shared/vectors/sdk/*/`) is
+//! Every TC3 request recorded from the official SDKs (`tests/data/vectors/sdk/*/`) is
 //! reproduced byte for byte from its captured bytes, and the X-TC-* headers `tc3` produces for
 //! each curated spec match what the Python SDK sent, except for the documented differences.
 
@@ -8,7 +8,7 @@ use tc3::v3::{sign, Common, Method, Payload, Request, SigningKey};
 use tc3::{Credential, Date};
 
 fn root() -> String {
-    concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/vectors/sdk").to_string()
+    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/vectors/sdk").to_string()
 }
 
 fn lines(path: &str) -> Vec<Value> {

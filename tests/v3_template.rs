@@ -1,6 +1,6 @@
 //! `v3::Template` signs exactly as `v3::sign`: every TC3 case of
-//! `../shared/vectors/doc-examples.json`, every TC3 Python capture of
-//! `../shared/vectors/sdk/*/python.jsonl` (Authorization byte for byte, against the captured
+//! `tests/data/vectors/doc-examples.json`, every TC3 Python capture of
+//! `tests/data/vectors/sdk/*/python.jsonl` (Authorization byte for byte, against the captured
 //! header), and random requests (proptest).
 
 use proptest::prelude::*;
@@ -8,8 +8,8 @@ use serde_json::Value;
 use tc3::v3::{sign, Common, Method, Payload, Request, SignedRequest, SigningKey, Template};
 use tc3::{Credential, Date};
 
-fn shared(rel: &str) -> String {
-    format!("{}/../shared/{rel}", env!("CARGO_MANIFEST_DIR"))
+fn data_path(rel: &str) -> String {
+    format!("{}/tests/data/{rel}", env!("CARGO_MANIFEST_DIR"))
 }
 
 fn s<'v>(v: &'v Value, k: &str) -> &'v str {
@@ -56,7 +56,7 @@ fn via_template(
 #[test]
 fn doc_examples_tc3() {
     let all: Vec<Value> = serde_json::from_str(
-        &std::fs::read_to_string(shared("vectors/doc-examples.json")).unwrap(),
+        &std::fs::read_to_string(data_path("vectors/doc-examples.json")).unwrap(),
     )
     .unwrap();
     let mut n = 0;
@@ -127,7 +127,7 @@ fn python_captures() {
     let mut total = 0;
     for dir in ["curated", "random-101"] {
         let specs: std::collections::HashMap<String, Value> =
-            std::fs::read_to_string(shared(&format!("vectors/sdk/{dir}/specs.jsonl")))
+            std::fs::read_to_string(data_path(&format!("vectors/sdk/{dir}/specs.jsonl")))
                 .unwrap()
                 .lines()
                 .filter(|l| !l.trim().is_empty())
@@ -137,7 +137,7 @@ fn python_captures() {
                 })
                 .collect();
         let caps =
-            std::fs::read_to_string(shared(&format!("vectors/sdk/{dir}/python.jsonl"))).unwrap();
+            std::fs::read_to_string(data_path(&format!("vectors/sdk/{dir}/python.jsonl"))).unwrap();
         for line in caps.lines().filter(|l| !l.trim().is_empty()) {
             let cap: Value = serde_json::from_str(line).unwrap();
             let spec = &specs[s(&cap, "id")];

@@ -1,4 +1,4 @@
-//! Every TC3 case of `../shared/vectors/doc-examples.json`: every intermediate value.
+//! Every TC3 case of `tests/data/vectors/doc-examples.json`: every intermediate value.
 
 use serde_json::Value;
 use tc3::encode::{hex32, BufWriter};
@@ -11,7 +11,7 @@ use tc3::{Credential, Date};
 fn load() -> Vec<Value> {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/vectors/doc-examples.json"
+        "/tests/data/vectors/doc-examples.json"
     );
     serde_json::from_str(&std::fs::read_to_string(path).expect("doc-examples.json")).unwrap()
 }

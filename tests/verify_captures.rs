@@ -1,4 +1,4 @@
-//! Every request the official SDKs really sent (the captures of `../shared/vectors/sdk/*/`)
+//! Every request the official SDKs really sent (the captures of `tests/data/vectors/sdk/*/`)
 //! verifies with its spec's key (specs reuse SecretIds with different keys, so
 //! the key provider is per capture): clock at the spec's timestamp and clock check off.
 

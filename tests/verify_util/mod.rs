@@ -1,5 +1,5 @@
 //! Shared helpers of the `verify_*` tests: loading the SDK captures of
-//! `../shared/vectors/sdk/*/` and turning them into request views.
+//! `tests/data/vectors/sdk/*/` and turning them into request views.
 #![allow(dead_code)]
 
 use base64ct::Encoding;
@@ -11,8 +11,8 @@ use tc3::SecretKey;
 pub const DIRS: [&str; 2] = ["curated", "random-101"];
 pub const SDKS: [&str; 4] = ["python", "node", "go", "go_common"];
 
-pub fn shared(path: &str) -> String {
-    format!("{}/../shared/{}", env!("CARGO_MANIFEST_DIR"), path)
+pub fn data_path(path: &str) -> String {
+    format!("{}/tests/data/{}", env!("CARGO_MANIFEST_DIR"), path)
 }
 
 /// One captured request, owned.
@@ -123,7 +123,7 @@ fn jstr(v: &Value, k: &str) -> String {
 /// folder's specs (SecretId → SecretKey).
 pub fn load(dir: &'static str, sdk: &'static str) -> Vec<Capture> {
     let specs = load_specs(dir);
-    let text = std::fs::read_to_string(shared(&format!("vectors/sdk/{dir}/{sdk}.jsonl")))
+    let text = std::fs::read_to_string(data_path(&format!("vectors/sdk/{dir}/{sdk}.jsonl")))
         .expect("capture file");
     let mut out = Vec::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
@@ -170,7 +170,7 @@ pub fn load(dir: &'static str, sdk: &'static str) -> Vec<Capture> {
 }
 
 pub fn load_specs(dir: &str) -> HashMap<String, Value> {
-    let text = std::fs::read_to_string(shared(&format!("vectors/sdk/{dir}/specs.jsonl")))
+    let text = std::fs::read_to_string(data_path(&format!("vectors/sdk/{dir}/specs.jsonl")))
         .expect("specs file");
     text.lines()
         .filter(|l| !l.trim().is_empty())
