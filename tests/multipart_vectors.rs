@@ -1,5 +1,9 @@
 //! The multipart writer against the documented SDK vectors in `doc-examples.json`.
 
+#[path = "support/vec_sink.rs"]
+mod vec_sink;
+use vec_sink::VecSink;
+
 use base64ct::Encoding;
 use sha2::Digest;
 use tc3::encode::hex32;
@@ -177,10 +181,10 @@ fn streaming_into_a_vec_equals_the_buffer() {
         name: "k",
         value: "v",
     }];
-    let mut v: Vec<u8> = Vec::new();
+    let mut v = VecSink::default();
     form.write_into(&parts, &mut v).unwrap();
     let mut buf = [0u8; 256];
-    assert_eq!(form.write(&parts, &mut buf).unwrap(), &v[..]);
+    assert_eq!(form.write(&parts, &mut buf).unwrap(), &v.0[..]);
 }
 
 #[test]
@@ -224,7 +228,7 @@ fn bad_names_and_values_are_typed_errors_and_write_nothing() {
         ("a\0b", Reason::ControlChar),
         ("", Reason::Empty),
     ] {
-        let mut v: Vec<u8> = Vec::new();
+        let mut v = VecSink::default();
         let err = form
             .write_into(
                 &[
@@ -238,7 +242,7 @@ fn bad_names_and_values_are_typed_errors_and_write_nothing() {
             )
             .unwrap_err();
         assert_eq!(err, tc3::Error::new(Field::ParamName, reason), "{name:?}");
-        assert!(v.is_empty());
+        assert!(v.0.is_empty());
     }
     // A value carrying the delimiter would inject a part.
     let err = form

@@ -1,6 +1,10 @@
 //! Mutations of real SDK captures are rejected with the code a Tencent Cloud server returns
 //! (`cli.md`, `tc3 verify`); clock edges; policy knobs.
 
+#[path = "support/vec_sink.rs"]
+mod vec_sink;
+use vec_sink::VecSink;
+
 mod verify_util;
 
 use tc3::verify::{verify, LegacyScratch, Policy, RequireToken, ValueRule, Verified, VerifyError};
@@ -867,10 +871,10 @@ fn explain_shows_the_documented_intermediate_values() {
         (id == "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE")
             .then(|| tc3::SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE").unwrap())
     };
-    let mut out = Vec::new();
+    let mut out = VecSink::default();
     let r = tc3::v3::verify::explain(&req, &keys, &Policy::skip_clock(), &mut out);
     assert_eq!(r.unwrap_err(), VerifyError::SignatureMismatch);
-    let text = String::from_utf8(out).unwrap();
+    let text = String::from_utf8(out.0).unwrap();
     assert!(text.contains("CanonicalRequest:\nPOST\n/\n\ncontent-type:application/json; charset=utf-8\nhost:cvm.tencentcloudapi.com\n\ncontent-type;host\n35e9c5b0e3ae67532d3c9f17ead6c90222632e5b1ff7f6e89887f1398934f064\n"), "{text}");
     assert!(text.contains("HashedCanonicalRequest: 5ffe6a04c0664d6b969fab9a13bdab201d63ee709638e2749d62a09ca18d7031\n"));
     assert!(text.contains("StringToSign:\nTC3-HMAC-SHA256\n1551113065\n2019-02-25/cvm/tc3_request\n5ffe6a04c0664d6b969fab9a13bdab201d63ee709638e2749d62a09ca18d7031\n"));
@@ -888,12 +892,12 @@ fn explain_shows_the_documented_intermediate_values() {
     let h: &[(&str, &[u8])] = &[("Host", b"cvm.tencentcloudapi.com")];
     let req = tc3::verify::RequestView::new("GET", "/", Some(q), h, tc3::verify::Body::Bytes(b""));
     let mut scratch = LegacyScratch::<1024, 32>::new();
-    let mut out = Vec::new();
+    let mut out = VecSink::default();
     let v = tc3::v1::verify::explain(&req, &keys, &Policy::at(1465185768), &mut scratch, &mut out)
         .unwrap();
     assert_eq!((v.nonce, v.method.as_str()), (11886, "HmacSHA1"));
     assert_eq!(v.param("InstanceIds.0"), Some("ins-09dx96dg"));
-    let text = String::from_utf8(out).unwrap();
+    let text = String::from_utf8(out.0).unwrap();
     assert!(text.contains("StringToSign:\nGETcvm.tencentcloudapi.com/?Action=DescribeInstances&InstanceIds.0=ins-09dx96dg&Limit=20&Nonce=11886&Offset=0&Region=ap-guangzhou&SecretId=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE&Timestamp=1465185768&Version=2017-03-12\nExpectedSignature: EliP9YW3pW28FpsEdkXt/+WcGeI=\n"), "{text}");
     assert!(
         text.ends_with("ReceivedSignature: EliP9YW3pW28FpsEdkXt/+WcGeI=\nResult: ok\n"),

@@ -142,9 +142,10 @@ fn sign_tc3(c: &Tc3Case) -> Wire {
         .collect();
     pairs.sort_by(|a, b| a.0.cmp(b.0));
     pairs.dedup_by(|a, b| a.0 == b.0);
-    let mut query = Vec::new();
-    tc3::encode::write_query(&pairs, &mut query);
-    let query = String::from_utf8(query).unwrap();
+    let mut query = vec![0u8; 1 << 16];
+    let mut w = tc3::encode::BufWriter::new(&mut query);
+    tc3::encode::write_query(&pairs, &mut w);
+    let query = w.finish_str().unwrap().to_owned();
     let extra = [("X-TC-Action", c.action.as_str())];
     let mut req = if c.get {
         Request::new_get(&host, &query)
