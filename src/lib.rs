@@ -14,6 +14,7 @@ pub mod encode;
 pub mod envelope;
 mod error;
 pub mod multipart;
+pub mod params;
 pub mod sse;
 pub mod time;
 pub mod v1;

@@ -8,7 +8,8 @@ use counting_alloc::{assert_counter_works, count, Counting};
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-use tc3::v1::{self, params, Common, KeyRule, SignatureMethod};
+use tc3::params;
+use tc3::v1::{self, Common, KeyRule, SignatureMethod};
 use tc3::{SecretId, SecretKey};
 
 #[test]

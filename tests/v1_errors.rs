@@ -1,6 +1,7 @@
 //! Bad input to the legacy signer and the flatteners: typed errors, never a panic.
 
-use tc3::v1::{self, params, KeyRule};
+use tc3::params;
+use tc3::v1::{self, KeyRule};
 use tc3::{Error, Field, Reason, SecretKey};
 
 fn key() -> SecretKey {

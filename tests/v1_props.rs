@@ -2,7 +2,8 @@
 //! the caller's parameter order.
 
 use proptest::prelude::*;
-use tc3::v1::{self, params, KeyRule};
+use tc3::params;
+use tc3::v1::{self, KeyRule};
 use tc3::SecretKey;
 
 fn leaf() -> impl Strategy<Value = serde_json::Value> {

@@ -168,7 +168,7 @@ fn python_sdk_b4_from_flattened_params() {
     common.request_client = Some("SDK_PYTHON_3.1.195");
     let mut arena = [0u8; 256];
     let mut pairs: heapless::Vec<(&str, &str), 32> = heapless::Vec::new();
-    v1::params::flatten_json(body.as_bytes(), &mut arena, &mut pairs).unwrap();
+    tc3::params::flatten_json(body.as_bytes(), &mut arena, &mut pairs).unwrap();
     common.add_to(&mut pairs).unwrap();
     let key = SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE").unwrap();
     let sig = v1::sign(

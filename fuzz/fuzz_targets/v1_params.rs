@@ -4,7 +4,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use tc3::encode::{form_decode, BufWriter};
-use tc3::v1::{self, params, KeyRule};
+use tc3::params;
+use tc3::v1::{self, KeyRule};
 use tc3::SecretKey;
 
 /// serde_json turns non-integers and integers beyond 64 bits into f64, which the Serialize
@@ -35,8 +36,10 @@ fuzz_target!(|data: &[u8]| {
                 // serde_json's map is sorted and keeps the last of duplicate keys:
                 // compare as sorted sets when no key was dropped
                 if owned.len() == pairs.len() {
-                    let mut a: Vec<(&str, &str)> =
-                        owned.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                    let mut a: Vec<(&str, &str)> = owned
+                        .iter()
+                        .map(|(k, v)| (k.as_str(), v.as_str()))
+                        .collect();
                     let mut b: Vec<(&str, &str)> = pairs.iter().copied().collect();
                     a.sort();
                     b.sort();
@@ -50,13 +53,18 @@ fuzz_target!(|data: &[u8]| {
     if flags & 1 == 1 {
         let _ = pairs.push(("SignatureMethod", "HmacSHA256"));
     }
-    let rule = if flags & 2 == 2 { KeyRule::Raw } else { KeyRule::UnderscoreAsDot };
+    let rule = if flags & 2 == 2 {
+        KeyRule::Raw
+    } else {
+        KeyRule::UnderscoreAsDot
+    };
     let key = SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE").unwrap();
     let mut out = [0u8; 8192];
-    let (sig, wire) = match v1::sign_and_encode("POST", "h.example", "/", &mut pairs, &key, rule, &mut out) {
-        Ok(x) => x,
-        Err(_) => return,
-    };
+    let (sig, wire) =
+        match v1::sign_and_encode("POST", "h.example", "/", &mut pairs, &key, rule, &mut out) {
+            Ok(x) => x,
+            Err(_) => return,
+        };
     // decode the wire form and compare with the sorted signed pairs + Signature
     let mut it = pairs.iter();
     let mut saw_sig = false;

@@ -10,7 +10,7 @@
 //! slice or a `heapless::Vec` of borrowed `(&str, &str)` pairs), the pairs are sorted in place,
 //! the string to sign is streamed into the HMAC state, the signature lands in a fixed
 //! [`LegacySignature`], and the request (GET query or POST form body) is written into a caller
-//! buffer. Flattening nested parameters into pairs is in [`params`].
+//! buffer. Flattening nested parameters into pairs is in [`crate::params`].
 //!
 //! # The `_`→`.` key rule
 //!
@@ -52,16 +52,14 @@
 //! # Ok::<(), tc3::Error>(())
 //! ```
 
-pub mod params;
 pub mod verify;
 
 use crate::credential::{SecretId, SecretKey, Token};
 use crate::encode::{self, check_token, form_encode, BufWriter, Sink};
 use crate::error::{Error, Field, Reason};
+use crate::params::PairSink;
 use core::fmt;
 use hmac::{Hmac, Mac};
-
-pub use params::{PairSink, Params};
 
 /// The legacy signature algorithm, named by the `SignatureMethod` parameter.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
