@@ -60,11 +60,15 @@ fuzz_target!(|data: &[u8]| {
     };
     let key = SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE").unwrap();
     let mut out = [0u8; 8192];
-    let (sig, wire) =
-        match v1::sign_and_encode("POST", "h.example", "/", &mut pairs, &key, rule, &mut out) {
-            Ok(x) => x,
-            Err(_) => return,
-        };
+    let (sig, wire) = match v1::sign_into(
+        &v1::Request::post("h.example").with_rule(rule),
+        &mut pairs,
+        &key,
+        &mut out,
+    ) {
+        Ok(x) => x,
+        Err(_) => return,
+    };
     // decode the wire form and compare with the sorted signed pairs + Signature
     let mut it = pairs.iter();
     let mut saw_sig = false;
