@@ -518,7 +518,7 @@ fn stream_string_to_sign<S: Sink + ?Sized>(
 ///
 /// ```
 /// use tc3::v1::{self, Request};
-/// let mut out = [0u8; 64];
+/// let mut out = [0u8; 128];
 /// let mut w = tc3::encode::BufWriter::new(&mut out);
 /// let pairs = [("Action", "DescribeZones"), ("Nonce", "1"), ("Timestamp", "2")];
 /// v1::write_string_to_sign(&Request::get("cvm.tencentcloudapi.com"), &pairs, &mut w)?;
