@@ -254,6 +254,29 @@ impl OwnedCredential {
     /// `<home>/.tccli/<TCCLI_PROFILE or default>.credential` with the home directory from
     /// `HOME` (or `USERPROFILE` on Windows) through the same `lookup`. An incomplete or
     /// invalid environment is an error, not a reason to fall through.
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use tc3::profile::{OwnedCredential, ProfileError, ENV_SECRET_ID, ENV_SECRET_KEY};
+    ///
+    /// let env: HashMap<&str, &str> = [
+    ///     (ENV_SECRET_ID, "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE"),
+    ///     (ENV_SECRET_KEY, "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE"),
+    ///     ("TENCENTCLOUD_SECURITY_TOKEN", "tok"),
+    /// ]
+    /// .into();
+    /// let cred = OwnedCredential::default_chain_with(|n| env.get(n).map(|v| v.to_string()))?;
+    /// assert_eq!(cred.secret_id, "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE");
+    /// assert_eq!(cred.token.as_deref(), Some("tok")); // a fallback token variable
+    /// assert!(!format!("{cred:?}").contains("Gu5t9")); // the key never shows
+    /// let borrowed = cred.as_credential()?; // what the signers take
+    /// assert_eq!(borrowed.id.as_str(), cred.secret_id);
+    ///
+    /// // nothing in the environment and no home directory: nothing found
+    /// let none = OwnedCredential::default_chain_with(|_| None);
+    /// assert!(matches!(none, Err(ProfileError::NotFound)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn default_chain_with<F>(mut lookup: F) -> Result<Self, ProfileError>
     where
         F: FnMut(&str) -> Option<String>,

@@ -242,6 +242,23 @@ impl<'a> Envelope<'a> {
 }
 
 /// Parse and validate an envelope with the default [`Options`].
+///
+/// ```
+/// let ok = tc3::envelope::parse(br#"{"Response":{"TotalCount":0,"RequestId":"r-1"}}"#)?;
+/// assert!(ok.error.is_none() && ok.request_id.unwrap() == "r-1");
+/// assert_eq!(ok.body, br#"{"TotalCount":0,"RequestId":"r-1"}"#); // the raw `Response`
+///
+/// let failed = tc3::envelope::parse(
+///     br#"{"Response":{"Error":{"Code":"RequestLimitExceeded","Message":"slow down"},"RequestId":"r-2"}}"#,
+/// )?;
+/// let error = failed.error.unwrap();
+/// assert!(error.code == "RequestLimitExceeded");
+/// assert!(error.error_code().is_some_and(|code| code.is_retryable()));
+///
+/// // not JSON, or no `Response` object: a typed error with the offset, never a panic
+/// assert!(tc3::envelope::parse(br#"{"Response":[}"#).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn parse(doc: &[u8]) -> Result<Envelope<'_>, ParseError> {
     parse_with(doc, Options::DEFAULT)
 }

@@ -153,6 +153,28 @@ enum Line {
 
 /// The push framer. Event data accumulates in the caller's buffer; the event type and the
 /// last event ID live inline (about 600 bytes).
+///
+/// Push bytes as they arrive, in chunks of any size (a line or an event may span chunks);
+/// each [`Status::Complete`] says how much input was used.
+///
+/// ```
+/// use tc3::sse::{Framer, Status};
+///
+/// let chunks: [&[u8]; 3] = [b"event: delta\nid: 7\ndata: {\"Id\"", b":\"a\"}\r", b"\n\ndata: 2\n\n"];
+/// let mut buf = [0u8; 256]; // the longest event's data must fit
+/// let mut framer = Framer::new(&mut buf);
+/// let mut seen = Vec::new();
+/// for chunk in chunks {
+///     let mut input = chunk;
+///     while let Status::Complete((used, event)) = framer.push(input)? {
+///         seen.push((event.event_type().to_owned(), event.id.to_owned(), event.data.to_owned()));
+///         input = &input[used..];
+///     }
+/// }
+/// assert_eq!(seen[0], ("delta".into(), "7".into(), r#"{"Id":"a"}"#.into()));
+/// assert_eq!(seen[1], ("message".into(), "7".into(), "2".into())); // the id carries over
+/// # Ok::<(), tc3::sse::SseError>(())
+/// ```
 pub struct Framer<'b> {
     buf: &'b mut [u8],
     data_len: usize,

@@ -12,7 +12,20 @@
 use crate::envelope::scan::{self, Kind, Tag, Visitor, ROOT};
 use crate::envelope::{key_is, ApiError, EnvVisitor, JsonStr, ParseError};
 
-/// What a streaming chunk says, beyond its own fields.
+/// What one event's data says, as [`classify`] reads it: a normal chunk, an error reported
+/// mid-stream (`ErrorMsg`), or an error envelope (`Response.Error`).
+///
+/// ```
+/// use tc3::sse::{classify, Classified};
+///
+/// let chunk = classify(r#"{"Id":"1","Choices":[{"FinishReason":"stop"}]}"#)?;
+/// assert!(matches!(chunk, Classified::Chunk { finish_reason: Some(r), .. } if r == "stop"));
+/// assert_eq!(chunk.error(), None);
+///
+/// let failed = classify(r#"{"ErrorMsg":{"Code":4001,"Msg":"timed out"}}"#)?;
+/// assert!(matches!(failed.error(), Some(("4001", Some(m))) if m == "timed out"));
+/// # Ok::<(), tc3::envelope::ParseError>(())
+/// ```
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Classified<'a> {
     /// A normal chunk: its `Id` and the last `FinishReason` (top-level or in `Choices[]`)
