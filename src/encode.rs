@@ -176,7 +176,7 @@ pub fn unhex32(hex: &[u8]) -> Option<[u8; 32]> {
 }
 
 /// Unsigned decimal of `n`, into `buf`; returns the digits.
-pub fn decimal(n: u64, buf: &mut [u8; 20]) -> &[u8] {
+pub(crate) fn decimal(n: u64, buf: &mut [u8; 20]) -> &[u8] {
     // 20 digits hold `u64::MAX`, so `i` never goes below 0.
     let mut i = buf.len();
     let mut n = n;
@@ -242,7 +242,7 @@ const fn hex_upper(n: u8) -> u8 {
 /// Form-encodes `input` into `out` the way Go's `url.QueryEscape` and Python's `quote_plus`
 /// do (and as protocol-signing.md §1.5 prescribes): `A-Za-z0-9-_.~` kept, space → `+`,
 /// every other byte `%XX` with uppercase hex.
-pub fn form_encode<S: Sink + ?Sized>(input: &[u8], out: &mut S) {
+pub(crate) fn form_encode<S: Sink + ?Sized>(input: &[u8], out: &mut S) {
     let mut start = 0;
     for (i, &b) in input.iter().enumerate() {
         if unreserved(b) {
@@ -264,7 +264,8 @@ pub fn form_encode<S: Sink + ?Sized>(input: &[u8], out: &mut S) {
 }
 
 /// The length [`form_encode`] produces for `input`.
-pub fn form_encoded_len(input: &[u8]) -> usize {
+#[cfg(test)]
+fn form_encoded_len(input: &[u8]) -> usize {
     input
         .iter()
         .map(|&b| if unreserved(b) || b == b' ' { 1 } else { 3 })
@@ -281,8 +282,8 @@ pub fn sort_params(pairs: &mut [(&str, &str)]) -> Result<(), Error> {
     Ok(())
 }
 
-/// Writes `k=v&k=v...` with every name and value form-encoded ([`form_encode`]), in the
-/// order given. With [`sort_params`] first, the result is byte-identical to Go's
+/// Writes `k=v&k=v...` with every name and value form-encoded (Go's `url.QueryEscape`:
+/// `A-Za-z0-9-_.~` kept, space `+`, every other byte `%XX`), in the order given. With [`sort_params`] first, the result is byte-identical to Go's
 /// `url.Values.Encode`: the canonical query string of a v3 GET, and the wire form of a
 /// legacy request.
 pub fn write_query<S: Sink + ?Sized>(pairs: &[(&str, &str)], out: &mut S) {
@@ -338,21 +339,15 @@ fn hex_val(c: u8) -> Option<u8> {
 }
 
 /// Standard base64 (with `=` padding) of `input` into `out`.
-pub fn base64<'o>(input: &[u8], out: &'o mut [u8]) -> Result<&'o str, Error> {
+pub(crate) fn base64<'o>(input: &[u8], out: &'o mut [u8]) -> Result<&'o str, Error> {
     use base64ct::Encoding;
     base64ct::Base64::encode(input, out).map_err(|_| Error::capacity())
-}
-
-/// Decodes standard padded base64.
-pub fn unbase64<'o>(input: &[u8], out: &'o mut [u8]) -> Option<&'o [u8]> {
-    use base64ct::Encoding;
-    base64ct::Base64::decode(input, out).ok()
 }
 
 /// Checks a value that will travel in an HTTP header (and be signed): visible ASCII and
 /// space/tab only; CR, LF, NUL and other controls are header injection, non-ASCII cannot be
 /// carried reliably.
-pub fn check_header_value(field: Field, v: &str) -> Result<(), Error> {
+pub(crate) fn check_header_value(field: Field, v: &str) -> Result<(), Error> {
     for &b in v.as_bytes() {
         if b == b'\t' || (0x20..0x7f).contains(&b) {
             continue;

@@ -203,7 +203,7 @@ impl OwnedCredential {
     }
 
     /// From tccli's `<dir>/<name>.credential` JSON file (`dir` is usually `~/.tccli`, see
-    /// [`tccli_dir_with`]). A missing file is [`ProfileError::NotFound`]; an empty `token`
+    /// `tccli_dir_with`). A missing file is [`ProfileError::NotFound`]; an empty `token`
     /// means none. Feature `serde_json`.
     #[cfg(feature = "serde_json")]
     pub fn from_tccli_profile(dir: &Path, name: &str) -> Result<Self, ProfileError> {
@@ -352,7 +352,7 @@ where
 
 /// tccli's directory `<home>/.tccli`, with the home directory from `HOME` (on Windows
 /// `USERPROFILE`, then `HOME`) through `lookup`; `None` if unset or empty.
-pub fn tccli_dir_with<F>(mut lookup: F) -> Option<PathBuf>
+pub(crate) fn tccli_dir_with<F>(mut lookup: F) -> Option<PathBuf>
 where
     F: FnMut(&str) -> Option<String>,
 {

@@ -16,7 +16,7 @@ use crate::error::{Error, Field, Reason};
 use core::fmt;
 
 /// The last second this crate accepts: 9999-12-31T23:59:59Z.
-pub const MAX_TIMESTAMP: u64 = 253_402_300_799;
+pub(crate) const MAX_TIMESTAMP: u64 = 253_402_300_799;
 
 /// A UTC calendar date, `YYYY-MM-DD`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -156,7 +156,7 @@ fn sdk_specific(v: &Value) -> bool {
 /// Builds the request from the spec: flattened params + common params as the given SDK adds
 /// them, signed with this crate; returns (my sorted params, my signature).
 fn build(spec: &Value, sdk: &str) -> (Vec<(String, String)>, String) {
-    let flat = tc3::params::flatten_value(&spec["params"]).unwrap();
+    let flat = tc3::params::flatten(&spec["params"]).unwrap();
     let action = spec["action"].as_str().unwrap();
     // Python upper-cases the first letter of the action; Node sends it as given
     let action = if sdk == "python" {

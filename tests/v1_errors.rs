@@ -128,7 +128,7 @@ fn duplicates_after_flattening() {
     {
         let v: serde_json::Value = serde_json::from_slice(json).unwrap();
         assert_eq!(
-            params::flatten_value(&v).unwrap_err(),
+            params::flatten(&v).unwrap_err(),
             Error::new(Field::ParamName, Reason::Duplicate)
         );
     }

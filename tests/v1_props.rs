@@ -44,7 +44,7 @@ proptest! {
         // alloc path over the value gives the same pairs (no floats generated)
         #[cfg(feature = "serde_json")]
         {
-            let owned = params::flatten_value(&obj).unwrap();
+            let owned = params::flatten(&obj).unwrap();
             let o: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (&k[..], &v[..])).collect();
             prop_assert_eq!(&o[..], pairs.as_slice());
         }

@@ -32,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
     // the alloc flattener agrees with the no_std one on valid JSON without floats
     if let Ok(v) = serde_json::from_slice::<serde_json::Value>(json) {
         if !has_float(&v) {
-            if let Ok(owned) = params::flatten_value(&v) {
+            if let Ok(owned) = params::flatten(&v) {
                 // serde_json's map is sorted and keeps the last of duplicate keys:
                 // compare as sorted sets when no key was dropped
                 if owned.len() == pairs.len() {

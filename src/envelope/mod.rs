@@ -49,9 +49,7 @@ use core::fmt;
 
 pub use code::{Category, ErrorCode, RetryPolicy, COMMON_CODES};
 pub use json_str::{Chars, JsonStr};
-pub use write::{
-    write_error, write_error_into, write_json_string, write_success, write_success_into,
-};
+pub use write::{write_error, write_error_into, write_success, write_success_into};
 
 use scan::{Kind, Tag, Visitor, ROOT};
 

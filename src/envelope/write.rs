@@ -41,7 +41,7 @@ const fn hex_digit(n: u8) -> u8 {
 
 /// Write `s` as a JSON string (with quotes): `"` `\` and control characters escaped
 /// (`\n`, `\r`, `\t`, `\b`, `\f`, otherwise `\u00XX`); everything else verbatim UTF-8.
-pub fn write_json_string<S: Sink + ?Sized>(s: &str, out: &mut S) {
+pub(crate) fn write_json_string<S: Sink + ?Sized>(s: &str, out: &mut S) {
     out.put(b"\"");
     let b = s.as_bytes();
     let mut run = 0;

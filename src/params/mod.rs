@@ -33,9 +33,9 @@
 //!   single rule matches every SDK, and the signature only needs the signed text to equal the
 //!   sent text.)
 //!
-//! Duplicate names after flattening (`{"A.0": 1, "A": [2]}`) are refused: by `flatten` (features `serde` + `alloc`) and
-//! `flatten_value` (feature `serde_json`) directly, and on the no_std path by the sort that every signature and
-//! query starts with ([`crate::encode::sort_params`]).
+//! Duplicate names after flattening (`{"A.0": 1, "A": [2]}`) are refused: by `flatten`
+//! (features `serde` + `alloc`) directly, and on the no_std path by the sort that every
+//! signature and query starts with ([`crate::encode::sort_params`]).
 
 #![cfg_attr(
     not(test),
@@ -59,8 +59,6 @@ pub use json::flatten_json;
 pub use ser::flatten;
 #[cfg(feature = "serde")]
 pub use ser::flatten_serialize;
-#[cfg(feature = "serde_json")]
-pub use ser::flatten_value;
 
 /// The longest flattened parameter name the no_std flatteners build.
 pub const MAX_NAME_LEN: usize = 256;

@@ -178,9 +178,9 @@ fn check_unique(pairs: &[(alloc::string::String, alloc::string::String)]) -> Res
     Ok(())
 }
 
-/// Flattens any `Serialize` value (a map or struct at the top) into owned pairs, in the
-/// value's own order. A name produced twice is [`Reason::Duplicate`]. See the module
-/// docs for the rules.
+/// Flattens any `Serialize` value (a map or struct at the top, e.g. a `serde_json::Value`
+/// object) into owned pairs, in the value's own order. A name produced twice is
+/// [`Reason::Duplicate`]. See the module docs for the rules.
 #[cfg(feature = "alloc")]
 pub fn flatten<T: Serialize + ?Sized>(
     value: &T,
@@ -197,15 +197,6 @@ pub fn flatten<T: Serialize + ?Sized>(
         .map_err(|e| e.0)?;
     check_unique(&b.out)?;
     Ok(b.out)
-}
-
-/// Flattens a `serde_json::Value` object (what the CLI reads) into owned pairs: exactly
-/// [`flatten`] applied to the value (so floats follow the module's float rule).
-#[cfg(feature = "serde_json")]
-pub fn flatten_value(
-    value: &serde_json::Value,
-) -> Result<alloc::vec::Vec<(alloc::string::String, alloc::string::String)>, Error> {
-    flatten(value)
 }
 
 /// The flattening serializer at one position of the tree.

@@ -15,11 +15,11 @@ use super::payload::{classify, Classified};
 use crate::envelope::ParseError;
 
 /// The default maximum line length: 64 KiB, as the Go SDK's `SSEScannerBufferMaxBytes`.
-pub const DEFAULT_MAX_LINE: usize = 64 * 1024;
+const DEFAULT_MAX_LINE: usize = 64 * 1024;
 /// The longest `event` field value kept.
-pub const MAX_EVENT_TYPE: usize = 64;
+const MAX_EVENT_TYPE: usize = 64;
 /// The longest `id` field value kept.
-pub const MAX_ID: usize = 256;
+const MAX_ID: usize = 256;
 
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
@@ -53,7 +53,8 @@ pub enum SseError {
     LineTooLong,
     /// The event's data does not fit the caller's buffer.
     BufferFull,
-    /// An `event` value longer than [`MAX_EVENT_TYPE`] or an `id` longer than [`MAX_ID`].
+    /// An `event` value longer than [`Framer::MAX_EVENT_TYPE`] or an `id` longer than
+    /// [`Framer::MAX_ID`].
     FieldTooLong,
     /// The event's data, type or id is not UTF-8.
     InvalidUtf8,
@@ -84,7 +85,8 @@ impl std::error::Error for SseError {}
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Config {
-    /// Longest accepted line in bytes, without its line ending. Default [`DEFAULT_MAX_LINE`].
+    /// Longest accepted line in bytes, without its line ending. Default
+    /// [`Config::DEFAULT_MAX_LINE`].
     pub max_line: usize,
 }
 
@@ -97,6 +99,9 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The default maximum line length: 64 KiB, as the Go SDK's `SSEScannerBufferMaxBytes`.
+    pub const DEFAULT_MAX_LINE: usize = DEFAULT_MAX_LINE;
+
     /// A configuration with another line limit.
     pub const fn with_max_line(mut self, max_line: usize) -> Self {
         self.max_line = max_line;
@@ -209,6 +214,11 @@ impl fmt::Debug for Framer<'_> {
 }
 
 impl<'b> Framer<'b> {
+    /// The longest `event` field value kept.
+    pub const MAX_EVENT_TYPE: usize = MAX_EVENT_TYPE;
+    /// The longest `id` field value kept.
+    pub const MAX_ID: usize = MAX_ID;
+
     /// A framer accumulating event data in `buf`, with the default [`Config`].
     pub fn new(buf: &'b mut [u8]) -> Self {
         Self::with_config(buf, Config::default())

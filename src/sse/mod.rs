@@ -22,7 +22,8 @@
 //!
 //! Deviations, for a fixed-memory parser: a line longer than [`Config::max_line`] (default
 //! 64 KiB, the Go SDK's limit) is an error, as is an event whose data does not fit the caller's
-//! buffer, an event type longer than [`MAX_EVENT_TYPE`] or an id longer than [`MAX_ID`] bytes;
+//! buffer, an event type longer than [`Framer::MAX_EVENT_TYPE`] or an id longer than
+//! [`Framer::MAX_ID`] bytes;
 //! text that is not UTF-8 is an error where a browser would substitute U+FFFD.
 //!
 //! ```
@@ -51,8 +52,5 @@
 mod framer;
 mod payload;
 
-pub use framer::{
-    for_each_event, is_event_stream, Config, Event, Framer, SseError, Status, DEFAULT_MAX_LINE,
-    MAX_EVENT_TYPE, MAX_ID,
-};
+pub use framer::{for_each_event, is_event_stream, Config, Event, Framer, SseError, Status};
 pub use payload::{classify, Classified};

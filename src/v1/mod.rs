@@ -434,7 +434,7 @@ impl<'a> Request<'a> {
 
 /// Checks a parameter name: non-empty, no `=` or `&` (they would make the string to sign
 /// ambiguous).
-pub fn check_param_name(name: &str) -> Result<(), Error> {
+pub(crate) fn check_param_name(name: &str) -> Result<(), Error> {
     if name.is_empty() {
         return Err(Error::new(Field::ParamName, Reason::Empty));
     }
@@ -614,7 +614,7 @@ fn find<'p>(sorted_pairs: &[(&str, &'p str)], name: &str) -> Option<&'p str> {
 /// no duplicate, no `Signature`, `Nonce` and `Timestamp` present and decimal, and
 /// `SignatureMethod` (if present) exactly `HmacSHA1` or `HmacSHA256`. Returns the algorithm
 /// the server will use.
-pub fn prepare(pairs: &mut [(&str, &str)]) -> Result<SignatureMethod, Error> {
+pub(crate) fn prepare(pairs: &mut [(&str, &str)]) -> Result<SignatureMethod, Error> {
     for (k, _) in pairs.iter() {
         check_param_name(k)?;
     }
@@ -642,9 +642,11 @@ pub fn prepare(pairs: &mut [(&str, &str)]) -> Result<SignatureMethod, Error> {
     }
 }
 
-/// Signs a complete request: [`prepare`] (sort in place and check), then
-/// [`compute_signature`] with the algorithm named by the `SignatureMethod` parameter
-/// (HmacSHA1 when absent). After it returns, `pairs` is sorted.
+/// Signs a complete request. `pairs` is sorted in place (byte order) and checked as a
+/// complete request — names valid (non-empty, no `=` or `&`), no duplicate, no `Signature`,
+/// `Nonce` and `Timestamp` present and decimal, `SignatureMethod` (if present) exactly
+/// `HmacSHA1` or `HmacSHA256` — then signed with [`compute_signature`] under the algorithm
+/// that parameter names (HmacSHA1 when absent). After it returns, `pairs` is sorted.
 ///
 /// ```
 /// use tc3::v1::{self, Common, Request};
@@ -677,7 +679,7 @@ pub fn sign(
 
 /// Writes the wire form of a signed request, the GET query string (without `?`) or the POST
 /// form body (`Content-Type: application/x-www-form-urlencoded`): every name and value
-/// form-encoded ([`encode::form_encode`]), in byte order, with `Signature=<encoded base64>`
+/// form-encoded (Go's `url.QueryEscape`), in byte order, with `Signature=<encoded base64>`
 /// at its sorted place. `sorted_pairs` must be sorted (as [`sign`] leaves them).
 pub fn write_request<S: Sink + ?Sized>(
     sorted_pairs: &[(&str, &str)],

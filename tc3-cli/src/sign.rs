@@ -167,7 +167,7 @@ pub fn sign_spec(spec: &Spec, show: bool) -> Result<Capture, String> {
 
 /// Flattens `params` (§2.2) into owned pairs.
 fn flatten(params: &Value) -> Result<Vec<(String, String)>, String> {
-    tc3::params::flatten_value(params).map_err(|e| format!("params: {e}"))
+    tc3::params::flatten(params).map_err(|e| format!("params: {e}"))
 }
 
 fn sign_v3(spec: &Spec, cred: &Credential<'_>, show: bool) -> Result<Capture, String> {
