@@ -183,12 +183,9 @@ enum Line {
 pub struct Framer<'b> {
     buf: &'b mut [u8],
     data_len: usize,
-    event: [u8; MAX_EVENT_TYPE],
-    event_len: usize,
-    id: [u8; MAX_ID],
-    id_len: usize,
-    new_id: [u8; MAX_ID],
-    new_id_len: usize,
+    event: heapless::Vec<u8, MAX_EVENT_TYPE>,
+    id: heapless::Vec<u8, MAX_ID>,
+    new_id: heapless::Vec<u8, MAX_ID>,
     new_id_nul: bool,
     retry: Option<u64>,
     retry_acc: Option<u64>,
@@ -229,12 +226,9 @@ impl<'b> Framer<'b> {
         Framer {
             buf,
             data_len: 0,
-            event: [0; MAX_EVENT_TYPE],
-            event_len: 0,
-            id: [0; MAX_ID],
-            id_len: 0,
-            new_id: [0; MAX_ID],
-            new_id_len: 0,
+            event: heapless::Vec::new(),
+            id: heapless::Vec::new(),
+            new_id: heapless::Vec::new(),
             new_id_nul: false,
             retry: None,
             retry_acc: None,
@@ -264,7 +258,7 @@ impl<'b> Framer<'b> {
 
     /// The last event ID.
     pub fn last_event_id(&self) -> &[u8] {
-        self.id.get(..self.id_len).unwrap_or_default()
+        &self.id
     }
 
     /// Feed the next bytes of the stream.
@@ -275,7 +269,7 @@ impl<'b> Framer<'b> {
         if self.dispatched {
             self.dispatched = false;
             self.data_len = 0;
-            self.event_len = 0;
+            self.event.clear();
         }
         let mut i = 0;
         while let Some(&b) = input.get(i) {
@@ -325,7 +319,7 @@ impl<'b> Framer<'b> {
         if self.dispatched {
             self.dispatched = false;
             self.data_len = 0;
-            self.event_len = 0;
+            self.event.clear();
         }
         if (1..3).contains(&self.bom) {
             let k = usize::from(self.bom);
@@ -345,9 +339,9 @@ impl<'b> Framer<'b> {
     fn dispatch(&mut self) -> Result<Event<'_>, SseError> {
         self.dispatched = true;
         Ok(Event {
-            event: utf8(self.event.get(..self.event_len).unwrap_or_default())?,
+            event: utf8(&self.event)?,
             data: utf8(self.buf.get(..self.data_len).unwrap_or_default())?,
-            id: utf8(self.id.get(..self.id_len).unwrap_or_default())?,
+            id: utf8(&self.id)?,
             retry: self.retry,
         })
     }
@@ -426,9 +420,9 @@ impl Framer<'_> {
 
     fn begin_value(&mut self, f: Field) {
         match f {
-            Field::Event => self.event_len = 0,
+            Field::Event => self.event.clear(),
             Field::Id => {
-                self.new_id_len = 0;
+                self.new_id.clear();
                 self.new_id_nul = false;
             }
             Field::Retry => {
@@ -448,14 +442,15 @@ impl Framer<'_> {
         };
         match f {
             Field::Data => put(self.buf, &mut self.data_len, SseError::BufferFull),
-            Field::Event => put(&mut self.event, &mut self.event_len, SseError::FieldTooLong),
+            Field::Event => self
+                .event
+                .extend_from_slice(bytes)
+                .map_err(|()| SseError::FieldTooLong),
             Field::Id => {
                 self.new_id_nul |= bytes.contains(&0);
-                put(
-                    &mut self.new_id,
-                    &mut self.new_id_len,
-                    SseError::FieldTooLong,
-                )
+                self.new_id
+                    .extend_from_slice(bytes)
+                    .map_err(|()| SseError::FieldTooLong)
             }
             Field::Retry => {
                 self.retry_digits |= !bytes.is_empty();
@@ -481,7 +476,7 @@ impl Framer<'_> {
         let f = match line {
             Line::Start => {
                 if self.data_len == 0 {
-                    self.event_len = 0;
+                    self.event.clear();
                     return Ok(false);
                 }
                 // Drop the `\n` that ended the last data line.
@@ -512,11 +507,7 @@ impl Framer<'_> {
             }
             Field::Id => {
                 if !self.new_id_nul {
-                    let n = self.new_id_len;
-                    if let (Some(dst), Some(src)) = (self.id.get_mut(..n), self.new_id.get(..n)) {
-                        dst.copy_from_slice(src);
-                        self.id_len = n;
-                    }
+                    self.id.clone_from(&self.new_id);
                 }
             }
             Field::Retry => {
