@@ -13,30 +13,18 @@ fn run(chunks: &[&[u8]]) -> Result<Vec<Ev>, SseError> {
         let mut input = *c;
         while let Status::Complete((used, e)) = f.push(input)? {
             assert!(used > 0 && used <= input.len());
-            out.push((
-                e.event.to_owned(),
-                e.data.to_owned(),
-                e.id.to_owned(),
-                e.retry,
-            ));
+            out.push((e.event.to_owned(), e.data.to_owned(), e.id.to_owned(), e.retry));
             input = &input[used..];
         }
     }
     if let Some(e) = f.finish()? {
-        out.push((
-            e.event.to_owned(),
-            e.data.to_owned(),
-            e.id.to_owned(),
-            e.retry,
-        ));
+        out.push((e.event.to_owned(), e.data.to_owned(), e.id.to_owned(), e.retry));
     }
     Ok(out)
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&k, body)) = data.split_first() else {
-        return;
-    };
+    let Some((&k, body)) = data.split_first() else { return };
     let whole = run(&[body]);
     // Split into chunks of (k % 7 + 1) bytes.
     let chunks: Vec<&[u8]> = body.chunks(usize::from(k % 7) + 1).collect();

@@ -4,9 +4,7 @@ use libfuzzer_sys::fuzz_target;
 use tc3::sse::{classify, Classified};
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(s) = std::str::from_utf8(data) else {
-        return;
-    };
+    let Ok(s) = std::str::from_utf8(data) else { return };
     let valid = serde_json::from_str::<serde_json::Value>(s);
     match classify(s) {
         Ok(p) => {

@@ -36,10 +36,8 @@ fuzz_target!(|data: &[u8]| {
                 // serde_json's map is sorted and keeps the last of duplicate keys:
                 // compare as sorted sets when no key was dropped
                 if owned.len() == pairs.len() {
-                    let mut a: Vec<(&str, &str)> = owned
-                        .iter()
-                        .map(|(k, v)| (k.as_str(), v.as_str()))
-                        .collect();
+                    let mut a: Vec<(&str, &str)> =
+                        owned.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
                     let mut b: Vec<(&str, &str)> = pairs.iter().copied().collect();
                     a.sort();
                     b.sort();
@@ -53,19 +51,10 @@ fuzz_target!(|data: &[u8]| {
     if flags & 1 == 1 {
         let _ = pairs.push(("SignatureMethod", "HmacSHA256"));
     }
-    let rule = if flags & 2 == 2 {
-        KeyRule::Raw
-    } else {
-        KeyRule::UnderscoreAsDot
-    };
+    let rule = if flags & 2 == 2 { KeyRule::Raw } else { KeyRule::UnderscoreAsDot };
     let key = SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE").unwrap();
     let mut out = [0u8; 8192];
-    let (sig, wire) = match v1::sign_into(
-        &v1::Request::post("h.example").with_rule(rule),
-        &mut pairs,
-        &key,
-        &mut out,
-    ) {
+    let (sig, wire) = match v1::sign_into(&v1::Request::post("h.example").with_rule(rule), &mut pairs, &key, &mut out) {
         Ok(x) => x,
         Err(_) => return,
     };
