@@ -144,7 +144,32 @@ impl<'a> PairSink<'a> for Params<'_, 'a> {
 
 /// Sorts `pairs` (byte order, a duplicate name is an error) and writes the form-encoded
 /// query string: the canonical query of a v3 GET request, byte-identical to Go's
-/// `url.Values.Encode`. Flatten first with [`flatten_json`] / `flatten_serialize` (feature `serde`).
+/// `url.Values.Encode`. Flatten first with [`flatten_json`] / `flatten_serialize` (feature
+/// `serde`).
+///
+/// ```
+/// use tc3::v3::{sign_fresh, Common, Request};
+///
+/// let mut pairs = [("Offset", "0"), ("Filters.0.Name", "zone"), ("Limit", "10")];
+/// let mut out = [0u8; 128];
+/// let mut w = tc3::encode::BufWriter::new(&mut out);
+/// tc3::params::write_sorted_query(&mut pairs, &mut w)?;
+/// let query = w.finish_str()?;
+/// assert_eq!(query, "Filters.0.Name=zone&Limit=10&Offset=0");
+///
+/// // the query of a signed GET
+/// let cred = tc3::Credential::new("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")?;
+/// let common = Common::new("cvm", "DescribeInstances", "2017-03-12", 1551113065);
+/// let signed = sign_fresh(&cred, &common, &Request::new_get("cvm.tencentcloudapi.com", query))?;
+/// # let _ = signed;
+///
+/// // a name given twice is refused, not sent twice
+/// let mut twice = [("A", "1"), ("A", "2")];
+/// let mut out = [0u8; 32];
+/// let mut w = tc3::encode::BufWriter::new(&mut out);
+/// assert!(tc3::params::write_sorted_query(&mut twice, &mut w).is_err());
+/// # Ok::<(), tc3::Error>(())
+/// ```
 pub fn write_sorted_query<S: Sink + ?Sized>(
     pairs: &mut [(&str, &str)],
     out: &mut S,

@@ -181,6 +181,22 @@ fn check_unique(pairs: &[(alloc::string::String, alloc::string::String)]) -> Res
 /// Flattens any `Serialize` value (a map or struct at the top, e.g. a `serde_json::Value`
 /// object) into owned pairs, in the value's own order. A name produced twice is
 /// [`Reason::Duplicate`]. See the module docs for the rules.
+///
+/// ```
+/// #[derive(serde::Serialize)]
+/// struct Filter<'a> { #[serde(rename = "Name")] name: &'a str, #[serde(rename = "Values")] values: &'a [&'a str] }
+/// #[derive(serde::Serialize)]
+/// struct Describe<'a> { #[serde(rename = "Limit")] limit: u32, #[serde(rename = "Filters")] filters: &'a [Filter<'a>] }
+///
+/// let req = Describe { limit: 10, filters: &[Filter { name: "zone", values: &["ap-guangzhou-3"] }] };
+/// let pairs = tc3::params::flatten(&req)?;
+/// assert_eq!(pairs, [
+///     ("Limit".to_string(), "10".to_string()),
+///     ("Filters.0.Name".to_string(), "zone".to_string()),
+///     ("Filters.0.Values.0".to_string(), "ap-guangzhou-3".to_string()),
+/// ]);
+/// # Ok::<(), tc3::Error>(())
+/// ```
 #[cfg(feature = "alloc")]
 pub fn flatten<T: Serialize + ?Sized>(
     value: &T,
