@@ -298,3 +298,54 @@ impl PathBuf {
         }
     }
 }
+
+#[cfg(all(test, feature = "std"))]
+mod tests {
+    use super::*;
+    use std::format;
+
+    fn flat<'a>(
+        json: &'a [u8],
+        arena: &'a mut [u8],
+    ) -> Result<heapless::Vec<(&'a str, &'a str), 4>, Error> {
+        let mut pairs = heapless::Vec::new();
+        flatten_json(json, arena, &mut pairs)?;
+        Ok(pairs)
+    }
+
+    #[test]
+    fn names_up_to_the_limit_and_not_one_byte_more() {
+        let too_long = Error::new(Field::ParamName, Reason::TooLong);
+        // "A." + 254 bytes = 256: fits exactly
+        let seg = "b".repeat(MAX_NAME_LEN - 2);
+        let json = format!(r#"{{"A":{{"{seg}":1}}}}"#);
+        let mut arena = [0u8; 512];
+        let pairs = flat(json.as_bytes(), &mut arena).unwrap();
+        assert_eq!(pairs.len(), 1);
+        assert_eq!(pairs[0].0.len(), MAX_NAME_LEN);
+        assert_eq!(pairs[0].1, "1");
+        // one more byte: refused, never cut
+        let json = format!(r#"{{"A":{{"{seg}b":1}}}}"#);
+        let mut arena = [0u8; 512];
+        assert_eq!(flat(json.as_bytes(), &mut arena).unwrap_err(), too_long);
+        // the same through an escaped key (`\u0062` is `b`) and through an array index
+        let json = format!(r#"{{"A":{{"{seg}\u0062":1}}}}"#);
+        let mut arena = [0u8; 512];
+        assert_eq!(flat(json.as_bytes(), &mut arena).unwrap_err(), too_long);
+        let seg = "b".repeat(MAX_NAME_LEN - 1);
+        let json = format!(r#"{{"{seg}":[1]}}"#);
+        let mut arena = [0u8; 512];
+        assert_eq!(flat(json.as_bytes(), &mut arena).unwrap_err(), too_long);
+    }
+
+    #[test]
+    fn path_restores_after_each_member() {
+        let json = br#"{"A":{"B":[{"C":1},{"D":"\u00e9"}]},"E":true}"#;
+        let mut arena = [0u8; 128];
+        let pairs = flat(json, &mut arena).unwrap();
+        assert_eq!(
+            pairs.as_slice(),
+            [("A.B.0.C", "1"), ("A.B.1.D", "é"), ("E", "true")]
+        );
+    }
+}
