@@ -306,3 +306,34 @@ fn whole_body_helper() {
     .unwrap();
     assert_eq!(got, ["a", "b"]);
 }
+
+#[test]
+fn event_type_and_id_limits_are_exact_and_independent_of_chunking() {
+    let at = |field: &str, len: usize| format!("{field}: {}\ndata: x\n\n", "e".repeat(len));
+    let (max_event, max_id) = (Framer::MAX_EVENT_TYPE, Framer::MAX_ID);
+    assert_eq!((max_event, max_id), (64, 256));
+    // exactly at the limit: kept whole
+    let s = at("event", max_event);
+    assert_eq!(
+        whole(s.as_bytes(), false),
+        [("e".repeat(64), "x".into(), String::new())]
+    );
+    let s = at("id", max_id);
+    assert_eq!(
+        whole(s.as_bytes(), false),
+        [("message".into(), "x".into(), "e".repeat(256))]
+    );
+    // one byte more: an error, never a cut value, whether pushed whole or byte by byte
+    for (field, len) in [("event", max_event + 1), ("id", max_id + 1)] {
+        let s = at(field, len);
+        assert_eq!(
+            collect(&[s.as_bytes()], Config::default(), false),
+            Err(SseError::FieldTooLong)
+        );
+        let bytes: Vec<&[u8]> = s.as_bytes().chunks(1).collect();
+        assert_eq!(
+            collect(&bytes, Config::default(), false),
+            Err(SseError::FieldTooLong)
+        );
+    }
+}
