@@ -4,7 +4,7 @@
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use std::time::Duration;
-use tc3::v1::{self, KeyRule};
+use tc3::v1;
 use tc3::SecretKey;
 
 const PARAMS: [(&str, &str); 9] = [
@@ -31,13 +31,10 @@ fn bench(c: &mut Criterion) {
         // check the known answer once
         let mut p = base.clone();
         let mut buf = [0u8; 512];
-        let (sig, _) = v1::sign_and_encode(
-            "GET",
-            "cvm.tencentcloudapi.com",
-            "/",
+        let (sig, _) = v1::sign_into(
+            &v1::Request::get("cvm.tencentcloudapi.com"),
             &mut p,
             &key,
-            KeyRule::default(),
             &mut buf,
         )
         .unwrap();
@@ -48,12 +45,9 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 let mut p = base.clone();
                 v1::sign(
-                    "GET",
-                    "cvm.tencentcloudapi.com",
-                    "/",
+                    &v1::Request::get("cvm.tencentcloudapi.com"),
                     black_box(&mut p),
                     &key,
-                    KeyRule::default(),
                 )
                 .unwrap()
             })
@@ -62,13 +56,10 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 let mut p = base.clone();
                 let mut buf = [0u8; 512];
-                let (_, s) = v1::sign_and_encode(
-                    "GET",
-                    "cvm.tencentcloudapi.com",
-                    "/",
+                let (_, s) = v1::sign_into(
+                    &v1::Request::get("cvm.tencentcloudapi.com"),
                     black_box(&mut p),
                     &key,
-                    KeyRule::default(),
                     &mut buf,
                 )
                 .unwrap();

@@ -137,12 +137,9 @@ fn bench(c: &mut Criterion) {
                 ("Version", "2017-03-12"),
             ];
             tc3::v1::sign(
-                "GET",
-                HOST,
-                "/",
+                &tc3::v1::Request::get(HOST).with_rule(tc3::v1::KeyRule::UnderscoreAsDot),
                 black_box(&mut pairs),
                 &v1_key,
-                tc3::v1::KeyRule::UnderscoreAsDot,
             )
             .unwrap()
         })

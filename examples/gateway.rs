@@ -155,7 +155,7 @@ fn error_response(err: &VerifyError, request_id: &str) -> Response<Full<Bytes>> 
 
 fn success_response(request_id: &str) -> Response<Full<Bytes>> {
     let mut buf = [0u8; 128];
-    match tc3::envelope::write_success(request_id, &mut buf) {
+    match tc3::envelope::write_success_into(request_id, &mut buf) {
         Ok(doc) => json_response(doc.to_vec()),
         Err(_) => json_response(b"{\"Response\":{}}".to_vec()),
     }
@@ -224,7 +224,7 @@ async fn handle(
     let Some(body) = body else {
         log("RequestSizeLimitExceeded (body over 10 MB or unreadable)");
         let mut out = Vec::new();
-        tc3::envelope::write_error_to(
+        tc3::envelope::write_error(
             "RequestSizeLimitExceeded",
             "the request body exceeds 10 MB or could not be read",
             &request_id,

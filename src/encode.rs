@@ -5,6 +5,15 @@
 //! string to sign into a sink, which is either a hash state (the signing path) or a
 //! [`BufWriter`] (for `explain`-style debugging output). What is shown is therefore by
 //! construction what is hashed.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )
+)]
 
 use crate::error::{Error, Field, Reason};
 
@@ -45,7 +54,7 @@ impl Sink for alloc::vec::Vec<u8> {
 
 /// Counts the bytes written (to size a buffer before writing).
 #[derive(Debug, Default, Clone, Copy)]
-pub struct Counter(pub usize);
+pub(crate) struct Counter(pub(crate) usize);
 
 impl Sink for Counter {
     #[inline]
@@ -98,7 +107,8 @@ impl<'a> BufWriter<'a> {
 
     /// The bytes written so far.
     pub fn written(&self) -> &[u8] {
-        &self.buf[..self.len]
+        // `len` never exceeds the buffer's length.
+        self.buf.get(..self.len).unwrap_or_default()
     }
 
     /// The written bytes, or a capacity error if anything did not fit.
@@ -107,7 +117,7 @@ impl<'a> BufWriter<'a> {
             return Err(Error::capacity());
         }
         let BufWriter { buf, len, .. } = self;
-        Ok(&buf[..len])
+        buf.get(..len).ok_or(Error::capacity())
     }
 
     /// Like [`finish`](Self::finish), as text. Only ASCII/UTF-8 writers call it.
@@ -123,15 +133,16 @@ impl Sink for BufWriter<'_> {
         if self.overflow {
             return;
         }
-        let end = match self.len.checked_add(bytes.len()) {
-            Some(end) if end <= self.buf.len() => end,
-            _ => {
-                self.overflow = true;
-                return;
-            }
+        let start = self.len;
+        let Some(dst) = start
+            .checked_add(bytes.len())
+            .and_then(|end| self.buf.get_mut(start..end))
+        else {
+            self.overflow = true;
+            return;
         };
-        self.buf[self.len..end].copy_from_slice(bytes);
-        self.len = end;
+        dst.copy_from_slice(bytes);
+        self.len = start + bytes.len();
     }
 }
 
@@ -144,16 +155,15 @@ pub fn hex32(digest: &[u8; 32]) -> [u8; 64] {
     out
 }
 
-/// Lowercase hex of a 32-byte digest as a `&str` inside `out`.
-#[inline]
-pub fn hex32_str<'o>(digest: &[u8; 32], out: &'o mut [u8; 64]) -> &'o str {
-    *out = hex32(digest);
-    // hex is ASCII
-    core::str::from_utf8(out).unwrap_or("")
-}
-
-/// Decodes 64 lowercase hex digits into 32 bytes. Uppercase is refused: the protocol
-/// emits lowercase only.
+/// Decodes 64 lowercase hex digits into 32 bytes, the inverse of [`hex32`] (e.g. a payload
+/// digest given as hex, for [`Payload::Sha256`](crate::v3::Payload::Sha256)). Uppercase is
+/// refused: the protocol emits lowercase only.
+///
+/// ```
+/// let digest = [0xab; 32];
+/// assert_eq!(tc3::encode::unhex32(&tc3::encode::hex32(&digest)), Some(digest));
+/// assert_eq!(tc3::encode::unhex32(b"AB"), None);
+/// ```
 pub fn unhex32(hex: &[u8]) -> Option<[u8; 32]> {
     if hex.len() != 64 {
         return None;
@@ -166,23 +176,24 @@ pub fn unhex32(hex: &[u8]) -> Option<[u8; 32]> {
 }
 
 /// Unsigned decimal of `n`, into `buf`; returns the digits.
-pub fn decimal(n: u64, buf: &mut [u8; 20]) -> &[u8] {
+pub(crate) fn decimal(n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    // 20 digits hold `u64::MAX`, so `i` never goes below 0.
     let mut i = buf.len();
     let mut n = n;
-    loop {
+    while let Some(digit) = i.checked_sub(1).and_then(|j| buf.get_mut(j)) {
+        *digit = b'0' + (n % 10) as u8;
         i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
         n /= 10;
         if n == 0 {
             break;
         }
     }
-    &buf[i..]
+    buf.get(i..).unwrap_or_default()
 }
 
 /// Parses a plain unsigned decimal (`0`–`9` only, no sign, no spaces, at most 19 digits so it
 /// cannot overflow `u64`).
-pub fn parse_decimal(s: &[u8]) -> Option<u64> {
+pub(crate) fn parse_decimal(s: &[u8]) -> Option<u64> {
     if s.is_empty() || s.len() > 19 {
         return None;
     }
@@ -197,7 +208,8 @@ pub fn parse_decimal(s: &[u8]) -> Option<u64> {
 }
 
 /// Bytes kept as they are by form encoding: `A-Z a-z 0-9 - _ . ~`.
-pub const FORM_UNRESERVED: [bool; 256] = {
+#[allow(clippy::indexing_slicing)] // const evaluation: an out-of-range index fails the build
+const FORM_UNRESERVED: [bool; 256] = {
     let mut t = [false; 256];
     let mut c = 0;
     while c < 256 {
@@ -208,47 +220,55 @@ pub const FORM_UNRESERVED: [bool; 256] = {
     t
 };
 
-const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+/// Whether form encoding keeps `b` as it is (a table lookup; a `u8` index is always in range).
+#[inline]
+fn unreserved(b: u8) -> bool {
+    FORM_UNRESERVED
+        .get(usize::from(b))
+        .copied()
+        .unwrap_or(false)
+}
+
+/// The uppercase hex digit of a nibble (`n < 16`).
+#[inline]
+const fn hex_upper(n: u8) -> u8 {
+    if n < 10 {
+        b'0' + n
+    } else {
+        b'A' + (n - 10)
+    }
+}
 
 /// Form-encodes `input` into `out` the way Go's `url.QueryEscape` and Python's `quote_plus`
 /// do (and as protocol-signing.md §1.5 prescribes): `A-Za-z0-9-_.~` kept, space → `+`,
 /// every other byte `%XX` with uppercase hex.
-pub fn form_encode<S: Sink + ?Sized>(input: &[u8], out: &mut S) {
+pub(crate) fn form_encode<S: Sink + ?Sized>(input: &[u8], out: &mut S) {
     let mut start = 0;
     for (i, &b) in input.iter().enumerate() {
-        if FORM_UNRESERVED[b as usize] {
+        if unreserved(b) {
             continue;
         }
         if start < i {
-            out.put(&input[start..i]);
+            out.put(input.get(start..i).unwrap_or_default());
         }
         if b == b' ' {
             out.put(b"+");
         } else {
-            out.put(&[
-                b'%',
-                HEX_UPPER[(b >> 4) as usize],
-                HEX_UPPER[(b & 15) as usize],
-            ]);
+            out.put(&[b'%', hex_upper(b >> 4), hex_upper(b & 15)]);
         }
         start = i + 1;
     }
     if start < input.len() {
-        out.put(&input[start..]);
+        out.put(input.get(start..).unwrap_or_default());
     }
 }
 
 /// The length [`form_encode`] produces for `input`.
-pub fn form_encoded_len(input: &[u8]) -> usize {
+#[cfg(test)]
+fn form_encoded_len(input: &[u8]) -> usize {
     input
         .iter()
-        .map(|&b| {
-            if FORM_UNRESERVED[b as usize] || b == b' ' {
-                1
-            } else {
-                3
-            }
-        })
+        .map(|&b| if unreserved(b) || b == b' ' { 1 } else { 3 })
         .sum()
 }
 
@@ -256,14 +276,14 @@ pub fn form_encoded_len(input: &[u8]) -> usize {
 /// use) and refuses a name given twice. Works in place: no allocation.
 pub fn sort_params(pairs: &mut [(&str, &str)]) -> Result<(), Error> {
     pairs.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    if pairs.windows(2).any(|w| w[0].0 == w[1].0) {
+    if pairs.windows(2).any(|w| matches!(w, [a, b] if a.0 == b.0)) {
         return Err(Error::new(Field::ParamName, Reason::Duplicate));
     }
     Ok(())
 }
 
-/// Writes `k=v&k=v...` with every name and value form-encoded ([`form_encode`]), in the
-/// order given. With [`sort_params`] first, the result is byte-identical to Go's
+/// Writes `k=v&k=v...` with every name and value form-encoded (Go's `url.QueryEscape`:
+/// `A-Za-z0-9-_.~` kept, space `+`, every other byte `%XX`), in the order given. With [`sort_params`] first, the result is byte-identical to Go's
 /// `url.Values.Encode`: the canonical query string of a v3 GET, and the wire form of a
 /// legacy request.
 pub fn write_query<S: Sink + ?Sized>(pairs: &[(&str, &str)], out: &mut S) {
@@ -282,16 +302,16 @@ pub fn write_query<S: Sink + ?Sized>(pairs: &[(&str, &str)], out: &mut S) {
 pub fn form_decode<S: Sink + ?Sized>(input: &[u8], out: &mut S) -> Result<(), Error> {
     let mut i = 0;
     let mut start = 0;
-    while i < input.len() {
-        match input[i] {
+    while let Some(&c) = input.get(i) {
+        match c {
             b'+' => {
-                out.put(&input[start..i]);
+                out.put(input.get(start..i).unwrap_or_default());
                 out.put(b" ");
                 i += 1;
                 start = i;
             }
             b'%' => {
-                out.put(&input[start..i]);
+                out.put(input.get(start..i).unwrap_or_default());
                 let hi = input.get(i + 1).and_then(|&c| hex_val(c));
                 let lo = input.get(i + 2).and_then(|&c| hex_val(c));
                 match (hi, lo) {
@@ -304,7 +324,7 @@ pub fn form_decode<S: Sink + ?Sized>(input: &[u8], out: &mut S) -> Result<(), Er
             _ => i += 1,
         }
     }
-    out.put(&input[start..]);
+    out.put(input.get(start..).unwrap_or_default());
     Ok(())
 }
 
@@ -319,21 +339,15 @@ fn hex_val(c: u8) -> Option<u8> {
 }
 
 /// Standard base64 (with `=` padding) of `input` into `out`.
-pub fn base64<'o>(input: &[u8], out: &'o mut [u8]) -> Result<&'o str, Error> {
+pub(crate) fn base64<'o>(input: &[u8], out: &'o mut [u8]) -> Result<&'o str, Error> {
     use base64ct::Encoding;
     base64ct::Base64::encode(input, out).map_err(|_| Error::capacity())
-}
-
-/// Decodes standard padded base64.
-pub fn unbase64<'o>(input: &[u8], out: &'o mut [u8]) -> Option<&'o [u8]> {
-    use base64ct::Encoding;
-    base64ct::Base64::decode(input, out).ok()
 }
 
 /// Checks a value that will travel in an HTTP header (and be signed): visible ASCII and
 /// space/tab only; CR, LF, NUL and other controls are header injection, non-ASCII cannot be
 /// carried reliably.
-pub fn check_header_value(field: Field, v: &str) -> Result<(), Error> {
+pub(crate) fn check_header_value(field: Field, v: &str) -> Result<(), Error> {
     for &b in v.as_bytes() {
         if b == b'\t' || (0x20..0x7f).contains(&b) {
             continue;
@@ -352,7 +366,7 @@ pub fn check_header_value(field: Field, v: &str) -> Result<(), Error> {
 
 /// Checks a token-like value (`Action`, `Version`, `Region`, ...): visible ASCII without
 /// spaces or controls.
-pub fn check_token(field: Field, v: &str) -> Result<(), Error> {
+pub(crate) fn check_token(field: Field, v: &str) -> Result<(), Error> {
     for &b in v.as_bytes() {
         if (0x21..0x7f).contains(&b) {
             continue;

@@ -1,4 +1,40 @@
 #![doc = include_str!("../README.md")]
+#![doc = r#"
+# Module map
+
+One idea per module, listed from the leaves up: a module builds on the ones above it.
+
+| Module | Its one idea |
+|---|---|
+| [`credential`] | `SecretId`, `SecretKey` (zeroized, never shown) and the session token |
+| [`time`] | the UTC date of a timestamp, and the clock (feature `std`) |
+| [`encode`] | the byte [`Sink`](encode::Sink) every writer streams into, and the encodings (hex, base64, form) |
+| [`envelope`] | the `{"Response": …}` envelope: parse it (zero-copy), classify error codes, write one |
+| [`params`] | request parameters as borrowed pairs: flattening nested JSON / `Serialize`, the sorted query |
+| [`sse`] | `text/event-stream`: the push framer and the classifier of streamed payloads |
+| [`v3`] | TC3-HMAC-SHA256 signing: signing keys, requests, templates, canonical text |
+| [`v1`] | the legacy HmacSHA1 / HmacSHA256 signature over sorted parameters |
+| [`multipart`] | `multipart/form-data` and octet-stream request bodies |
+| [`verify`] | the server side: verify a signed request (v3 or v1) and answer with the server's code |
+| `profile` | credentials from the environment and tccli profile files (feature `std`) |
+| `http` | signing and verifying `http::Request` values (feature `http`) |
+
+# Conventions
+
+- **Output last.** A function that writes takes its output — a [`Sink`](encode::Sink) or a
+  caller buffer — as its last argument: `write_query(pairs, out)`.
+- **One suffix for the two kinds of output.** `write_x(…, out: &mut impl Sink)` streams into
+  a [`Sink`](encode::Sink) (a hasher, a `Vec<u8>`, a [`BufWriter`](encode::BufWriter)), which cannot run
+  out of room; `x_into(…, buf: &mut [u8])` writes into a caller buffer
+  and returns the written part, or [`Error::capacity`] when it does not fit — never a
+  truncated result. Examples: [`envelope::write_error`] / [`envelope::write_error_into`],
+  [`v1::write_request`] / [`v1::write_request_into`], [`v1::sign_into`].
+- **Builders.** Options and policy values are `#[non_exhaustive]`: start from a constructor
+  or `Default` and adjust with `with_*` methods, e.g.
+  [`v1::Request::get`]`(host).with_rule(…)`.
+- **No panics on input.** Bad input is a typed error; the no-panic clippy lints
+  (`indexing_slicing`, `unwrap_used`, `expect_used`, `panic`) are denied module by module.
+"#]
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -14,6 +50,7 @@ pub mod encode;
 pub mod envelope;
 mod error;
 pub mod multipart;
+pub mod params;
 pub mod sse;
 pub mod time;
 pub mod v1;

@@ -5,13 +5,13 @@
 //! Checked against the official sources:
 //!
 //! * **Environment.** Python `EnvironmentVariableCredential` and Go `DefaultEnvProvider` read
-//!   [`ENV_SECRET_ID`] (`TENCENTCLOUD_SECRET_ID`) and [`ENV_SECRET_KEY`]
+//!   [`ENV_SECRET_ID`](OwnedCredential::ENV_SECRET_ID) (`TENCENTCLOUD_SECRET_ID`) and [`ENV_SECRET_KEY`](OwnedCredential::ENV_SECRET_KEY)
 //!   (`TENCENTCLOUD_SECRET_KEY`), both required and non-empty, and **no token variable**.
 //!   tccli (`tccli/options_define.py`) reads the same two plus [`ENV_REGION`]
-//!   (`TENCENTCLOUD_REGION`) and [`ENV_TOKEN`] (`TENCENTCLOUD_TOKEN`). The Terraform provider
+//!   (`TENCENTCLOUD_REGION`) and [`ENV_TOKEN`](OwnedCredential::ENV_TOKEN) (`TENCENTCLOUD_TOKEN`). The Terraform provider
 //!   reads `TENCENTCLOUD_SECURITY_TOKEN`. `TENCENTCLOUD_SESSION_TOKEN` is used by many
 //!   third-party tools but I found it in no official Tencent source; it is read as the last
-//!   fallback (see [`ENV_TOKEN_FALLBACKS`]).
+//!   fallback (see [`ENV_TOKEN_FALLBACKS`](OwnedCredential::ENV_TOKEN_FALLBACKS)).
 //! * **tccli profiles.** `~/.tccli/<profile>.credential` is a JSON object with `secretId`,
 //!   `secretKey` and optionally `token` (also `type`, `role-arn`, ... for role, OAuth and SSO
 //!   profiles, which this module does not support). The profile name is `--profile`, else
@@ -24,6 +24,15 @@
 //!
 //! Lookups are injectable (`*_with(|name| …)`) so tests and embedders need not touch the
 //! process environment.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )
+)]
 
 use crate::credential::{Credential, SecretId, SecretKey, Token};
 use crate::error::{Error, Field, Reason};
@@ -33,20 +42,20 @@ use std::string::String;
 use zeroize::Zeroize;
 
 /// `TENCENTCLOUD_SECRET_ID` (Python, Go, tccli).
-pub const ENV_SECRET_ID: &str = "TENCENTCLOUD_SECRET_ID";
+const ENV_SECRET_ID: &str = "TENCENTCLOUD_SECRET_ID";
 /// `TENCENTCLOUD_SECRET_KEY` (Python, Go, tccli).
-pub const ENV_SECRET_KEY: &str = "TENCENTCLOUD_SECRET_KEY";
+const ENV_SECRET_KEY: &str = "TENCENTCLOUD_SECRET_KEY";
 /// `TENCENTCLOUD_TOKEN`: the session token variable of tccli (`options_define.ENV_TOKEN`).
-pub const ENV_TOKEN: &str = "TENCENTCLOUD_TOKEN";
-/// Token variables read when [`ENV_TOKEN`] is unset or empty, in this order:
+const ENV_TOKEN: &str = "TENCENTCLOUD_TOKEN";
+/// Token variables read when [`ENV_TOKEN`](OwnedCredential::ENV_TOKEN) is unset or empty, in this order:
 /// `TENCENTCLOUD_SECURITY_TOKEN` (the Terraform provider) and `TENCENTCLOUD_SESSION_TOKEN`
 /// (unverified: common in third-party tools, not found in any official source).
-pub const ENV_TOKEN_FALLBACKS: [&str; 2] =
+const ENV_TOKEN_FALLBACKS: [&str; 2] =
     ["TENCENTCLOUD_SECURITY_TOKEN", "TENCENTCLOUD_SESSION_TOKEN"];
 /// `TENCENTCLOUD_REGION` (tccli).
 pub const ENV_REGION: &str = "TENCENTCLOUD_REGION";
 /// `TCCLI_PROFILE`: tccli's profile name when `--profile` is not given.
-pub const ENV_TCCLI_PROFILE: &str = "TCCLI_PROFILE";
+const ENV_TCCLI_PROFILE: &str = "TCCLI_PROFILE";
 
 /// Why no credential could be loaded. Carries names of variables, files keys and the
 /// validation [`Error`], never a value.
@@ -97,6 +106,20 @@ pub struct OwnedCredential {
 }
 
 impl OwnedCredential {
+    /// `TENCENTCLOUD_SECRET_ID` (Python, Go, tccli).
+    pub const ENV_SECRET_ID: &'static str = ENV_SECRET_ID;
+    /// `TENCENTCLOUD_SECRET_KEY` (Python, Go, tccli).
+    pub const ENV_SECRET_KEY: &'static str = ENV_SECRET_KEY;
+    /// `TENCENTCLOUD_TOKEN`: the session token variable of tccli (`options_define.ENV_TOKEN`).
+    pub const ENV_TOKEN: &'static str = ENV_TOKEN;
+    /// Token variables read when [`ENV_TOKEN`](Self::ENV_TOKEN) is unset or empty, in this
+    /// order: `TENCENTCLOUD_SECURITY_TOKEN` (the Terraform provider) and
+    /// `TENCENTCLOUD_SESSION_TOKEN` (unverified: common in third-party tools, not found in any
+    /// official source).
+    pub const ENV_TOKEN_FALLBACKS: [&'static str; 2] = ENV_TOKEN_FALLBACKS;
+    /// `TCCLI_PROFILE`: tccli's profile name when `--profile` is not given.
+    pub const ENV_TCCLI_PROFILE: &'static str = ENV_TCCLI_PROFILE;
+
     /// A checked credential. `what` names the source of each value in errors:
     /// `(id, key, token)` names.
     fn checked(
@@ -159,8 +182,8 @@ impl OwnedCredential {
     }
 
     /// From environment variables through `lookup` (name → value):
-    /// [`ENV_SECRET_ID`] and [`ENV_SECRET_KEY`], and the first non-empty of [`ENV_TOKEN`]
-    /// and [`ENV_TOKEN_FALLBACKS`]. Both unset or empty → [`ProfileError::NotFound`]; only
+    /// [`ENV_SECRET_ID`](OwnedCredential::ENV_SECRET_ID) and [`ENV_SECRET_KEY`](OwnedCredential::ENV_SECRET_KEY), and the first non-empty of [`ENV_TOKEN`](OwnedCredential::ENV_TOKEN)
+    /// and [`ENV_TOKEN_FALLBACKS`](OwnedCredential::ENV_TOKEN_FALLBACKS). Both unset or empty → [`ProfileError::NotFound`]; only
     /// one of them → [`ProfileError::Missing`] naming the other (the SDKs silently skip
     /// that case; an explicit error is kinder than falling through to another identity).
     pub fn from_env_with<F>(mut lookup: F) -> Result<Self, ProfileError>
@@ -194,7 +217,7 @@ impl OwnedCredential {
     }
 
     /// From tccli's `<dir>/<name>.credential` JSON file (`dir` is usually `~/.tccli`, see
-    /// [`tccli_dir_with`]). A missing file is [`ProfileError::NotFound`]; an empty `token`
+    /// `tccli_dir_with`). A missing file is [`ProfileError::NotFound`]; an empty `token`
     /// means none. Feature `serde_json`.
     #[cfg(feature = "serde_json")]
     pub fn from_tccli_profile(dir: &Path, name: &str) -> Result<Self, ProfileError> {
@@ -245,6 +268,29 @@ impl OwnedCredential {
     /// `<home>/.tccli/<TCCLI_PROFILE or default>.credential` with the home directory from
     /// `HOME` (or `USERPROFILE` on Windows) through the same `lookup`. An incomplete or
     /// invalid environment is an error, not a reason to fall through.
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use tc3::profile::{OwnedCredential, ProfileError};
+    ///
+    /// let env: HashMap<&str, &str> = [
+    ///     (OwnedCredential::ENV_SECRET_ID, "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE"),
+    ///     (OwnedCredential::ENV_SECRET_KEY, "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE"),
+    ///     ("TENCENTCLOUD_SECURITY_TOKEN", "tok"),
+    /// ]
+    /// .into();
+    /// let cred = OwnedCredential::default_chain_with(|n| env.get(n).map(|v| v.to_string()))?;
+    /// assert_eq!(cred.secret_id, "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE");
+    /// assert_eq!(cred.token.as_deref(), Some("tok")); // a fallback token variable
+    /// assert!(!format!("{cred:?}").contains("Gu5t9")); // the key never shows
+    /// let borrowed = cred.as_credential()?; // what the signers take
+    /// assert_eq!(borrowed.id.as_str(), cred.secret_id);
+    ///
+    /// // nothing in the environment and no home directory: nothing found
+    /// let none = OwnedCredential::default_chain_with(|_| None);
+    /// assert!(matches!(none, Err(ProfileError::NotFound)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn default_chain_with<F>(mut lookup: F) -> Result<Self, ProfileError>
     where
         F: FnMut(&str) -> Option<String>,
@@ -320,7 +366,7 @@ where
 
 /// tccli's directory `<home>/.tccli`, with the home directory from `HOME` (on Windows
 /// `USERPROFILE`, then `HOME`) through `lookup`; `None` if unset or empty.
-pub fn tccli_dir_with<F>(mut lookup: F) -> Option<PathBuf>
+pub(crate) fn tccli_dir_with<F>(mut lookup: F) -> Option<PathBuf>
 where
     F: FnMut(&str) -> Option<String>,
 {

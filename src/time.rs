@@ -2,12 +2,21 @@
 //!
 //! No date library is needed: the proleptic Gregorian civil-from-days conversion
 //! (H. Hinnant's algorithm) is exact for every day from 1970-01-01 to 9999-12-31.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )
+)]
 
 use crate::error::{Error, Field, Reason};
 use core::fmt;
 
 /// The last second this crate accepts: 9999-12-31T23:59:59Z.
-pub const MAX_TIMESTAMP: u64 = 253_402_300_799;
+pub(crate) const MAX_TIMESTAMP: u64 = 253_402_300_799;
 
 /// A UTC calendar date, `YYYY-MM-DD`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -64,20 +73,19 @@ impl Date {
 
     /// Parses `YYYY-MM-DD` exactly (as found in a credential scope).
     pub fn parse(s: &[u8]) -> Option<Date> {
-        if s.len() != 10 || s[4] != b'-' || s[7] != b'-' {
+        let &[y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = s else {
             return None;
-        }
-        let num = |r: &[u8]| -> Option<u16> {
-            let mut n = 0u16;
-            for &b in r {
-                if !b.is_ascii_digit() {
-                    return None;
-                }
-                n = n * 10 + u16::from(b - b'0');
-            }
-            Some(n)
         };
-        Date::new(num(&s[..4])?, num(&s[5..7])? as u8, num(&s[8..])? as u8)
+        let num = |digits: &[u8]| {
+            digits.iter().try_fold(0u16, |n, &b| {
+                b.is_ascii_digit().then(|| n * 10 + u16::from(b - b'0'))
+            })
+        };
+        Date::new(
+            num(&[y0, y1, y2, y3])?,
+            num(&[m0, m1])? as u8,
+            num(&[d0, d1])? as u8,
+        )
     }
 
     /// The year.

@@ -679,7 +679,7 @@ impl VerifyError {
         out: &mut S,
     ) {
         let msg = self.message();
-        crate::envelope::write_error_to(self.code(), &msg, request_id, out)
+        crate::envelope::write_error(self.code(), &msg, request_id, out)
     }
 
     /// Writes the full error envelope
@@ -691,7 +691,7 @@ impl VerifyError {
         out: &'o mut [u8],
     ) -> Result<&'o [u8], crate::Error> {
         let msg = self.message();
-        crate::envelope::write_error(self.code(), &msg, request_id, out)
+        crate::envelope::write_error_into(self.code(), &msg, request_id, out)
     }
 }
 

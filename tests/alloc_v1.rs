@@ -8,7 +8,8 @@ use counting_alloc::{assert_counter_works, count, Counting};
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-use tc3::v1::{self, params, Common, KeyRule, SignatureMethod};
+use tc3::params;
+use tc3::v1::{self, Common, SignatureMethod};
 use tc3::{SecretId, SecretKey};
 
 #[test]
@@ -41,13 +42,10 @@ fn thousand_legacy_signatures_allocate_nothing() {
             params::flatten_json(body, &mut arena, &mut pairs).unwrap();
             common.add_to(&mut pairs).unwrap();
             let mut out = [0u8; 1024];
-            let (sig, wire) = v1::sign_and_encode(
-                method,
-                "cvm.tencentcloudapi.com",
-                "/",
+            let (sig, wire) = v1::sign_into(
+                &v1::Request::get("cvm.tencentcloudapi.com").with_method(method),
                 &mut pairs,
                 &key,
-                KeyRule::default(),
                 &mut out,
             )
             .unwrap();

@@ -1,7 +1,7 @@
 //! Event-stream framing: the tccli literal stream, the WHATWG examples, chunking, limits.
 
 use tc3::sse::{
-    classify, for_each_event, is_event_stream, Config, Framer, Payload, SseError, Status,
+    classify, for_each_event, is_event_stream, Classified, Config, Framer, SseError, Status,
 };
 
 type Ev = (String, String, String); // (event type, data, last id)
@@ -76,7 +76,7 @@ fn tccli_literal_stream() {
     let reasons: Vec<String> = node
         .iter()
         .map(|e| match classify(&e.1).unwrap() {
-            Payload::Chunk { id, finish_reason } => {
+            Classified::Chunk { id, finish_reason } => {
                 assert!(id.unwrap().eq_str("148b89ef-14e1-489f-8e70-b767e5b27d56"));
                 finish_reason.unwrap().to_string()
             }
@@ -196,7 +196,7 @@ fn every_split_gives_the_same_events() {
 
 #[test]
 fn limits() {
-    let cfg = Config::default().max_line(16);
+    let cfg = Config::default().with_max_line(16);
     let ok = b"data: 0123456789\n\n"; // 16-byte line
     assert_eq!(collect(&[ok], cfg, false).unwrap(), [ev("0123456789", "")]);
     let long = b"data: 0123456789a\n\n";
@@ -259,7 +259,7 @@ fn payloads() {
     let (code, msg) = p.error().unwrap();
     assert_eq!(code, "InvalidParameter");
     assert!(msg.unwrap().eq_str("Temperature must be 2 or less"));
-    let Payload::ApiError { request_id, .. } = p else {
+    let Classified::ApiError { request_id, .. } = p else {
         panic!()
     };
     assert!(request_id
@@ -270,7 +270,7 @@ fn payloads() {
     assert_eq!(p.error().map(|e| e.0), Some("4000"));
     assert!(p.error().unwrap().1.unwrap().eq_str("服务内部异常"));
     let p = classify(r#"{"ErrorMsg":{"Code":4001,"Msg":"请求模型超时"}}"#).unwrap();
-    assert!(matches!(p, Payload::StreamError { code: "4001", .. }));
+    assert!(matches!(p, Classified::StreamError { code: "4001", .. }));
     // Code 0 and a null ErrorMsg are no errors.
     for ok in [
         r#"{"ErrorMsg":{"Code":0,"Msg":""},"Id":"a"}"#,
@@ -279,7 +279,7 @@ fn payloads() {
         let p = classify(ok).unwrap();
         assert!(p.error().is_none(), "{ok}");
         assert!(
-            matches!(p, Payload::Chunk { id: Some(id), finish_reason: None } if id.eq_str("a"))
+            matches!(p, Classified::Chunk { id: Some(id), finish_reason: None } if id.eq_str("a"))
         );
     }
     // Empty Error.Code is not an error (Go rule).
@@ -305,4 +305,35 @@ fn whole_body_helper() {
     )
     .unwrap();
     assert_eq!(got, ["a", "b"]);
+}
+
+#[test]
+fn event_type_and_id_limits_are_exact_and_independent_of_chunking() {
+    let at = |field: &str, len: usize| format!("{field}: {}\ndata: x\n\n", "e".repeat(len));
+    let (max_event, max_id) = (Framer::MAX_EVENT_TYPE, Framer::MAX_ID);
+    assert_eq!((max_event, max_id), (64, 256));
+    // exactly at the limit: kept whole
+    let s = at("event", max_event);
+    assert_eq!(
+        whole(s.as_bytes(), false),
+        [("e".repeat(64), "x".into(), String::new())]
+    );
+    let s = at("id", max_id);
+    assert_eq!(
+        whole(s.as_bytes(), false),
+        [("message".into(), "x".into(), "e".repeat(256))]
+    );
+    // one byte more: an error, never a cut value, whether pushed whole or byte by byte
+    for (field, len) in [("event", max_event + 1), ("id", max_id + 1)] {
+        let s = at(field, len);
+        assert_eq!(
+            collect(&[s.as_bytes()], Config::default(), false),
+            Err(SseError::FieldTooLong)
+        );
+        let bytes: Vec<&[u8]> = s.as_bytes().chunks(1).collect();
+        assert_eq!(
+            collect(&bytes, Config::default(), false),
+            Err(SseError::FieldTooLong)
+        );
+    }
 }

@@ -5,7 +5,7 @@ type Ev = (String, String, String, Option<u64>);
 
 fn run(chunks: &[&[u8]]) -> Result<Vec<Ev>, SseError> {
     let mut buf = [0u8; 512];
-    let mut f = Framer::with_config(&mut buf, Config::default().max_line(300));
+    let mut f = Framer::with_config(&mut buf, Config::default().with_max_line(300));
     let mut out = Vec::new();
     for c in chunks {
         let mut input = *c;

@@ -83,13 +83,13 @@ fn recompute(spec: &Value, cap: &Value, rule: KeyRule) -> (String, bool) {
     assert_eq!(sm.as_str(), spec["sign_method"].as_str().unwrap());
     let key = SecretKey::new(spec["secret_key"].as_str().unwrap()).unwrap();
     let sig = v1::compute_signature(
-        cap["method"].as_str().unwrap(),
-        header(cap, "host"),
-        cap["path"].as_str().unwrap(),
+        &v1::Request::get(header(cap, "host"))
+            .with_method(cap["method"].as_str().unwrap())
+            .with_path(cap["path"].as_str().unwrap())
+            .with_rule(rule),
         &pairs,
         &key,
         sm,
-        rule,
     )
     .unwrap();
     (received.clone(), sig.ct_eq_base64(received.as_bytes()))
@@ -156,7 +156,7 @@ fn sdk_specific(v: &Value) -> bool {
 /// Builds the request from the spec: flattened params + common params as the given SDK adds
 /// them, signed with this crate; returns (my sorted params, my signature).
 fn build(spec: &Value, sdk: &str) -> (Vec<(String, String)>, String) {
-    let flat = v1::params::flatten_value(&spec["params"]).unwrap();
+    let flat = tc3::params::flatten(&spec["params"]).unwrap();
     let action = spec["action"].as_str().unwrap();
     // Python upper-cases the first letter of the action; Node sends it as given
     let action = if sdk == "python" {
@@ -198,13 +198,13 @@ fn build(spec: &Value, sdk: &str) -> (Vec<(String, String)>, String) {
         KeyRule::Raw
     };
     let mut buf = vec![0u8; 64 * 1024];
-    let (sig, wire) = v1::sign_and_encode(
-        spec["http_method"].as_str().unwrap(),
-        spec["host"].as_str().unwrap(),
-        spec["path"].as_str().unwrap(),
+    let (sig, wire) = v1::sign_into(
+        &v1::Request::get(spec["host"].as_str().unwrap())
+            .with_method(spec["http_method"].as_str().unwrap())
+            .with_path(spec["path"].as_str().unwrap())
+            .with_rule(rule),
         &mut pairs,
         &key,
-        rule,
         &mut buf,
     )
     .unwrap();

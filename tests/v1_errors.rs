@@ -1,6 +1,7 @@
 //! Bad input to the legacy signer and the flatteners: typed errors, never a panic.
 
-use tc3::v1::{self, params, KeyRule};
+use tc3::params;
+use tc3::v1::{self, KeyRule};
 use tc3::{Error, Field, Reason, SecretKey};
 
 fn key() -> SecretKey {
@@ -8,14 +9,7 @@ fn key() -> SecretKey {
 }
 
 fn sign(pairs: &mut [(&str, &str)]) -> Result<v1::LegacySignature, Error> {
-    v1::sign(
-        "GET",
-        "cvm.tencentcloudapi.com",
-        "/",
-        pairs,
-        &key(),
-        KeyRule::default(),
-    )
+    v1::sign(&v1::Request::get("cvm.tencentcloudapi.com"), pairs, &key())
 }
 
 const BASE: [(&str, &str); 3] = [("Action", "A"), ("Nonce", "1"), ("Timestamp", "1465185768")];
@@ -85,27 +79,36 @@ fn duplicates_and_bad_method() {
     // compute_signature insists on sorted input
     let p = [("B", "1"), ("A", "2")];
     let e = v1::compute_signature(
-        "GET",
-        "h",
-        "/",
+        &v1::Request::get("h").with_rule(KeyRule::Raw),
         &p,
         &key(),
         v1::SignatureMethod::HmacSha1,
-        KeyRule::Raw,
     )
     .unwrap_err();
     assert_eq!(e, Error::new(Field::ParamName, Reason::Malformed));
     let mut p = BASE;
     assert_eq!(
-        v1::sign("GET", "h", "no-slash", &mut p, &key(), KeyRule::Raw)
-            .unwrap_err()
-            .field,
+        v1::sign(
+            &v1::Request::get("h")
+                .with_path("no-slash")
+                .with_rule(KeyRule::Raw),
+            &mut p,
+            &key()
+        )
+        .unwrap_err()
+        .field,
         Field::Uri
     );
     assert_eq!(
-        v1::sign("GE T", "h", "/", &mut p, &key(), KeyRule::Raw)
-            .unwrap_err()
-            .field,
+        v1::sign(
+            &v1::Request::get("h")
+                .with_method("GE T")
+                .with_rule(KeyRule::Raw),
+            &mut p,
+            &key()
+        )
+        .unwrap_err()
+        .field,
         Field::Method
     );
 }
@@ -125,7 +128,7 @@ fn duplicates_after_flattening() {
     {
         let v: serde_json::Value = serde_json::from_slice(json).unwrap();
         assert_eq!(
-            params::flatten_value(&v).unwrap_err(),
+            params::flatten(&v).unwrap_err(),
             Error::new(Field::ParamName, Reason::Duplicate)
         );
     }
@@ -159,7 +162,13 @@ fn capacity_exceeded() {
     let mut p = BASE;
     let mut buf = [0u8; 40];
     assert_eq!(
-        v1::sign_and_encode("GET", "h", "/", &mut p, &key(), KeyRule::Raw, &mut buf).unwrap_err(),
+        v1::sign_into(
+            &v1::Request::get("h").with_rule(KeyRule::Raw),
+            &mut p,
+            &key(),
+            &mut buf
+        )
+        .unwrap_err(),
         Error::capacity()
     );
     // the common params

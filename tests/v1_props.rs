@@ -2,7 +2,8 @@
 //! the caller's parameter order.
 
 use proptest::prelude::*;
-use tc3::v1::{self, params, KeyRule};
+use tc3::params;
+use tc3::v1;
 use tc3::SecretKey;
 
 fn leaf() -> impl Strategy<Value = serde_json::Value> {
@@ -43,7 +44,7 @@ proptest! {
         // alloc path over the value gives the same pairs (no floats generated)
         #[cfg(feature = "serde_json")]
         {
-            let owned = params::flatten_value(&obj).unwrap();
+            let owned = params::flatten(&obj).unwrap();
             let o: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (&k[..], &v[..])).collect();
             prop_assert_eq!(&o[..], pairs.as_slice());
         }
@@ -73,7 +74,7 @@ proptest! {
         let key = SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE").unwrap();
         let mut a = pairs.clone();
         let mut buf_a = vec![0u8; 8192];
-        let (sig_a, wire_a) = v1::sign_and_encode("POST", "cvm.tencentcloudapi.com", "/", &mut a, &key, KeyRule::default(), &mut buf_a).unwrap();
+        let (sig_a, wire_a) = v1::sign_into(&v1::Request::post("cvm.tencentcloudapi.com"), &mut a, &key, &mut buf_a).unwrap();
         // a deterministic shuffle
         let mut b = pairs.clone();
         let mut s = seed | 1;
@@ -82,7 +83,7 @@ proptest! {
             b.swap(i, (s % (i as u64 + 1)) as usize);
         }
         let mut buf_b = vec![0u8; 8192];
-        let (sig_b, wire_b) = v1::sign_and_encode("POST", "cvm.tencentcloudapi.com", "/", &mut b, &key, KeyRule::default(), &mut buf_b).unwrap();
+        let (sig_b, wire_b) = v1::sign_into(&v1::Request::post("cvm.tencentcloudapi.com"), &mut b, &key, &mut buf_b).unwrap();
         prop_assert!(sig_a.ct_eq_base64(sig_b.as_bytes()));
         prop_assert_eq!(wire_a, wire_b);
         prop_assert_eq!(sig_a.method().as_str(), if sha256 { "HmacSHA256" } else { "HmacSHA1" });

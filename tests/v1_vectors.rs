@@ -55,8 +55,16 @@ fn check(name: &str) -> String {
     let key = SecretKey::new(s(&inp["secret_key"])).unwrap();
     let (method, host, path) = (s(&inp["http_method"]), s(&inp["host"]), s(&inp["path"]));
     let mut buf = [0u8; 2048];
-    let (sig, wire) =
-        v1::sign_and_encode(method, host, path, &mut pairs, &key, rule, &mut buf).unwrap();
+    let (sig, wire) = v1::sign_into(
+        &v1::Request::get(host)
+            .with_method(method)
+            .with_path(path)
+            .with_rule(rule),
+        &mut pairs,
+        &key,
+        &mut buf,
+    )
+    .unwrap();
     let wire = wire.to_owned();
     assert_eq!(sig.as_str(), s(&exp["signature"]), "{name}: signature");
     let want_method = SignatureMethod::parse(s(&e["sign_method"])).unwrap();
@@ -67,7 +75,15 @@ fn check(name: &str) -> String {
     // string to sign, through the same streaming writer that feeds the MAC
     let mut sts = [0u8; 2048];
     let mut w = BufWriter::new(&mut sts);
-    v1::write_string_to_sign(method, host, path, &pairs, rule, &mut w).unwrap();
+    v1::write_string_to_sign(
+        &v1::Request::get(host)
+            .with_method(method)
+            .with_path(path)
+            .with_rule(rule),
+        &pairs,
+        &mut w,
+    )
+    .unwrap();
     assert_eq!(
         w.finish_str().unwrap(),
         s(&exp["string_to_sign"]),
@@ -139,12 +155,9 @@ fn python_sdk_b4_hmacsha1_post_underscore_rule() {
     let mut pairs: Vec<(&str, &str)> = owned.iter().map(|(k, v)| (&k[..], &v[..])).collect();
     let key = SecretKey::new(s(&inp["secret_key"])).unwrap();
     let raw = v1::sign(
-        "POST",
-        "cvm.tencentcloudapi.com",
-        "/",
+        &v1::Request::post("cvm.tencentcloudapi.com").with_rule(KeyRule::Raw),
         &mut pairs,
         &key,
-        KeyRule::Raw,
     )
     .unwrap();
     assert_ne!(raw.as_str(), "PsTjkZAut4p5cfaGqb3gJh11m3U=");
@@ -168,16 +181,13 @@ fn python_sdk_b4_from_flattened_params() {
     common.request_client = Some("SDK_PYTHON_3.1.195");
     let mut arena = [0u8; 256];
     let mut pairs: heapless::Vec<(&str, &str), 32> = heapless::Vec::new();
-    v1::params::flatten_json(body.as_bytes(), &mut arena, &mut pairs).unwrap();
+    tc3::params::flatten_json(body.as_bytes(), &mut arena, &mut pairs).unwrap();
     common.add_to(&mut pairs).unwrap();
     let key = SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE").unwrap();
     let sig = v1::sign(
-        "POST",
-        "cvm.tencentcloudapi.com",
-        "/",
+        &v1::Request::post("cvm.tencentcloudapi.com"),
         &mut pairs,
         &key,
-        KeyRule::default(),
     )
     .unwrap();
     assert_eq!(sig.as_str(), "PsTjkZAut4p5cfaGqb3gJh11m3U=");

@@ -254,8 +254,13 @@ fn sign_legacy(c: &LegacyCase) -> Wire {
     };
     let key = SecretKey::new(&c.key).unwrap();
     let mut buf = vec![0u8; 8192];
-    let (_, wire) =
-        v1::sign_and_encode(method, &host, "/", &mut pairs, &key, rule, &mut buf).unwrap();
+    let (_, wire) = v1::sign_into(
+        &v1::Request::get(&host).with_method(method).with_rule(rule),
+        &mut pairs,
+        &key,
+        &mut buf,
+    )
+    .unwrap();
     let wire = wire.as_bytes().to_vec();
     let mut headers = vec![("Host".to_string(), host.into_bytes())];
     if !c.get {

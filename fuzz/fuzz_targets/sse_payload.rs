@@ -1,14 +1,14 @@
 #![no_main]
-//! Payload classification of arbitrary event data; never a panic, consistent with `parse`.
+//! Classified classification of arbitrary event data; never a panic, consistent with `parse`.
 use libfuzzer_sys::fuzz_target;
-use tc3::sse::{classify, Payload};
+use tc3::sse::{classify, Classified};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(s) = std::str::from_utf8(data) else { return };
     let valid = serde_json::from_str::<serde_json::Value>(s);
     match classify(s) {
         Ok(p) => {
-            if let Payload::ApiError { error, .. } = p {
+            if let Classified::ApiError { error, .. } = p {
                 assert!(!error.code.is_empty());
                 let env = tc3::envelope::parse(data).unwrap();
                 assert_eq!(env.error, Some(error));

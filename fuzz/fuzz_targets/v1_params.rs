@@ -4,7 +4,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use tc3::encode::{form_decode, BufWriter};
-use tc3::v1::{self, params, KeyRule};
+use tc3::params;
+use tc3::v1::{self, KeyRule};
 use tc3::SecretKey;
 
 /// serde_json turns non-integers and integers beyond 64 bits into f64, which the Serialize
@@ -31,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
     // the alloc flattener agrees with the no_std one on valid JSON without floats
     if let Ok(v) = serde_json::from_slice::<serde_json::Value>(json) {
         if !has_float(&v) {
-            if let Ok(owned) = params::flatten_value(&v) {
+            if let Ok(owned) = params::flatten(&v) {
                 // serde_json's map is sorted and keeps the last of duplicate keys:
                 // compare as sorted sets when no key was dropped
                 if owned.len() == pairs.len() {
@@ -53,7 +54,7 @@ fuzz_target!(|data: &[u8]| {
     let rule = if flags & 2 == 2 { KeyRule::Raw } else { KeyRule::UnderscoreAsDot };
     let key = SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE").unwrap();
     let mut out = [0u8; 8192];
-    let (sig, wire) = match v1::sign_and_encode("POST", "h.example", "/", &mut pairs, &key, rule, &mut out) {
+    let (sig, wire) = match v1::sign_into(&v1::Request::post("h.example").with_rule(rule), &mut pairs, &key, &mut out) {
         Ok(x) => x,
         Err(_) => return,
     };

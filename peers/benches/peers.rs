@@ -870,12 +870,12 @@ fn main() {
         let n = legacy_pairs[i].len();
         pairs[..n].copy_from_slice(&legacy_pairs[i]);
         let sig = tc3::v1::sign(
-            &l.method,
-            &l.host,
-            &l.path,
+            &tc3::v1::Request::get(&l.host)
+                .with_method(&l.method)
+                .with_path(&l.path)
+                .with_rule(tc3::v1::KeyRule::UnderscoreAsDot),
             &mut pairs[..n],
             &legacy_keys[i],
-            tc3::v1::KeyRule::UnderscoreAsDot,
         )
         .expect("v1 sign");
         assert_eq!(sig.as_str(), l.signature, "{}", l.label);
@@ -978,12 +978,12 @@ fn main() {
                 let n = pairs_src.len();
                 pairs[..n].copy_from_slice(pairs_src);
                 tc3::v1::sign(
-                    &l.method,
-                    &l.host,
-                    &l.path,
+                    &tc3::v1::Request::get(&l.host)
+                        .with_method(&l.method)
+                        .with_path(&l.path)
+                        .with_rule(tc3::v1::KeyRule::UnderscoreAsDot),
                     &mut pairs[..n],
                     key,
-                    tc3::v1::KeyRule::UnderscoreAsDot,
                 )
                 .expect("v1")
             }),

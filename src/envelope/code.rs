@@ -14,6 +14,15 @@
 //! assert!(ErrorCode::new("AuthFailure.SignatureExpire").is_auth());
 //! assert!(ErrorCode::new("InternalError").is_retryable_with(tc3::envelope::RetryPolicy::SERVER_ERRORS));
 //! ```
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )
+)]
 
 use core::fmt;
 
@@ -22,6 +31,7 @@ macro_rules! categories {
         /// The first segment of an error code: the common categories every product's error-code
         /// page lists, plus `OperationDenied` (444 service codes), and [`Category::Other`].
         #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
         pub enum Category<'a> {
             $($(#[$m])* $name,)*
             /// Any other (service-specific or legacy) category, e.g. `InvalidInstanceState`.
@@ -206,8 +216,18 @@ pub const COMMON_CODES: &[(&str, &str)] = &[
     ),
 ];
 
-/// Which server codes [`ErrorCode::is_retryable_with`] treats as retryable.
+/// Which server codes [`ErrorCode::is_retryable_with`] treats as retryable. Start from
+/// [`RetryPolicy::RATE_LIMIT`] (the default) and adjust with the `with_*` builders.
+///
+/// ```
+/// use tc3::envelope::{ErrorCode, RetryPolicy};
+/// let policy = RetryPolicy::default().with_server_errors(true);
+/// assert_eq!(policy, RetryPolicy::SERVER_ERRORS);
+/// assert!(ErrorCode::new("InternalError").is_retryable_with(policy));
+/// assert!(!ErrorCode::new("InternalError").is_retryable());
+/// ```
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Also retry `InternalError[.*]` and `ServiceUnavailable[.*]` (off by default: neither
     /// official SDK retries them; their region circuit breakers count `InternalError` as a
@@ -224,6 +244,12 @@ impl RetryPolicy {
     pub const SERVER_ERRORS: RetryPolicy = RetryPolicy {
         server_errors: true,
     };
+
+    /// With `InternalError[.*]` and `ServiceUnavailable[.*]` retried or not.
+    pub const fn with_server_errors(mut self, server_errors: bool) -> Self {
+        self.server_errors = server_errors;
+        self
+    }
 }
 
 /// A server error code (`Response.Error.Code`), borrowed.

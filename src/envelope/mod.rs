@@ -49,7 +49,7 @@ use core::fmt;
 
 pub use code::{Category, ErrorCode, RetryPolicy, COMMON_CODES};
 pub use json_str::{Chars, JsonStr};
-pub use write::{write_error, write_error_to, write_json_string, write_success};
+pub use write::{write_error, write_error_into, write_success, write_success_into};
 
 use scan::{Kind, Tag, Visitor, ROOT};
 
@@ -240,6 +240,23 @@ impl<'a> Envelope<'a> {
 }
 
 /// Parse and validate an envelope with the default [`Options`].
+///
+/// ```
+/// let ok = tc3::envelope::parse(br#"{"Response":{"TotalCount":0,"RequestId":"r-1"}}"#)?;
+/// assert!(ok.error.is_none() && ok.request_id.unwrap() == "r-1");
+/// assert_eq!(ok.body, br#"{"TotalCount":0,"RequestId":"r-1"}"#); // the raw `Response`
+///
+/// let failed = tc3::envelope::parse(
+///     br#"{"Response":{"Error":{"Code":"RequestLimitExceeded","Message":"slow down"},"RequestId":"r-2"}}"#,
+/// )?;
+/// let error = failed.error.unwrap();
+/// assert!(error.code == "RequestLimitExceeded");
+/// assert!(error.error_code().is_some_and(|code| code.is_retryable()));
+///
+/// // not JSON, or no `Response` object: a typed error with the offset, never a panic
+/// assert!(tc3::envelope::parse(br#"{"Response":[}"#).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn parse(doc: &[u8]) -> Result<Envelope<'_>, ParseError> {
     parse_with(doc, Options::DEFAULT)
 }

@@ -230,7 +230,7 @@ fn next_ascii_special(doc: &[u8], mut p: usize) -> usize {
 }
 
 #[inline(always)]
-fn skip_ws(doc: &[u8], mut p: usize) -> usize {
+pub(crate) fn skip_ws(doc: &[u8], mut p: usize) -> usize {
     while let Some(&b) = doc.get(p) {
         if b == b' ' || b == b'\n' || b == b'\r' || b == b'\t' {
             p += 1;
@@ -345,7 +345,7 @@ fn digits(doc: &[u8], mut p: usize) -> usize {
 
 /// Scan a number starting at `p` (`-` or a digit). Returns the offset after it.
 #[inline]
-fn scan_number(doc: &[u8], start: usize) -> Result<usize, ParseError> {
+pub(crate) fn scan_number(doc: &[u8], start: usize) -> Result<usize, ParseError> {
     let mut p = start;
     if doc.get(p) == Some(&b'-') {
         p += 1;
@@ -379,7 +379,7 @@ fn scan_number(doc: &[u8], start: usize) -> Result<usize, ParseError> {
 }
 
 #[inline]
-fn literal(doc: &[u8], p: usize, lit: &[u8]) -> Result<usize, ParseError> {
+pub(crate) fn literal(doc: &[u8], p: usize, lit: &[u8]) -> Result<usize, ParseError> {
     let end = p + lit.len();
     match doc.get(p..end) {
         Some(s) if s == lit => Ok(end),

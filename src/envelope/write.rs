@@ -1,8 +1,9 @@
-//! Writing success and error envelopes into caller buffers (for gateways and mocks).
+//! Writing success and error envelopes (for gateways and mocks): `write_*` streams into a
+//! [`Sink`], `write_*_into` writes into a caller buffer.
 //!
 //! ```
 //! let mut buf = [0u8; 256];
-//! let out = tc3::envelope::write_error(
+//! let out = tc3::envelope::write_error_into(
 //!     "AuthFailure.SignatureFailure",
 //!     "bad \"sig\"",
 //!     "r-1",
@@ -16,15 +17,31 @@
 //! let env = tc3::envelope::parse(out).unwrap();
 //! assert!(env.error.unwrap().message.unwrap().eq_str("bad \"sig\""));
 //! ```
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )
+)]
 
 use crate::encode::{BufWriter, Sink};
 use crate::Error;
 
-const HEX: &[u8; 16] = b"0123456789abcdef";
+/// The lowercase hex digit of a nibble (`n < 16`).
+const fn hex_digit(n: u8) -> u8 {
+    if n < 10 {
+        b'0' + n
+    } else {
+        b'a' + (n - 10)
+    }
+}
 
 /// Write `s` as a JSON string (with quotes): `"` `\` and control characters escaped
 /// (`\n`, `\r`, `\t`, `\b`, `\f`, otherwise `\u00XX`); everything else verbatim UTF-8.
-pub fn write_json_string<S: Sink + ?Sized>(s: &str, out: &mut S) {
+pub(crate) fn write_json_string<S: Sink + ?Sized>(s: &str, out: &mut S) {
     out.put(b"\"");
     let b = s.as_bytes();
     let mut run = 0;
@@ -47,8 +64,8 @@ pub fn write_json_string<S: Sink + ?Sized>(s: &str, out: &mut S) {
                 b'u',
                 b'0',
                 b'0',
-                HEX[usize::from(c >> 4)],
-                HEX[usize::from(c & 15)],
+                hex_digit(c >> 4),
+                hex_digit(c & 15),
             ];
             out.put(&u);
         } else {
@@ -60,34 +77,45 @@ pub fn write_json_string<S: Sink + ?Sized>(s: &str, out: &mut S) {
     out.put(b"\"");
 }
 
+/// Stream `{"Response":{"RequestId":"…"}}` into any [`Sink`].
+pub fn write_success<S: Sink + ?Sized>(request_id: &str, out: &mut S) {
+    out.put(b"{\"Response\":{\"RequestId\":");
+    write_json_string(request_id, out);
+    out.put(b"}}");
+}
+
 /// Write `{"Response":{"RequestId":"…"}}` into `buf`.
 ///
 /// A buffer that is too small is [`Error::capacity`], never a truncated document.
-pub fn write_success<'o>(request_id: &str, buf: &'o mut [u8]) -> Result<&'o [u8], Error> {
+///
+/// ```
+/// let mut buf = [0u8; 64];
+/// let out = tc3::envelope::write_success_into("r-1", &mut buf)?;
+/// assert_eq!(out, br#"{"Response":{"RequestId":"r-1"}}"#);
+/// # Ok::<(), tc3::Error>(())
+/// ```
+pub fn write_success_into<'o>(request_id: &str, buf: &'o mut [u8]) -> Result<&'o [u8], Error> {
     let mut w = BufWriter::new(buf);
-    w.put(b"{\"Response\":{\"RequestId\":");
-    write_json_string(request_id, &mut w);
-    w.put(b"}}");
+    write_success(request_id, &mut w);
     w.finish()
 }
 
 /// Write `{"Response":{"Error":{"Code":…,"Message":…},"RequestId":…}}` into `buf`.
 ///
 /// A buffer that is too small is [`Error::capacity`], never a truncated document.
-pub fn write_error<'o>(
+pub fn write_error_into<'o>(
     code: &str,
     message: &str,
     request_id: &str,
     buf: &'o mut [u8],
 ) -> Result<&'o [u8], Error> {
     let mut w = BufWriter::new(buf);
-    write_error_to(code, message, request_id, &mut w);
+    write_error(code, message, request_id, &mut w);
     w.finish()
 }
 
-/// Stream an error envelope into any [`Sink`] (e.g. a `Vec<u8>` or a
-/// [`Counter`](crate::encode::Counter) to size a buffer first).
-pub fn write_error_to<S: Sink + ?Sized>(code: &str, message: &str, request_id: &str, out: &mut S) {
+/// Stream an error envelope into any [`Sink`] (e.g. a `Vec<u8>`).
+pub fn write_error<S: Sink + ?Sized>(code: &str, message: &str, request_id: &str, out: &mut S) {
     out.put(b"{\"Response\":{\"Error\":{\"Code\":");
     write_json_string(code, out);
     out.put(b",\"Message\":");
@@ -104,12 +132,12 @@ mod tests {
     #[test]
     fn escapes_and_capacity() {
         let mut buf = [0u8; 64];
-        let out = write_success("a\"\\\n\u{1}é", &mut buf).unwrap();
+        let out = write_success_into("a\"\\\n\u{1}é", &mut buf).unwrap();
         assert_eq!(
             out,
             "{\"Response\":{\"RequestId\":\"a\\\"\\\\\\n\\u0001é\"}}".as_bytes()
         );
         let mut small = [0u8; 10];
-        assert_eq!(write_success("x", &mut small), Err(Error::capacity()));
+        assert_eq!(write_success_into("x", &mut small), Err(Error::capacity()));
     }
 }

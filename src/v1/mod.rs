@@ -10,7 +10,7 @@
 //! slice or a `heapless::Vec` of borrowed `(&str, &str)` pairs), the pairs are sorted in place,
 //! the string to sign is streamed into the HMAC state, the signature lands in a fixed
 //! [`LegacySignature`], and the request (GET query or POST form body) is written into a caller
-//! buffer. Flattening nested parameters into pairs is in [`params`].
+//! buffer. Flattening nested parameters into pairs is in [`crate::params`].
 //!
 //! # The `_`→`.` key rule
 //!
@@ -23,19 +23,19 @@
 //! # Example
 //!
 //! ```
-//! use tc3::v1::{self, Common, KeyRule, SignatureMethod};
+//! use tc3::v1::{self, Common, Request};
 //! use tc3::{SecretId, SecretKey};
 //!
 //! let key = SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")?;
-//! let mut common = Common::new(
+//! let common = Common::new(
 //!     "DescribeInstances",
 //!     "2017-03-12",
 //!     1465185768,
 //!     11886,
 //!     SecretId::new("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE")?,
-//! );
-//! common.region = Some("ap-guangzhou");
-//! common.signature_method = None; // the documented example sends no SignatureMethod: HmacSHA1
+//! )
+//! .with_region("ap-guangzhou")
+//! .with_signature_method(None); // the documented example sends no SignatureMethod: HmacSHA1
 //!
 //! let mut pairs: heapless::Vec<(&str, &str), 16> = heapless::Vec::new();
 //! pairs.push(("InstanceIds.0", "ins-09dx96dg")).ok();
@@ -44,24 +44,30 @@
 //! common.add_to(&mut pairs)?;
 //!
 //! let mut buf = [0u8; 512];
-//! let (sig, query) = v1::sign_and_encode(
-//!     "GET", "cvm.tencentcloudapi.com", "/", &mut pairs, &key, KeyRule::default(), &mut buf,
-//! )?;
+//! let req = Request::get("cvm.tencentcloudapi.com");
+//! let (sig, query) = v1::sign_into(&req, &mut pairs, &key, &mut buf)?;
 //! assert_eq!(sig.as_str(), "EliP9YW3pW28FpsEdkXt/+WcGeI=");
 //! assert!(query.contains("&Signature=EliP9YW3pW28FpsEdkXt%2F%2BWcGeI%3D&"));
 //! # Ok::<(), tc3::Error>(())
 //! ```
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )
+)]
 
-pub mod params;
 pub mod verify;
 
 use crate::credential::{SecretId, SecretKey, Token};
 use crate::encode::{self, check_token, form_encode, BufWriter, Sink};
 use crate::error::{Error, Field, Reason};
+use crate::params::PairSink;
 use core::fmt;
 use hmac::{Hmac, Mac};
-
-pub use params::{PairSink, Params};
 
 /// The legacy signature algorithm, named by the `SignatureMethod` parameter.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -123,8 +129,22 @@ pub enum KeyRule {
 /// [`Common::add_to`] adds `Action`, `Version`, `Timestamp`, `Nonce`, `SecretId`, then
 /// `SignatureMethod` when set, `Region` when non-empty, `Token` when set and non-empty,
 /// `Language` and `RequestClient` when set. The decimal timestamp and nonce live inside this
-/// value, so the pairs borrow from it.
+/// value, so the pairs borrow from it. Optional parameters are set with the `with_*` builders.
+///
+/// ```
+/// use tc3::v1::{Common, SignatureMethod};
+/// let c = Common::new("DescribeZones", "2017-03-12", 1700000000, 7, tc3::SecretId::new("AKID")?)
+///     .with_region("ap-guangzhou")
+///     .with_signature_method(Some(SignatureMethod::HmacSha1));
+/// let mut pairs: heapless::Vec<(&str, &str), 8> = heapless::Vec::new();
+/// c.add_to(&mut pairs)?;
+/// assert_eq!(pairs[2], ("Timestamp", "1700000000"));
+/// assert_eq!(pairs[5], ("SignatureMethod", "HmacSHA1"));
+/// assert_eq!(pairs[6], ("Region", "ap-guangzhou"));
+/// # Ok::<(), tc3::Error>(())
+/// ```
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Common<'a> {
     /// `Action`, e.g. `DescribeInstances` (sent as given).
     pub action: &'a str,
@@ -144,10 +164,19 @@ pub struct Common<'a> {
     pub language: Option<&'a str>,
     /// `RequestClient`; sent when `Some`.
     pub request_client: Option<&'a str>,
-    timestamp: [u8; 20],
-    timestamp_at: u8,
-    nonce: [u8; 20],
-    nonce_at: u8,
+    timestamp: Decimal,
+    nonce: Decimal,
+}
+
+/// The decimal text of a `u64` (at most 20 digits).
+type Decimal = heapless::String<20>;
+
+fn decimal_text(n: u64) -> Decimal {
+    use core::fmt::Write as _;
+    let mut s = Decimal::new();
+    // 20 bytes hold every u64 (`u64::MAX` has 20 digits), so this cannot fail.
+    let _ = write!(s, "{n}");
+    s
 }
 
 impl<'a> Common<'a> {
@@ -159,7 +188,7 @@ impl<'a> Common<'a> {
         nonce: u64,
         secret_id: SecretId<'a>,
     ) -> Self {
-        let mut c = Common {
+        Common {
             action,
             version,
             secret_id,
@@ -168,40 +197,71 @@ impl<'a> Common<'a> {
             token: None,
             language: None,
             request_client: None,
-            timestamp: [0; 20],
-            timestamp_at: 20,
-            nonce: [0; 20],
-            nonce_at: 20,
-        };
-        c.set_timestamp(timestamp);
-        c.set_nonce(nonce);
-        c
+            timestamp: decimal_text(timestamp),
+            nonce: decimal_text(nonce),
+        }
+    }
+
+    /// With another `SignatureMethod` (`None` sends none: the server uses HmacSHA1).
+    pub fn with_signature_method(mut self, method: Option<SignatureMethod>) -> Self {
+        self.signature_method = method;
+        self
+    }
+
+    /// With a `Region`.
+    pub fn with_region(mut self, region: &'a str) -> Self {
+        self.region = Some(region);
+        self
+    }
+
+    /// With the `Token` of a temporary credential.
+    pub fn with_token(mut self, token: Token<'a>) -> Self {
+        self.token = Some(token);
+        self
+    }
+
+    /// With a `Language` (`zh-CN` / `en-US`).
+    pub fn with_language(mut self, language: &'a str) -> Self {
+        self.language = Some(language);
+        self
+    }
+
+    /// With a `RequestClient`.
+    pub fn with_request_client(mut self, request_client: &'a str) -> Self {
+        self.request_client = Some(request_client);
+        self
+    }
+
+    /// With another timestamp (Unix seconds).
+    pub fn with_timestamp(mut self, timestamp: u64) -> Self {
+        self.set_timestamp(timestamp);
+        self
+    }
+
+    /// With another nonce.
+    pub fn with_nonce(mut self, nonce: u64) -> Self {
+        self.set_nonce(nonce);
+        self
     }
 
     /// Replaces the timestamp (Unix seconds).
     pub fn set_timestamp(&mut self, timestamp: u64) {
-        let mut buf = [0u8; 20];
-        let at = 20 - encode::decimal(timestamp, &mut buf).len();
-        self.timestamp = buf;
-        self.timestamp_at = at as u8;
+        self.timestamp = decimal_text(timestamp);
     }
 
     /// Replaces the nonce.
     pub fn set_nonce(&mut self, nonce: u64) {
-        let mut buf = [0u8; 20];
-        let at = 20 - encode::decimal(nonce, &mut buf).len();
-        self.nonce = buf;
-        self.nonce_at = at as u8;
+        self.nonce = decimal_text(nonce);
     }
 
     /// The decimal timestamp as sent.
     pub fn timestamp_str(&self) -> &str {
-        digits(&self.timestamp, self.timestamp_at)
+        &self.timestamp
     }
 
     /// The decimal nonce as sent.
     pub fn nonce_str(&self) -> &str {
-        digits(&self.nonce, self.nonce_at)
+        &self.nonce
     }
 
     /// Adds the common parameters to `out` (see the type docs for which ones).
@@ -244,31 +304,26 @@ impl<'a> Common<'a> {
     }
 }
 
-fn digits(buf: &[u8; 20], at: u8) -> &str {
-    core::str::from_utf8(buf.get(at as usize..).unwrap_or(&[])).unwrap_or("")
-}
-
 /// A legacy signature: standard padded base64 of the HMAC (28 characters for HmacSHA1, 44 for
 /// HmacSHA256), held inline.
 ///
 /// Deliberately without `PartialEq`: compare a received signature with
 /// [`LegacySignature::ct_eq_base64`], which runs in constant time.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct LegacySignature {
-    buf: [u8; 44],
-    len: u8,
+    base64: heapless::String<44>,
     method: SignatureMethod,
 }
 
 impl LegacySignature {
     /// The base64 text, as it enters the `Signature` parameter before form encoding.
     pub fn as_str(&self) -> &str {
-        core::str::from_utf8(self.as_bytes()).unwrap_or("")
+        &self.base64
     }
 
     /// The base64 text as bytes.
     pub fn as_bytes(&self) -> &[u8] {
-        self.buf.get(..self.len as usize).unwrap_or(&[])
+        self.base64.as_bytes()
     }
 
     /// The algorithm that produced it.
@@ -288,14 +343,13 @@ impl LegacySignature {
         form_encode(self.as_bytes(), out);
     }
 
-    fn from_mac(mac: &[u8], method: SignatureMethod) -> Self {
+    /// From a MAC of at most 32 bytes (its base64 fits 44 characters; a longer one is
+    /// [`Error::capacity`]).
+    fn from_mac(mac: &[u8], method: SignatureMethod) -> Result<Self, Error> {
         let mut buf = [0u8; 44];
-        let len = encode::base64(mac, &mut buf).map(|s| s.len()).unwrap_or(0);
-        LegacySignature {
-            buf,
-            len: len as u8,
-            method,
-        }
+        let text = encode::base64(mac, &mut buf)?;
+        let base64 = heapless::String::try_from(text).map_err(|()| Error::capacity())?;
+        Ok(LegacySignature { base64, method })
     }
 }
 
@@ -314,9 +368,73 @@ impl fmt::Display for LegacySignature {
     }
 }
 
+/// The request line a legacy signature covers: method, host and path, and how parameter
+/// names enter the string to sign ([`KeyRule`]). Start from [`Request::get`] or
+/// [`Request::post`] (path `/`, the default key rule) and adjust with the `with_*` builders.
+///
+/// ```
+/// use tc3::v1::{KeyRule, Request};
+/// let req = Request::post("cvm.tencentcloudapi.com").with_rule(KeyRule::Raw);
+/// assert_eq!((req.method, req.host, req.path), ("POST", "cvm.tencentcloudapi.com", "/"));
+/// ```
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Request<'a> {
+    /// The HTTP method as sent, e.g. `GET`.
+    pub method: &'a str,
+    /// The `Host`, e.g. `cvm.tencentcloudapi.com`.
+    pub host: &'a str,
+    /// The path, starting with `/` (`/` for the official endpoints).
+    pub path: &'a str,
+    /// How names enter the string to sign. Default [`KeyRule::UnderscoreAsDot`].
+    pub rule: KeyRule,
+}
+
+impl<'a> Request<'a> {
+    /// A `GET` to `host`, path `/`, the default key rule.
+    pub const fn get(host: &'a str) -> Self {
+        Request {
+            method: "GET",
+            host,
+            path: "/",
+            rule: KeyRule::UnderscoreAsDot,
+        }
+    }
+
+    /// A `POST` to `host`, path `/`, the default key rule.
+    pub const fn post(host: &'a str) -> Self {
+        Request {
+            method: "POST",
+            ..Self::get(host)
+        }
+    }
+
+    /// With another method.
+    pub const fn with_method(mut self, method: &'a str) -> Self {
+        self.method = method;
+        self
+    }
+
+    /// With another path.
+    pub const fn with_path(mut self, path: &'a str) -> Self {
+        self.path = path;
+        self
+    }
+
+    /// With another key rule.
+    pub const fn with_rule(mut self, rule: KeyRule) -> Self {
+        self.rule = rule;
+        self
+    }
+
+    fn check(&self) -> Result<(), Error> {
+        check_request_line(self.method, self.host, self.path)
+    }
+}
+
 /// Checks a parameter name: non-empty, no `=` or `&` (they would make the string to sign
 /// ambiguous).
-pub fn check_param_name(name: &str) -> Result<(), Error> {
+pub(crate) fn check_param_name(name: &str) -> Result<(), Error> {
     if name.is_empty() {
         return Err(Error::new(Field::ParamName, Reason::Empty));
     }
@@ -383,16 +501,14 @@ fn put_key<S: Sink + ?Sized>(key: &str, rule: KeyRule, out: &mut S) {
 }
 
 fn stream_string_to_sign<S: Sink + ?Sized>(
-    method: &str,
-    host: &str,
-    path: &str,
+    req: &Request<'_>,
     sorted_pairs: &[(&str, &str)],
-    rule: KeyRule,
     out: &mut S,
 ) {
-    out.put(method.as_bytes());
-    out.put(host.as_bytes());
-    out.put(path.as_bytes());
+    let rule = req.rule;
+    out.put(req.method.as_bytes());
+    out.put(req.host.as_bytes());
+    out.put(req.path.as_bytes());
     out.put(b"?");
     for (i, (k, v)) in sorted_pairs.iter().enumerate() {
         if i > 0 {
@@ -408,17 +524,27 @@ fn stream_string_to_sign<S: Sink + ?Sized>(
 /// (a [`BufWriter`] for display, or a MAC state). `sorted_pairs` must already be sorted by
 /// name in byte order, without duplicates, and must not contain `Signature`; values are
 /// written raw. This is exactly what [`compute_signature`] hashes.
+///
+/// ```
+/// use tc3::v1::{self, Request};
+/// let mut out = [0u8; 128];
+/// let mut w = tc3::encode::BufWriter::new(&mut out);
+/// let pairs = [("Action", "DescribeZones"), ("Nonce", "1"), ("Timestamp", "2")];
+/// v1::write_string_to_sign(&Request::get("cvm.tencentcloudapi.com"), &pairs, &mut w)?;
+/// assert_eq!(
+///     w.finish_str()?,
+///     "GETcvm.tencentcloudapi.com/?Action=DescribeZones&Nonce=1&Timestamp=2"
+/// );
+/// # Ok::<(), tc3::Error>(())
+/// ```
 pub fn write_string_to_sign<S: Sink + ?Sized>(
-    method: &str,
-    host: &str,
-    path: &str,
+    req: &Request<'_>,
     sorted_pairs: &[(&str, &str)],
-    rule: KeyRule,
     out: &mut S,
 ) -> Result<(), Error> {
-    check_request_line(method, host, path)?;
+    req.check()?;
     check_sorted(sorted_pairs)?;
-    stream_string_to_sign(method, host, path, sorted_pairs, rule, out);
+    stream_string_to_sign(req, sorted_pairs, out);
     Ok(())
 }
 
@@ -427,35 +553,26 @@ pub fn write_string_to_sign<S: Sink + ?Sized>(
 /// explicitly: a verifier derives it with [`SignatureMethod::from_param`] from the received
 /// `SignatureMethod` and excludes the received `Signature` itself.
 pub fn compute_signature(
-    method: &str,
-    host: &str,
-    path: &str,
+    req: &Request<'_>,
     sorted_pairs: &[(&str, &str)],
     key: &SecretKey,
     signature_method: SignatureMethod,
-    rule: KeyRule,
 ) -> Result<LegacySignature, Error> {
-    check_request_line(method, host, path)?;
+    req.check()?;
     check_sorted(sorted_pairs)?;
     let bad_key = |_| Error::new(Field::SecretKey, Reason::Malformed);
     match signature_method {
         SignatureMethod::HmacSha1 => {
             let mut mac =
                 Hmac::<sha1::Sha1>::new_from_slice(key.expose_secret()).map_err(bad_key)?;
-            stream_string_to_sign(method, host, path, sorted_pairs, rule, &mut mac);
-            Ok(LegacySignature::from_mac(
-                &mac.finalize().into_bytes(),
-                signature_method,
-            ))
+            stream_string_to_sign(req, sorted_pairs, &mut mac);
+            LegacySignature::from_mac(&mac.finalize().into_bytes(), signature_method)
         }
         SignatureMethod::HmacSha256 => {
             let mut mac =
                 Hmac::<sha2::Sha256>::new_from_slice(key.expose_secret()).map_err(bad_key)?;
-            stream_string_to_sign(method, host, path, sorted_pairs, rule, &mut mac);
-            Ok(LegacySignature::from_mac(
-                &mac.finalize().into_bytes(),
-                signature_method,
-            ))
+            stream_string_to_sign(req, sorted_pairs, &mut mac);
+            LegacySignature::from_mac(&mac.finalize().into_bytes(), signature_method)
         }
     }
 }
@@ -469,7 +586,7 @@ pub fn sign_string_to_sign(
     signature_method: SignatureMethod,
 ) -> Result<LegacySignature, Error> {
     let bad_key = |_| Error::new(Field::SecretKey, Reason::Malformed);
-    Ok(match signature_method {
+    match signature_method {
         SignatureMethod::HmacSha1 => {
             let mut mac =
                 Hmac::<sha1::Sha1>::new_from_slice(key.expose_secret()).map_err(bad_key)?;
@@ -482,7 +599,7 @@ pub fn sign_string_to_sign(
             mac.update(message);
             LegacySignature::from_mac(&mac.finalize().into_bytes(), signature_method)
         }
-    })
+    }
 }
 
 fn find<'p>(sorted_pairs: &[(&str, &'p str)], name: &str) -> Option<&'p str> {
@@ -497,7 +614,7 @@ fn find<'p>(sorted_pairs: &[(&str, &'p str)], name: &str) -> Option<&'p str> {
 /// no duplicate, no `Signature`, `Nonce` and `Timestamp` present and decimal, and
 /// `SignatureMethod` (if present) exactly `HmacSHA1` or `HmacSHA256`. Returns the algorithm
 /// the server will use.
-pub fn prepare(pairs: &mut [(&str, &str)]) -> Result<SignatureMethod, Error> {
+pub(crate) fn prepare(pairs: &mut [(&str, &str)]) -> Result<SignatureMethod, Error> {
     for (k, _) in pairs.iter() {
         check_param_name(k)?;
     }
@@ -525,24 +642,44 @@ pub fn prepare(pairs: &mut [(&str, &str)]) -> Result<SignatureMethod, Error> {
     }
 }
 
-/// Signs a complete request: [`prepare`] (sort in place and check), then
-/// [`compute_signature`] with the algorithm named by the `SignatureMethod` parameter
-/// (HmacSHA1 when absent). After it returns, `pairs` is sorted.
+/// Signs a complete request. `pairs` is sorted in place (byte order) and checked as a
+/// complete request — names valid (non-empty, no `=` or `&`), no duplicate, no `Signature`,
+/// `Nonce` and `Timestamp` present and decimal, `SignatureMethod` (if present) exactly
+/// `HmacSHA1` or `HmacSHA256` — then signed with [`compute_signature`] under the algorithm
+/// that parameter names (HmacSHA1 when absent). After it returns, `pairs` is sorted.
+///
+/// ```
+/// use tc3::v1::{self, Common, Request};
+/// use tc3::{SecretId, SecretKey};
+///
+/// // protocol-signing.md §2: the documented DescribeInstances example (HmacSHA1)
+/// let key = SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")?;
+/// let id = SecretId::new("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE")?;
+/// let common = Common::new("DescribeInstances", "2017-03-12", 1465185768, 11886, id)
+///     .with_region("ap-guangzhou")
+///     .with_signature_method(None);
+/// let mut pairs: heapless::Vec<(&str, &str), 16> = heapless::Vec::new();
+/// pairs.extend_from_slice(&[("InstanceIds.0", "ins-09dx96dg"), ("Limit", "20"), ("Offset", "0")])
+///     .map_err(|()| tc3::Error::capacity())?;
+/// common.add_to(&mut pairs)?;
+///
+/// let sig = v1::sign(&Request::get("cvm.tencentcloudapi.com"), &mut pairs, &key)?;
+/// assert_eq!(sig.as_str(), "EliP9YW3pW28FpsEdkXt/+WcGeI=");
+/// assert_eq!(pairs[0], ("Action", "DescribeInstances")); // sorted in place
+/// # Ok::<(), tc3::Error>(())
+/// ```
 pub fn sign(
-    method: &str,
-    host: &str,
-    path: &str,
+    req: &Request<'_>,
     pairs: &mut [(&str, &str)],
     key: &SecretKey,
-    rule: KeyRule,
 ) -> Result<LegacySignature, Error> {
     let sm = prepare(pairs)?;
-    compute_signature(method, host, path, pairs, key, sm, rule)
+    compute_signature(req, pairs, key, sm)
 }
 
 /// Writes the wire form of a signed request, the GET query string (without `?`) or the POST
 /// form body (`Content-Type: application/x-www-form-urlencoded`): every name and value
-/// form-encoded ([`encode::form_encode`]), in byte order, with `Signature=<encoded base64>`
+/// form-encoded (Go's `url.QueryEscape`), in byte order, with `Signature=<encoded base64>`
 /// at its sorted place. `sorted_pairs` must be sorted (as [`sign`] leaves them).
 pub fn write_request<S: Sink + ?Sized>(
     sorted_pairs: &[(&str, &str)],
@@ -577,7 +714,7 @@ pub fn write_request<S: Sink + ?Sized>(
 }
 
 /// [`write_request`] into a caller buffer; a buffer too small is [`Error::capacity`].
-pub fn encode_request<'o>(
+pub fn write_request_into<'o>(
     sorted_pairs: &[(&str, &str)],
     signature: &LegacySignature,
     buf: &'o mut [u8],
@@ -587,19 +724,16 @@ pub fn encode_request<'o>(
     w.finish_str()
 }
 
-/// [`sign`] then [`encode_request`]: the whole no_std path in one call. Returns the
-/// signature and the query string / form body written into `buf`.
-pub fn sign_and_encode<'o>(
-    method: &str,
-    host: &str,
-    path: &str,
+/// [`sign`] then [`write_request_into`]: the whole no_std path in one call. Returns the
+/// signature and the query string / form body written into `buf` (see the module example).
+pub fn sign_into<'o>(
+    req: &Request<'_>,
     pairs: &mut [(&str, &str)],
     key: &SecretKey,
-    rule: KeyRule,
     buf: &'o mut [u8],
 ) -> Result<(LegacySignature, &'o str), Error> {
-    let sig = sign(method, host, path, pairs, key, rule)?;
-    let out = encode_request(pairs, &sig, buf)?;
+    let sig = sign(req, pairs, key)?;
+    let out = write_request_into(pairs, &sig, buf)?;
     Ok((sig, out))
 }
 

@@ -254,8 +254,18 @@ pub fn verify<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, const B: usize, 
     let mut matched = None;
     'outer: for &rule in rules {
         for &path in uris.get(..n_uris).unwrap_or(&[]) {
-            let sig = compute_signature(req.method, host, path, sorted, &key, method, rule)
-                .map_err(|_| VerifyError::SignatureMismatch)?;
+            let sig = compute_signature(
+                &super::Request {
+                    method: req.method,
+                    host,
+                    path,
+                    rule,
+                },
+                sorted,
+                &key,
+                method,
+            )
+            .map_err(|_| VerifyError::SignatureMismatch)?;
             if sig.ct_eq_base64(signature.as_bytes()) {
                 matched = Some((rule, path));
                 break 'outer;
@@ -380,10 +390,31 @@ fn write_explanation<
             b"KeyRule: `_` -> `.`\n".as_slice()
         });
         out.put(b"StringToSign:\n");
-        if super::write_string_to_sign(req.method, host, uris[0], sorted, rule, out).is_err() {
+        if super::write_string_to_sign(
+            &super::Request {
+                method: req.method,
+                host,
+                path: uris[0],
+                rule,
+            },
+            sorted,
+            out,
+        )
+        .is_err()
+        {
             return;
         }
-        if let Ok(sig) = compute_signature(req.method, host, uris[0], sorted, &key, method, rule) {
+        if let Ok(sig) = compute_signature(
+            &super::Request {
+                method: req.method,
+                host,
+                path: uris[0],
+                rule,
+            },
+            sorted,
+            &key,
+            method,
+        ) {
             out.put(b"\nExpectedSignature: ");
             out.put(sig.as_bytes());
         }

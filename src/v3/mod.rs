@@ -197,6 +197,24 @@ impl fmt::Debug for KeyChain {
 ///
 /// The HMAC state (derived from `SecretSigning`, valid for one date and service) is not
 /// zeroized on drop: the `hmac` crate does not expose it. The intermediate keys are.
+///
+/// ```
+/// use tc3::v3::SigningKey;
+/// use tc3::{Date, SecretKey};
+///
+/// let secret = SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")?;
+/// // Once per (key, UTC day, service); reuse it for every request of that day.
+/// let key = SigningKey::derive(&secret, Date::from_unix(1551113065)?, "cvm")?;
+/// assert_eq!((key.date().to_string().as_str(), key.service()), ("2019-02-25", "cvm"));
+/// // protocol-signing.md's documented string to sign and signature
+/// let sts = "TC3-HMAC-SHA256\n1551113065\n2019-02-25/cvm/tc3_request\n\
+///            5ffe6a04c0664d6b969fab9a13bdab201d63ee709638e2749d62a09ca18d7031";
+/// assert_eq!(
+///     key.sign_raw(sts.as_bytes()).as_hex(),
+///     "72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168"
+/// );
+/// # Ok::<(), tc3::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct SigningKey {
     mac: Hmac<Sha256>,
@@ -757,6 +775,29 @@ fn finish_signed<'a, F: FnOnce(&mut BufWriter<'_>)>(
 ///
 /// To sign many requests that share method, URI, host, content type and extra signed
 /// headers, a [`Template`] checks and hashes those once (same result, byte for byte).
+///
+/// ```
+/// use tc3::v3::{sign, Common, Request, SigningKey};
+/// use tc3::{Credential, Date};
+///
+/// let cred = Credential::new("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")?;
+/// let key = SigningKey::derive(&cred.key, Date::from_unix(1551113065)?, "cvm")?;
+/// let body = br#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
+/// let req = Request::new_post("cvm.tencentcloudapi.com", "application/json; charset=utf-8", body);
+/// let common = Common::new("cvm", "DescribeInstances", "2017-03-12", 1551113065)
+///     .with_region("ap-guangzhou");
+/// let signed = sign(&cred, &key, &common, &req)?;
+/// assert_eq!(
+///     signed.authorization(),
+///     "TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE/2019-02-25/cvm/tc3_request, \
+///      SignedHeaders=content-type;host, \
+///      Signature=72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168"
+/// );
+/// // a key of another day is refused, not silently used
+/// let stale = SigningKey::derive(&cred.key, Date::from_unix(1551113065 - 86_400)?, "cvm")?;
+/// assert!(sign(&cred, &stale, &common, &req).is_err());
+/// # Ok::<(), tc3::Error>(())
+/// ```
 pub fn sign<'a>(
     cred: &Credential<'a>,
     key: &SigningKey,
@@ -785,6 +826,20 @@ pub fn sign<'a>(
 }
 
 /// Like [`sign`], deriving the signing key for this one request.
+///
+/// ```
+/// use tc3::v3::{sign_fresh, Common, Request};
+/// use tc3::Credential;
+///
+/// let cred = Credential::new("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")?;
+/// let req = Request::new_get("cvm.tencentcloudapi.com", "Limit=10&Offset=0");
+/// let common = Common::new("cvm", "DescribeInstances", "2017-03-12", 1551113065);
+/// let signed = sign_fresh(&cred, &common, &req)?;
+/// assert_eq!(signed.timestamp(), "1551113065");
+/// let names: Vec<&str> = signed.headers().map(|(name, _)| name).collect();
+/// assert!(names.contains(&"Authorization") && names.contains(&"X-TC-Action"));
+/// # Ok::<(), tc3::Error>(())
+/// ```
 pub fn sign_fresh<'a>(
     cred: &Credential<'a>,
     common: &Common<'a>,

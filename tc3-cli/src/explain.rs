@@ -117,7 +117,9 @@ fn diagnose(cap: &Capture, opts: &Options, e: VerifyError, tc3: bool) -> String 
     let host_service = host.split('.').next().unwrap_or_default();
     let ts_date = cap
         .header("x-tc-timestamp")
-        .and_then(|t| tc3::encode::parse_decimal(t.trim().as_bytes()))
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|t| t.parse::<u64>().ok())
         .and_then(|t| Date::from_unix(t).ok());
     if let Some(d) = ts_date {
         if auth.date.as_bytes() != d.to_bytes() {

@@ -60,7 +60,7 @@ fn envelope_of(body: &[u8]) -> Outcome {
 }
 
 fn events(body: &[u8]) -> Outcome {
-    let mut buf = vec![0u8; body.len().max(sse::DEFAULT_MAX_LINE)];
+    let mut buf = vec![0u8; body.len().max(sse::Config::DEFAULT_MAX_LINE)];
     let mut outcome = Outcome::Ok;
     let res = sse::for_each_event(body, &mut buf, sse::Config::default(), false, |ev| {
         let error = match ev.payload() {

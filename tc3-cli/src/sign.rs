@@ -167,7 +167,7 @@ pub fn sign_spec(spec: &Spec, show: bool) -> Result<Capture, String> {
 
 /// Flattens `params` (§2.2) into owned pairs.
 fn flatten(params: &Value) -> Result<Vec<(String, String)>, String> {
-    v1::params::flatten_value(params).map_err(|e| format!("params: {e}"))
+    tc3::params::flatten(params).map_err(|e| format!("params: {e}"))
 }
 
 fn sign_v3(spec: &Spec, cred: &Credential<'_>, show: bool) -> Result<Capture, String> {
@@ -311,22 +311,22 @@ fn sign_v1(spec: &Spec, cred: &Credential<'_>, show: bool) -> Result<Capture, St
     common.add_to(&mut pairs).map_err(|e| e.to_string())?;
     let rule = v1::KeyRule::UnderscoreAsDot;
     let sig = v1::sign(
-        &spec.http_method,
-        &spec.host,
-        &spec.path,
+        &v1::Request::get(&spec.host)
+            .with_method(&spec.http_method)
+            .with_path(&spec.path)
+            .with_rule(rule),
         &mut pairs,
         &cred.key,
-        rule,
     )
     .map_err(|e| e.to_string())?;
     if show {
         let mut sts = Vec::new();
         v1::write_string_to_sign(
-            &spec.http_method,
-            &spec.host,
-            &spec.path,
+            &v1::Request::get(&spec.host)
+                .with_method(&spec.http_method)
+                .with_path(&spec.path)
+                .with_rule(rule),
             &pairs,
-            rule,
             &mut sts,
         )
         .map_err(|e| e.to_string())?;

@@ -1,53 +1,25 @@
-//! `text/event-stream`: a sans-I/O push framer over a caller buffer, and the payloads
-//! Tencent Cloud's streaming APIs send.
-//!
-//! The framer follows the WHATWG EventSource parsing rules (HTML §9.2.6):
-//!
-//! - Lines end with LF, CR or CRLF, mixed freely. A CR at the end of one chunk and an LF at the
-//!   start of the next count as one line ending.
-//! - A UTF-8 BOM at the very start of the stream is skipped (only there).
-//! - `:` starts a comment. `data`, `event`, `id` and `retry` are fields; one space after the
-//!   colon is dropped; other fields are ignored. A line **without a colon is a field name with
-//!   an empty value** (so a bare `data` line adds an empty data line). The Go SDK aborts on such
-//!   a line (`SSE.InvalidLine`) and Python mis-splits it; the spec is followed here.
-//! - Repeated `data` lines are joined with `\n`. A blank line dispatches the event, unless no
-//!   `data` line was seen (then the event type is reset and nothing is dispatched).
-//! - `id` sets the last event ID, which **carries over** to later events until changed; an `id`
-//!   containing NUL is ignored. `retry` with only ASCII digits sets the reconnection time
-//!   ([`Framer::retry`]); anything else is ignored.
-//! - At the end of the stream an event without a final blank line is **discarded** by the spec;
-//!   Node's SDK (readline) still emits it. Call [`Framer::finish`] to get that behaviour.
-//!
-//! Deviations, for a fixed-memory parser: a line longer than [`Config::max_line`] (default
-//! 64 KiB, the Go SDK's limit) is an error, as is an event whose data does not fit the caller's
-//! buffer, an event type longer than [`MAX_EVENT_TYPE`] or an id longer than [`MAX_ID`] bytes;
-//! text that is not UTF-8 is an error where a browser would substitute U+FFFD.
-//!
-//! ```
-//! use tc3::sse::{Framer, Status};
-//! let stream = b"data: {\"Id\":\"1\"}\r\n\r\n: keep-alive\n\ndata: a\ndata: b\n\n";
-//! let mut buf = [0u8; 1024];
-//! let mut framer = Framer::new(&mut buf);
-//! let mut input = &stream[..];
-//! let mut seen = Vec::new();
-//! while let Status::Complete((used, ev)) = framer.push(input).unwrap() {
-//!     seen.push(ev.data.to_owned());
-//!     input = &input[used..];
-//! }
-//! assert_eq!(seen, ["{\"Id\":\"1\"}", "a\nb"]);
-//! ```
+//! The `text/event-stream` framer (WHATWG EventSource parsing rules, fixed memory).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )
+)]
 
 use core::fmt;
 
-use crate::envelope::scan::{self, Kind, Tag, Visitor, ROOT};
-use crate::envelope::{key_is, ApiError, EnvVisitor, JsonStr, ParseError};
+use super::payload::{classify, Classified};
+use crate::envelope::ParseError;
 
 /// The default maximum line length: 64 KiB, as the Go SDK's `SSEScannerBufferMaxBytes`.
-pub const DEFAULT_MAX_LINE: usize = 64 * 1024;
+const DEFAULT_MAX_LINE: usize = 64 * 1024;
 /// The longest `event` field value kept.
-pub const MAX_EVENT_TYPE: usize = 64;
+const MAX_EVENT_TYPE: usize = 64;
 /// The longest `id` field value kept.
-pub const MAX_ID: usize = 256;
+const MAX_ID: usize = 256;
 
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
@@ -81,7 +53,8 @@ pub enum SseError {
     LineTooLong,
     /// The event's data does not fit the caller's buffer.
     BufferFull,
-    /// An `event` value longer than [`MAX_EVENT_TYPE`] or an `id` longer than [`MAX_ID`].
+    /// An `event` value longer than [`Framer::MAX_EVENT_TYPE`] or an `id` longer than
+    /// [`Framer::MAX_ID`].
     FieldTooLong,
     /// The event's data, type or id is not UTF-8.
     InvalidUtf8,
@@ -112,7 +85,8 @@ impl std::error::Error for SseError {}
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Config {
-    /// Longest accepted line in bytes, without its line ending. Default [`DEFAULT_MAX_LINE`].
+    /// Longest accepted line in bytes, without its line ending. Default
+    /// [`Config::DEFAULT_MAX_LINE`].
     pub max_line: usize,
 }
 
@@ -125,8 +99,11 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The default maximum line length: 64 KiB, as the Go SDK's `SSEScannerBufferMaxBytes`.
+    pub const DEFAULT_MAX_LINE: usize = DEFAULT_MAX_LINE;
+
     /// A configuration with another line limit.
-    pub const fn max_line(mut self, max_line: usize) -> Self {
+    pub const fn with_max_line(mut self, max_line: usize) -> Self {
         self.max_line = max_line;
         self
     }
@@ -156,7 +133,7 @@ impl<'s> Event<'s> {
     }
 
     /// Classify the data as a Tencent Cloud streaming payload (see [`classify`]).
-    pub fn payload(&self) -> Result<Payload<'s>, ParseError> {
+    pub fn payload(&self) -> Result<Classified<'s>, ParseError> {
         classify(self.data)
     }
 }
@@ -181,15 +158,34 @@ enum Line {
 
 /// The push framer. Event data accumulates in the caller's buffer; the event type and the
 /// last event ID live inline (about 600 bytes).
+///
+/// Push bytes as they arrive, in chunks of any size (a line or an event may span chunks);
+/// each [`Status::Complete`] says how much input was used.
+///
+/// ```
+/// use tc3::sse::{Framer, Status};
+///
+/// let chunks: [&[u8]; 3] = [b"event: delta\nid: 7\ndata: {\"Id\"", b":\"a\"}\r", b"\n\ndata: 2\n\n"];
+/// let mut buf = [0u8; 256]; // the longest event's data must fit
+/// let mut framer = Framer::new(&mut buf);
+/// let mut seen = Vec::new();
+/// for chunk in chunks {
+///     let mut input = chunk;
+///     while let Status::Complete((used, event)) = framer.push(input)? {
+///         seen.push((event.event_type().to_owned(), event.id.to_owned(), event.data.to_owned()));
+///         input = &input[used..];
+///     }
+/// }
+/// assert_eq!(seen[0], ("delta".into(), "7".into(), r#"{"Id":"a"}"#.into()));
+/// assert_eq!(seen[1], ("message".into(), "7".into(), "2".into())); // the id carries over
+/// # Ok::<(), tc3::sse::SseError>(())
+/// ```
 pub struct Framer<'b> {
     buf: &'b mut [u8],
     data_len: usize,
-    event: [u8; MAX_EVENT_TYPE],
-    event_len: usize,
-    id: [u8; MAX_ID],
-    id_len: usize,
-    new_id: [u8; MAX_ID],
-    new_id_len: usize,
+    event: heapless::Vec<u8, MAX_EVENT_TYPE>,
+    id: heapless::Vec<u8, MAX_ID>,
+    new_id: heapless::Vec<u8, MAX_ID>,
     new_id_nul: bool,
     retry: Option<u64>,
     retry_acc: Option<u64>,
@@ -215,6 +211,11 @@ impl fmt::Debug for Framer<'_> {
 }
 
 impl<'b> Framer<'b> {
+    /// The longest `event` field value kept.
+    pub const MAX_EVENT_TYPE: usize = MAX_EVENT_TYPE;
+    /// The longest `id` field value kept.
+    pub const MAX_ID: usize = MAX_ID;
+
     /// A framer accumulating event data in `buf`, with the default [`Config`].
     pub fn new(buf: &'b mut [u8]) -> Self {
         Self::with_config(buf, Config::default())
@@ -225,12 +226,9 @@ impl<'b> Framer<'b> {
         Framer {
             buf,
             data_len: 0,
-            event: [0; MAX_EVENT_TYPE],
-            event_len: 0,
-            id: [0; MAX_ID],
-            id_len: 0,
-            new_id: [0; MAX_ID],
-            new_id_len: 0,
+            event: heapless::Vec::new(),
+            id: heapless::Vec::new(),
+            new_id: heapless::Vec::new(),
             new_id_nul: false,
             retry: None,
             retry_acc: None,
@@ -260,7 +258,7 @@ impl<'b> Framer<'b> {
 
     /// The last event ID.
     pub fn last_event_id(&self) -> &[u8] {
-        self.id.get(..self.id_len).unwrap_or_default()
+        &self.id
     }
 
     /// Feed the next bytes of the stream.
@@ -271,7 +269,7 @@ impl<'b> Framer<'b> {
         if self.dispatched {
             self.dispatched = false;
             self.data_len = 0;
-            self.event_len = 0;
+            self.event.clear();
         }
         let mut i = 0;
         while let Some(&b) = input.get(i) {
@@ -321,7 +319,7 @@ impl<'b> Framer<'b> {
         if self.dispatched {
             self.dispatched = false;
             self.data_len = 0;
-            self.event_len = 0;
+            self.event.clear();
         }
         if (1..3).contains(&self.bom) {
             let k = usize::from(self.bom);
@@ -341,9 +339,9 @@ impl<'b> Framer<'b> {
     fn dispatch(&mut self) -> Result<Event<'_>, SseError> {
         self.dispatched = true;
         Ok(Event {
-            event: utf8(self.event.get(..self.event_len).unwrap_or_default())?,
+            event: utf8(&self.event)?,
             data: utf8(self.buf.get(..self.data_len).unwrap_or_default())?,
-            id: utf8(self.id.get(..self.id_len).unwrap_or_default())?,
+            id: utf8(&self.id)?,
             retry: self.retry,
         })
     }
@@ -422,9 +420,9 @@ impl Framer<'_> {
 
     fn begin_value(&mut self, f: Field) {
         match f {
-            Field::Event => self.event_len = 0,
+            Field::Event => self.event.clear(),
             Field::Id => {
-                self.new_id_len = 0;
+                self.new_id.clear();
                 self.new_id_nul = false;
             }
             Field::Retry => {
@@ -444,14 +442,15 @@ impl Framer<'_> {
         };
         match f {
             Field::Data => put(self.buf, &mut self.data_len, SseError::BufferFull),
-            Field::Event => put(&mut self.event, &mut self.event_len, SseError::FieldTooLong),
+            Field::Event => self
+                .event
+                .extend_from_slice(bytes)
+                .map_err(|()| SseError::FieldTooLong),
             Field::Id => {
                 self.new_id_nul |= bytes.contains(&0);
-                put(
-                    &mut self.new_id,
-                    &mut self.new_id_len,
-                    SseError::FieldTooLong,
-                )
+                self.new_id
+                    .extend_from_slice(bytes)
+                    .map_err(|()| SseError::FieldTooLong)
             }
             Field::Retry => {
                 self.retry_digits |= !bytes.is_empty();
@@ -477,7 +476,7 @@ impl Framer<'_> {
         let f = match line {
             Line::Start => {
                 if self.data_len == 0 {
-                    self.event_len = 0;
+                    self.event.clear();
                     return Ok(false);
                 }
                 // Drop the `\n` that ended the last data line.
@@ -508,11 +507,7 @@ impl Framer<'_> {
             }
             Field::Id => {
                 if !self.new_id_nul {
-                    let n = self.new_id_len;
-                    if let (Some(dst), Some(src)) = (self.id.get_mut(..n), self.new_id.get(..n)) {
-                        dst.copy_from_slice(src);
-                        self.id_len = n;
-                    }
+                    self.id.clone_from(&self.new_id);
                 }
             }
             Field::Retry => {
@@ -526,174 +521,6 @@ impl Framer<'_> {
         }
         Ok(false)
     }
-}
-
-/// What a streaming chunk says, beyond its own fields.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Payload<'a> {
-    /// A normal chunk: its `Id` and the last `FinishReason` (top-level or in `Choices[]`)
-    /// when they are strings.
-    Chunk {
-        /// `Id`.
-        id: Option<JsonStr<'a>>,
-        /// `FinishReason` (`""` while streaming, then `stop`, `sensitive`, `tool_calls`).
-        finish_reason: Option<JsonStr<'a>>,
-    },
-    /// `ErrorMsg {Code, Msg}` with a non-zero `Code` ("returned when service processing fails
-    /// mid-stream", e.g. 4000, 4001).
-    StreamError {
-        /// The raw `Code` (a JSON number, or the inside of a string if a service sends one).
-        code: &'a str,
-        /// `Msg`.
-        message: Option<JsonStr<'a>>,
-    },
-    /// A `{"Response":{"Error":{…}}}` envelope with a non-empty `Code`.
-    ApiError {
-        /// `Response.Error`.
-        error: ApiError<'a>,
-        /// `Response.RequestId`.
-        request_id: Option<JsonStr<'a>>,
-    },
-}
-
-impl<'a> Payload<'a> {
-    /// The error as `(code, message)` text, if the payload is one (for display: the code is
-    /// the number's text for `ErrorMsg`, the raw string for `Response.Error`).
-    pub fn error(&self) -> Option<(&'a str, Option<JsonStr<'a>>)> {
-        match *self {
-            Payload::Chunk { .. } => None,
-            Payload::StreamError { code, message } => Some((code, message)),
-            Payload::ApiError { error, .. } => Some((error.code.raw(), error.message)),
-        }
-    }
-}
-
-const P_ERRMSG: Tag = 20;
-const P_ID: Tag = 21;
-const P_FINISH: Tag = 22;
-const P_CHOICES: Tag = 23;
-const P_CHOICE: Tag = 24;
-const P_ECODE: Tag = 25;
-const P_EMSG: Tag = 26;
-
-type Span = (usize, usize);
-
-#[derive(Default)]
-struct PayloadVisitor {
-    env: EnvVisitor,
-    id: Option<Span>,
-    finish: Option<Span>,
-    ecode: Option<(Span, bool)>,
-    emsg: Option<Span>,
-}
-
-impl Visitor for PayloadVisitor {
-    fn key(&mut self, parent: Tag, key: &[u8], escaped: bool) -> Tag {
-        match parent {
-            ROOT if key_is(key, escaped, "ErrorMsg") => P_ERRMSG,
-            ROOT if key_is(key, escaped, "Id") => P_ID,
-            ROOT | P_CHOICE if key_is(key, escaped, "FinishReason") => P_FINISH,
-            ROOT if key_is(key, escaped, "Choices") => P_CHOICES,
-            P_ERRMSG if key_is(key, escaped, "Code") => P_ECODE,
-            P_ERRMSG if key_is(key, escaped, "Msg") => P_EMSG,
-            P_CHOICE => 0,
-            _ => EnvVisitor::env_key(parent, key, escaped),
-        }
-    }
-
-    fn element(&mut self, parent: Tag) -> Tag {
-        if parent == P_CHOICES {
-            P_CHOICE
-        } else {
-            0
-        }
-    }
-
-    fn open(&mut self, tag: Tag) {
-        match tag {
-            P_ERRMSG => {
-                self.ecode = None;
-                self.emsg = None;
-            }
-            _ => self.env.open(tag),
-        }
-    }
-
-    fn value(&mut self, tag: Tag, kind: Kind, start: usize, end: usize) {
-        let string = kind == Kind::String;
-        match tag {
-            P_ID => self.id = string.then_some((start, end)),
-            P_FINISH => {
-                if string {
-                    self.finish = Some((start, end));
-                }
-            }
-            P_ECODE => {
-                self.ecode = match kind {
-                    Kind::Number => Some(((start, end), false)),
-                    Kind::String => Some(((start + 1, end - 1), true)),
-                    _ => None,
-                }
-            }
-            P_EMSG => self.emsg = string.then_some((start, end)),
-            P_ERRMSG => {
-                if kind != Kind::Object {
-                    self.ecode = None;
-                    self.emsg = None;
-                }
-            }
-            P_CHOICES | P_CHOICE => {}
-            _ => self.env.value(tag, kind, start, end),
-        }
-    }
-}
-
-/// Whether an `ErrorMsg.Code` means "no error": a number equal to zero, `""` or `"0"`.
-fn code_is_zero(code: &str, string: bool) -> bool {
-    if string {
-        return code.is_empty() || code == "0";
-    }
-    let mantissa = code.split(['e', 'E']).next().unwrap_or_default();
-    mantissa.bytes().all(|c| matches!(c, b'0' | b'-' | b'.'))
-}
-
-/// Classify one event's data: a `Response.Error` envelope, an `ErrorMsg` with a non-zero
-/// code, or a normal chunk. The data must be one valid JSON text (validated like
-/// [`parse`](crate::envelope::parse), default depth limit).
-pub fn classify(data: &str) -> Result<Payload<'_>, ParseError> {
-    let mut v = PayloadVisitor::default();
-    scan::scan(data.as_bytes(), 128, &mut v)?;
-    let js = |r: Span| {
-        JsonStr::from_validated(data.as_bytes().get(r.0 + 1..r.1 - 1).unwrap_or_default())
-    };
-    let PayloadVisitor {
-        env,
-        id,
-        finish,
-        ecode,
-        emsg,
-    } = v;
-    if let Some(env) = env.finish(data.as_bytes()) {
-        if let Some(error) = env.error {
-            return Ok(Payload::ApiError {
-                error,
-                request_id: env.request_id,
-            });
-        }
-    }
-    if let Some(((s, e), string)) = ecode {
-        let code = data.get(s..e).unwrap_or_default();
-        if !code_is_zero(code, string) {
-            return Ok(Payload::StreamError {
-                code,
-                message: emsg.map(js),
-            });
-        }
-    }
-    Ok(Payload::Chunk {
-        id: id.map(js),
-        finish_reason: finish.map(js),
-    })
 }
 
 /// Run a whole event-stream body through a framer, calling `f` for every event, including a
