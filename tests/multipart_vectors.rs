@@ -289,7 +289,11 @@ fn lf_only_delimiter_is_refused() {
         let err = form
             .encoded_len(&[Part::Text { name: "a", value }])
             .unwrap_err();
-        assert_eq!(err, tc3::Error::new(Field::ParamValue, Reason::Reserved), "{value:?}");
+        assert_eq!(
+            err,
+            tc3::Error::new(Field::ParamValue, Reason::Reserved),
+            "{value:?}"
+        );
     }
     // a prefix of the boundary is not the delimiter
     assert!(form

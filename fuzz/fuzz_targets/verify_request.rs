@@ -56,7 +56,7 @@ fuzz_target!(|input: Input<'_>| {
         None => Policy::skip_clock(),
     };
     if input.policy & 1 != 0 {
-        policy = policy.with_required_signed_headers(Policy::HARDENED);
+        policy = policy.with_required_signed(Policy::HARDENED);
     }
     if input.policy & 2 != 0 {
         policy = policy.with_unsigned_payload(false);
