@@ -551,20 +551,8 @@ pub(crate) fn diagnose<
         };
     let base = |host: &str, path: &str| tries(host, path, sorted, &key, p.method);
     // path
-    let mut alt: heapless::String<512> = heapless::String::new();
-    let toggled = match req.path.strip_suffix('/') {
-        Some(s) if !s.is_empty() => Some(s),
-        Some(_) => None,
-        None => alt
-            .push_str(req.path)
-            .and_then(|_| alt.push('/'))
-            .ok()
-            .map(|_| alt.as_str()),
-    };
-    for path in ["/"].into_iter().chain(toggled) {
-        if path != req.path && base(p.host, path) {
-            return Cause::Path;
-        }
+    if crate::verify::policy::path_candidates(policy, req.path, |path| base(p.host, path)) {
+        return Cause::Path;
     }
     let path = uris[0];
     // host

@@ -741,7 +741,7 @@ pub(crate) fn diagnose<H: Headers + ?Sized, K: KeyProvider + ?Sized>(
     let Ok(p) = prepare(req, keys, policy) else {
         return Cause::Unknown;
     };
-    let (uris, n) = policy.uris(req.path);
+    let (uris, _) = policy.uris(req.path);
     let base = Trial {
         key: &p.key,
         service: p.auth.service,
@@ -749,22 +749,11 @@ pub(crate) fn diagnose<H: Headers + ?Sized, K: KeyProvider + ?Sized>(
         uri: uris[0],
         payload_hex: &p.payload_hex,
     };
-    let _ = n;
-    // path: signed `/`, or the path with / without its trailing slash
-    let mut alt_path: heapless::String<512> = heapless::String::new();
-    let toggled = match req.path.strip_suffix('/') {
-        Some(s) if !s.is_empty() => Some(s),
-        Some(_) => None,
-        None => alt_path
-            .push_str(req.path)
-            .and_then(|_| alt_path.push('/'))
-            .ok()
-            .map(|_| alt_path.as_str()),
-    };
-    for uri in ["/"].into_iter().chain(toggled) {
-        if uri != req.path && reproduces(req, &p, &Trial { uri, ..base }) {
-            return Cause::Path;
-        }
+    // path
+    if crate::verify::policy::path_candidates(policy, req.path, |uri| {
+        reproduces(req, &p, &Trial { uri, ..base })
+    }) {
+        return Cause::Path;
     }
     // host
     let with_entry = |i: usize, value: &str, t: &dyn Fn(&[HeaderEntry<'_>]) -> bool| {

@@ -87,7 +87,7 @@
 
 mod error;
 pub(crate) mod keys;
-mod policy;
+pub(crate) mod policy;
 mod replay;
 pub(crate) mod request;
 pub(crate) mod trace;

@@ -272,6 +272,52 @@ impl<'p> Policy<'p> {
     }
 }
 
+/// The paths a signer may have signed instead of `path` (for a diagnosis): `/`, the path
+/// with / without its trailing slash, and — when the request arrived at `/` — each mount
+/// prefix with and without a slash (the signer signed the full path, and something stripped
+/// the prefix before the verifier).
+pub(crate) fn path_candidates(
+    policy: &Policy<'_>,
+    path: &str,
+    mut f: impl FnMut(&str) -> bool,
+) -> bool {
+    let mut buf: heapless::String<512> = heapless::String::new();
+    let mut try_one = |parts: &[&str]| {
+        buf.clear();
+        for p in parts {
+            if buf.push_str(p).is_err() {
+                return false;
+            }
+        }
+        buf.as_str() != path && f(&buf)
+    };
+    if try_one(&["/"]) {
+        return true;
+    }
+    match path.strip_suffix('/') {
+        Some(s) if !s.is_empty() => {
+            if try_one(&[s]) {
+                return true;
+            }
+        }
+        Some(_) => {}
+        None => {
+            if try_one(&[path, "/"]) {
+                return true;
+            }
+        }
+    }
+    if path == "/" {
+        for p in policy.mount_prefixes {
+            let p = p.trim_end_matches('/');
+            if try_one(&[p]) || try_one(&[p, "/"]) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 impl Default for Policy<'_> {
     /// The system clock with `std`, otherwise no clock check; the path bound; no extra
     /// signed header required.
