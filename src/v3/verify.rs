@@ -28,8 +28,9 @@ use crate::time::{Date, MAX_TIMESTAMP};
 use crate::verify::keys::{DeriveKey, KeyRef, NoCache};
 use crate::verify::request::{has_cased_boundary, is_valid_authority, trim_ows, Redacted};
 use crate::verify::trace::{self, Label, NoTrace, Tee, Trace, TraceSink};
+pub use crate::verify::KeyCache;
 use crate::verify::{
-    AuthorizationFault, Body, Cause, CommonValue, HeaderId, Headers, KeyCache, KeyProvider, Lookup,
+    AuthorizationFault, Body, Cause, CommonValue, HeaderId, Headers, KeyProvider, Lookup,
     NotSigned, Param, Policy, RequestView, ValueRule, VerifyError,
 };
 use sha2::{Digest, Sha256};
