@@ -268,6 +268,8 @@ struct Matched {
     rule: KeyRule,
     mount: bool,
     method: SignatureMethod,
+    /// whether a name contains `_`
+    underscore: bool,
 }
 
 /// Everything checked and assembled before the signature is compared.
@@ -413,7 +415,8 @@ pub(crate) fn verify_traced<
     let matched = {
         let (p, key) = prepare(req, keys, policy, &mut *scratch)?;
         let sorted = p.sorted();
-        let rules: &[KeyRule] = if sorted.iter().any(|(k, _)| k.contains('_')) {
+        let underscore = sorted.iter().any(|(k, _)| k.contains('_'));
+        let rules: &[KeyRule] = if underscore {
             &[KeyRule::UnderscoreAsDot, KeyRule::Raw]
         } else {
             &[KeyRule::UnderscoreAsDot]
@@ -458,6 +461,7 @@ pub(crate) fn verify_traced<
                         rule,
                         mount: ui > 0,
                         method: p.method,
+                        underscore,
                     });
                     break 'outer;
                 }
@@ -467,7 +471,7 @@ pub(crate) fn verify_traced<
     };
 
     // the names as signed; two received names signed alike are refused
-    if matched.rule == KeyRule::UnderscoreAsDot {
+    if matched.rule == KeyRule::UnderscoreAsDot && matched.underscore {
         scratch.rename_underscores(matched.n);
         let scratch: &LegacyScratch<B, P> = scratch;
         let mut names: [&str; P] = [""; P];

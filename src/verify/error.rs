@@ -147,6 +147,15 @@ pub enum Uncovered {
 /// Why a request was rejected. `Copy`, small, and free of secrets and request bytes:
 /// [`code`](Self::code) is the Tencent Cloud error code a server returns for the fault,
 /// `Display` a precise message.
+///
+/// ```
+/// use tc3::verify::VerifyError;
+/// let e = VerifyError::SignatureMismatch;
+/// assert_eq!(e.code(), "AuthFailure.SignatureFailure");
+/// let mut buf = [0u8; 512];
+/// let body = e.write_envelope("req-1", &mut buf).unwrap();
+/// assert!(body.starts_with(br#"{"Response":{"Error":{"Code":"AuthFailure.SignatureFailure""#));
+/// ```
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum VerifyError {

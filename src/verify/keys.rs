@@ -33,7 +33,18 @@ impl core::ops::Deref for KeyRef<'_> {
 }
 
 /// Looks up the SecretKey of a SecretId (unknown → `AuthFailure.SecretIdNotFound`), and
-/// optionally decides about session tokens.
+/// optionally decides about session tokens. Match the SecretId **exactly**: it is not in the
+/// TC3 string to sign.
+///
+/// ```
+/// use tc3::verify::KeyProvider;
+/// use tc3::SecretKey;
+/// let table = [("AKID1", SecretKey::new("key-1").unwrap())];
+/// assert!(table[..].key_ref("AKID1").is_some());
+/// assert!(table[..].key_ref("akid1").is_none()); // exact match only
+/// let closure = |id: &str| (id == "AKID2").then(|| SecretKey::new("key-2").ok()).flatten();
+/// assert!(closure.secret_key("AKID2").is_some());
+/// ```
 ///
 /// Implemented for closures `Fn(&str) -> Option<SecretKey>` (a copy per request) and for
 /// tables `[(&str, SecretKey)]` (borrowed: the fastest). A provider holding its keys
@@ -79,6 +90,18 @@ impl KeyProvider for [(&str, SecretKey)] {
 /// Requires a session token for SecretIds that `needs_token` selects (temporary
 /// credentials), refusing requests without one (`AuthFailure.TokenFailure`); the token's
 /// value is not checked.
+///
+/// ```
+/// use tc3::verify::{KeyProvider, RequireToken};
+/// use tc3::SecretKey;
+/// let keys = RequireToken {
+///     keys: |_: &str| SecretKey::new("k").ok(),
+///     needs_token: |id: &str| id.starts_with("AKIDtmp"),
+/// };
+/// assert!(!keys.accept_token("AKIDtmp1", None));
+/// assert!(keys.accept_token("AKIDtmp1", Some(b"tok")));
+/// assert!(keys.accept_token("AKIDperm", None));
+/// ```
 #[derive(Copy, Clone, Debug)]
 pub struct RequireToken<K, F> {
     /// The underlying key lookup.
@@ -141,6 +164,11 @@ struct Slot {
 /// derived from, so rotating or revoking a key takes effect immediately. When full, the
 /// least recently used entry is replaced; its copy of the SecretKey is zeroized on eviction
 /// (the pre-keyed HMAC state of [`SigningKey`] cannot be, see there).
+///
+/// ```
+/// let cache = tc3::verify::KeyCache::<64>::new();
+/// assert_eq!(cache.stats(), (0, 0));
+/// ```
 pub struct KeyCache<const N: usize> {
     slots: [Option<Slot>; N],
     tick: u64,
