@@ -83,7 +83,7 @@ pub enum NotSigned {
     ContentType,
     /// `host` (always required).
     Host,
-    /// `Policy::required_signed_headers[i]`.
+    /// `Policy::required_signed[i]`.
     Policy(usize),
 }
 
