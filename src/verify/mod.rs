@@ -190,7 +190,9 @@ impl<'a> Verified<'a> {
         self.common("Language", |v| v.language)
     }
 
-    /// The session token (`X-TC-Token` / `Token`), and whether it was signed.
+    /// The session token (`X-TC-Token` / `Token`), and whether it was signed. (The
+    /// `Debug` of the returned [`CommonValue`] shows the token: do not log it; the `Debug`
+    /// of [`Verified`] redacts it.)
     pub fn token(&self) -> CommonValue<'a> {
         self.common("Token", |v| v.token)
     }
