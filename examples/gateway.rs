@@ -249,7 +249,11 @@ async fn handle(
                     "OK {} {}{}",
                     v.sign_method(),
                     v.secret_id(),
-                    if v.token().is_some() { " (token)" } else { "" }
+                    if v.token().value.is_some() {
+                        " (token)"
+                    } else {
+                        ""
+                    }
                 )
             },
         );

@@ -64,13 +64,24 @@ pub struct SecretKey {
 }
 
 impl SecretKey {
-    /// Copies a secret key (at most 128 bytes; any bytes, though Tencent's are ASCII).
+    /// Copies a secret key (1–256 bytes; any bytes, though Tencent's are ASCII).
+    ///
+    /// ```
+    /// use tc3::SecretKey;
+    /// assert!(SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE").is_ok());
+    /// assert_eq!(SecretKey::new("").unwrap_err().reason, tc3::Reason::Empty);
+    /// ```
     pub fn new(key: &str) -> Result<Self, Error> {
         Self::from_bytes(key.as_bytes())
     }
 
-    /// Copies a secret key given as bytes.
+    /// Copies a secret key given as bytes. An empty key is refused
+    /// (`Error { SecretKey, Empty }`): a request signed with the empty key must never
+    /// verify, whatever a key table was loaded with.
     pub fn from_bytes(key: &[u8]) -> Result<Self, Error> {
+        if key.is_empty() {
+            return Err(Error::new(Field::SecretKey, Reason::Empty));
+        }
         if key.len() > MAX_SECRET_KEY_LEN {
             return Err(Error::new(Field::SecretKey, Reason::TooLong));
         }
@@ -188,6 +199,17 @@ mod tests {
         assert_eq!(SecretId::new("AKIDé").unwrap_err().reason, Reason::NonAscii);
         assert!(Token::new("a\nb").is_err());
         assert!(SecretKey::new(&"x".repeat(257)).is_err());
+    }
+
+    /// Issue 11 item 7 (regression: accepted on the starting commit 333463a).
+    #[test]
+    fn empty_key_refused() {
+        assert_eq!(
+            SecretKey::new("").unwrap_err(),
+            Error::new(Field::SecretKey, Reason::Empty)
+        );
+        assert!(SecretKey::from_bytes(b"").is_err());
+        assert!(Credential::new("AKID", "").is_err());
     }
 
     #[test]

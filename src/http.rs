@@ -12,10 +12,13 @@
 //!
 //! Both sides take the method, the path and the raw query from the request and its URI, so
 //! origin-form (`/?Action=…`) and absolute-form targets (`http://cvm.tencentcloudapi.com/?…`,
-//! what a client sends to its HTTP proxy) behave the same. The host is the `Host` header, or,
-//! when the request has none, the URI authority: the `http` crate keeps the HTTP/2
-//! `:authority` pseudo-header there, so an HTTP/2 request is signed and verified with its
-//! `:authority` as the signed `host`.
+//! what a client sends to its HTTP proxy) behave the same. The host is the request's
+//! authority: the `Host` header, or, when the request has none, the URI authority (the `http`
+//! crate keeps the HTTP/2 `:authority` pseudo-header there, so an HTTP/2 request is signed
+//! and verified with its `:authority` as the signed `host`). A request whose URI authority and
+//! `Host` header differ is refused by the verifier
+//! ([`VerifyError::SignedHeaderAmbiguous`]); the verified result gives the host verified
+//! ([`Verified::host`]).
 //!
 //! # Client: sign a request in place
 //!
@@ -123,15 +126,24 @@ fn uri_authority(uri: &Uri) -> Option<&str> {
     (!host.is_empty()).then_some(host)
 }
 
-/// `Host` from the header map, or the URI authority when the map has no `Host` at all.
+/// `Host` from the header map, or the URI authority when the map has no `Host` at all. When
+/// both are present and differ (ASCII case-insensitively), the host is ambiguous
+/// ([`Lookup::Many`]): the request is refused rather than verified against the one a
+/// backend may not route by.
 fn lookup_with_authority<'h>(headers: &'h HeaderMap, uri: &'h Uri, name: &str) -> Lookup<'h> {
     let found = headers.lookup(name);
-    if found == Lookup::Absent && name.eq_ignore_ascii_case("host") {
-        if let Some(a) = uri_authority(uri) {
-            return Lookup::One(a.as_bytes());
-        }
+    if !name.eq_ignore_ascii_case("host") {
+        return found;
     }
-    found
+    match (found, uri_authority(uri)) {
+        (Lookup::Absent, Some(a)) => Lookup::One(a.as_bytes()),
+        (Lookup::One(h), Some(a))
+            if !crate::verify::request::trim_ows(h).eq_ignore_ascii_case(a.as_bytes()) =>
+        {
+            Lookup::Many
+        }
+        (found, _) => found,
+    }
 }
 
 /// The request path of `uri` (`/` when the target has none, e.g. `http://host`).

@@ -292,7 +292,8 @@ impl<'b> Multipart<'b> {
     ///   (it would end the quoted `name="…"`), [`Reason::ControlChar`] for CR, LF, NUL and
     ///   other controls (header injection inside the part).
     /// * Values: [`Field::ParamValue`] with [`Reason::Reserved`] if a value contains the
-    ///   delimiter `\r\n--<boundary>`, or starts with `--<boundary>` (it follows a CRLF): a
+    ///   delimiter `\r\n--<boundary>`, its LF-only form `\n--<boundary>` (which a lenient
+    ///   receiver splits on), or starts with `--<boundary>` (it follows a CRLF): a
     ///   receiver would end the part there, so a value could inject fields. With a random
     ///   boundary this does not happen by chance.
     pub fn check(&self, parts: &[Part<'_>]) -> Result<(), Error> {
@@ -398,20 +399,22 @@ fn contains_delimiter(value: &[u8], boundary: &[u8]) -> bool {
     if value.starts_with(b"--") && value.get(2..).is_some_and(|v| v.starts_with(boundary)) {
         return true;
     }
-    let need = boundary.len() + 4;
+    // `\n--<boundary>` covers the CRLF delimiter and the LF-only one a lenient receiver
+    // splits on.
+    let need = boundary.len() + 3;
     if value.len() < need {
         return false;
     }
     let mut i = 0;
     while let Some(rest) = value.get(i..) {
-        let Some(pos) = rest.iter().position(|&c| c == b'\r') else {
+        let Some(pos) = rest.iter().position(|&c| c == b'\n') else {
             return false;
         };
         let at = i + pos;
         match value.get(at..at + need) {
             None => return false,
             Some(w) => {
-                if w.get(..4) == Some(b"\r\n--") && w.get(4..) == Some(boundary) {
+                if w.get(..3) == Some(b"\n--") && w.get(3..) == Some(boundary) {
                     return true;
                 }
             }

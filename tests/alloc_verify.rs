@@ -1,10 +1,14 @@
 //! Verifying allocates nothing: a counting global allocator (this test binary only) sees 0
 //! allocations while 1,000 SDK captures (TC3 and legacy, GET and POST) are verified — with and
-//! without the key cache, accepted and rejected.
+//! without the key cache, accepted and rejected — and `explain` without a trace (its mistake
+//! retries included).
 
 mod verify_util;
 
-use tc3::verify::{verify, verify_cached, KeyCache, LegacyScratch, Policy, ReplayWindow, Verified};
+use tc3::verify::{
+    explain, verify, verify_cached, Cause, KeyCache, LegacyScratch, NoTrace, Policy, ReplayWindow,
+    Verified, VerifyError,
+};
 use verify_util::*;
 
 #[path = "support/counting_alloc.rs"]
@@ -62,6 +66,17 @@ fn verifying_allocates_nothing() {
                     verify(&req, &keys, &Policy::at(bad.spec_timestamp), &mut scratch).unwrap_err();
                 let mut buf = [0u8; 512];
                 e.write_envelope("req-1", &mut buf).unwrap();
+                // explain without a trace: the same path plus the mistake retries, still
+                // allocation-free
+                let x = explain(
+                    &req,
+                    &keys,
+                    &Policy::at(bad.spec_timestamp),
+                    &mut scratch,
+                    &mut NoTrace,
+                );
+                assert_eq!(x.cause, Cause::Unknown);
+                assert_eq!(x.result.unwrap_err(), VerifyError::SignatureMismatch);
                 rejected += 1;
             }
         }

@@ -8,7 +8,7 @@ mod verify_util;
 use http::{Request, Version};
 use tc3::http::{sign, sign_with, verify, verify_parts, SignOptions};
 use tc3::v3::{Common, Payload, PayloadHasher, SigningKey};
-use tc3::verify::{Body, LegacyScratch, Policy};
+use tc3::verify::{Body, LegacyScratch, Policy, VerifyError};
 use tc3::{Credential, Date, SecretKey};
 use verify_util::*;
 
@@ -179,11 +179,24 @@ fn http2_request_without_host_verifies() {
     let req = build("/", Version::HTTP_11);
     let e = verify(&req, &doc_keys, &Policy::at(DOC_TS), &mut scratch).unwrap_err();
     assert_eq!(e.code(), "AuthFailure.SignatureFailure");
-    // a Host header wins over the authority
+    // Issue 11 item 3 (regression: accepted on the starting commit 333463a, where the Host
+    // header won over the authority): an authority and a Host that differ are refused
     let mut req = build("https://other.example.com/", Version::HTTP_11);
     req.headers_mut()
         .insert("host", "cvm.tencentcloudapi.com".parse().unwrap());
-    assert!(verify(&req, &doc_keys, &Policy::at(DOC_TS), &mut scratch).is_ok());
+    let e = verify(&req, &doc_keys, &Policy::at(DOC_TS), &mut scratch).unwrap_err();
+    assert_eq!(e, VerifyError::SignedHeaderAmbiguous { index: 1 });
+    let mut req = build("https://cvm.tencentcloudapi.com/", Version::HTTP_2);
+    req.headers_mut()
+        .insert("host", "evil.example.com".parse().unwrap());
+    let e = verify(&req, &doc_keys, &Policy::at(DOC_TS), &mut scratch).unwrap_err();
+    assert_eq!(e, VerifyError::SignedHeaderAmbiguous { index: 1 });
+    // the same authority (any case) in both places is fine, and is the host verified
+    let mut req = build("https://CVM.tencentcloudapi.com/", Version::HTTP_11);
+    req.headers_mut()
+        .insert("host", "cvm.tencentcloudapi.com".parse().unwrap());
+    let v = verify(&req, &doc_keys, &Policy::at(DOC_TS), &mut scratch).unwrap();
+    assert_eq!(v.host(), "cvm.tencentcloudapi.com");
 }
 
 #[test]
@@ -254,9 +267,9 @@ fn get_token_unsigned_and_extra_signed_headers_round_trip() {
         "{auth}"
     );
     let mut scratch = LegacyScratch::<64, 4>::new();
-    let policy = Policy::at(DOC_TS).with_required_signed_headers(Policy::HARDENED);
+    let policy = Policy::at(DOC_TS).with_required_signed(Policy::HARDENED);
     let v = verify(&req, &doc_keys, &policy, &mut scratch).unwrap();
-    assert_eq!(v.token(), Some(&b"tok-123"[..]));
+    assert_eq!(v.token().value, Some("tok-123"));
     // the query is signed
     let (mut parts, body) = req.into_parts();
     parts.uri = "http://cvm.tencentcloudapi.com/?Limit=2&Offset=0"

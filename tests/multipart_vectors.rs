@@ -268,11 +268,42 @@ fn bad_names_and_values_are_typed_errors_and_write_nothing() {
         }])
         .unwrap_err();
     assert_eq!(err, tc3::Error::new(Field::ParamValue, Reason::Reserved));
-    // "--xyz" elsewhere without a preceding CRLF is harmless.
+    // "--xyz" elsewhere without a preceding line end is harmless.
     assert!(form
         .encoded_len(&[Part::Text {
             name: "a",
-            value: "x--xyz\n--xyz"
+            value: "x--xyz-\r--xyz"
+        }])
+        .is_ok());
+}
+
+/// Issue 11 item 8 (regression: accepted on the starting commit 333463a): the LF-only
+/// delimiter `\n--BOUNDARY` is refused like the CRLF one, since a lenient receiver splits
+/// on it.
+#[test]
+fn lf_only_delimiter_is_refused() {
+    let b = Boundary::new("xyz").unwrap();
+    let form = Multipart::new(Layout::Python, &b);
+    for value in [
+        "x\n--xyz\nContent-Disposition: form-data; name=\"b\"\n\ny",
+        "x--xyz\n--xyz",
+        "\n--xyz",
+        "\n--xyz--",
+    ] {
+        let err = form
+            .encoded_len(&[Part::Text { name: "a", value }])
+            .unwrap_err();
+        assert_eq!(
+            err,
+            tc3::Error::new(Field::ParamValue, Reason::Reserved),
+            "{value:?}"
+        );
+    }
+    // a prefix of the boundary is not the delimiter
+    assert!(form
+        .encoded_len(&[Part::Text {
+            name: "a",
+            value: "\n--xy"
         }])
         .is_ok());
 }

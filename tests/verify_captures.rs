@@ -46,10 +46,17 @@ fn every_sdk_capture_verifies() {
                         assert_eq!(t.signed_headers_raw, "content-type;host");
                         assert!(t.is_signed("Host") && !t.is_signed("x-tc-action"));
                         assert_eq!(t.canonical_uri, "/");
+                        assert_eq!(t.path, "/");
+                        // the SDKs sign only content-type;host: the action is not covered
+                        assert!(t.action.value.is_some() && !t.action.signed, "{}", c.id);
+                        assert!(!t.version.signed && !t.region.signed && !t.token.signed);
+                        assert_eq!(t.host.as_bytes(), c.header("host").unwrap(), "{}", c.id);
                     }
                     Verified::Legacy(l) => {
                         assert_eq!(Some(l.nonce), c.spec_nonce, "{}", c.id);
                         assert!(l.param("Action").is_some());
+                        assert!(v.action().signed && v.action().value.is_some());
+                        assert_eq!(l.canonical_path, "/");
                     }
                 }
             }

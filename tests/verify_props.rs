@@ -1,6 +1,10 @@
 //! Round trips: what `tc3` signs (TC3 and legacy, random requests) verifies, and a random
 //! single-byte change of any signed component is rejected.
 
+#[path = "support/vec_sink.rs"]
+mod vec_sink;
+use vec_sink::VecSink;
+
 use proptest::prelude::*;
 use tc3::v1::{self, KeyRule, SignatureMethod};
 use tc3::v3::{self, Common, Method, Payload, Request};
@@ -123,7 +127,21 @@ impl Wire {
             Body::Bytes(&self.body),
         );
         let mut scratch = LegacyScratch::<4096, 64>::new();
-        match verify(&req, keys, &Policy::at(now), &mut scratch) {
+        // explain is the same verification observed: the same verdict, `ok` iff accepted
+        let mut text = VecSink::default();
+        let x = tc3::verify::explain(
+            &req,
+            keys,
+            &Policy::at(now),
+            &mut scratch,
+            &mut tc3::verify::TextTrace::new(&mut text),
+        );
+        let explained = x.result.as_ref().map(|_| ()).map_err(|e| *e);
+        assert_eq!(x.cause == tc3::verify::Cause::Ok, explained.is_ok());
+        let mut scratch = LegacyScratch::<4096, 64>::new();
+        let verdict = verify(&req, keys, &Policy::at(now), &mut scratch);
+        assert_eq!(verdict.as_ref().map(|_| ()).map_err(|e| *e), explained);
+        match verdict {
             Ok(v) => {
                 check(v);
                 Ok(())

@@ -2,13 +2,15 @@
 //! fixed and secret to the fuzzer's inputs (it never sees a valid signature), so any `Ok`
 //! would be a forgery. Both the TC3 path (an `Authorization` header is present) and the
 //! legacy path (query / form body) are reached; a structured mode builds plausible
-//! `Authorization` values and parameter sets so the deep checks are exercised.
+//! `Authorization` values and parameter sets so the deep checks are exercised. `explain`
+//! (trace and diagnosis: the mistake retries) runs on the same inputs.
 #![no_main]
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use tc3::verify::{
-    verify, verify_cached, Body, KeyCache, LegacyScratch, Policy, RequestView, UriRule, ValueRule,
+    explain, verify, verify_cached, Body, Cause, KeyCache, LegacyScratch, Policy, RequestView,
+    TextTrace, ValueRule,
 };
 use tc3::SecretKey;
 
@@ -56,16 +58,14 @@ fuzz_target!(|input: Input<'_>| {
         None => Policy::skip_clock(),
     };
     if input.policy & 1 != 0 {
-        policy = policy.with_required_signed_headers(Policy::HARDENED);
+        policy = policy.with_required_signed(Policy::HARDENED);
     }
     if input.policy & 2 != 0 {
         policy = policy.with_unsigned_payload(false);
     }
-    policy = policy.with_uri(match input.policy >> 2 & 3 {
-        0 => UriRule::Either,
-        1 => UriRule::Slash,
-        _ => UriRule::RequestPath,
-    });
+    if input.policy & 4 != 0 {
+        policy = policy.with_mount_prefixes(&["/api", "/x/"]);
+    }
     policy = policy.with_values(match input.policy >> 4 & 3 {
         0 => ValueRule::DocThenRaw,
         1 => ValueRule::Doc,
@@ -88,6 +88,11 @@ fuzz_target!(|input: Input<'_>| {
     );
     assert!(verify(&req, &keys, &policy, &mut scratch).is_err());
     assert!(verify_cached(&req, &keys, &policy, &mut cache, &mut scratch).is_err());
+    // explain: the same verdict, a diagnosis other than `ok`, never a panic
+    let mut text = Vec::new();
+    let e = explain(&req, &keys, &policy, &mut scratch, &mut TextTrace::new(&mut text));
+    assert!(e.result.is_err());
+    assert_ne!(e.cause, Cause::Ok);
 
     // structured mode
     let Some(s) = input.structured else { return };
@@ -107,7 +112,9 @@ fuzz_target!(|input: Input<'_>| {
         ];
         headers.extend(s.extra.iter().map(|(k, v)| (*k, v.as_bytes())));
         let req = RequestView::new(method, "/", input.query, &headers[..], body);
-        assert!(verify(&req, &keys, &policy.with_uri(UriRule::Either), &mut scratch).is_err());
+        assert!(verify(&req, &keys, &policy, &mut scratch).is_err());
+        let e = explain(&req, &keys, &policy, &mut scratch, &mut tc3::verify::NoTrace);
+        assert!(e.result.is_err());
         assert!(
             verify_cached(&req, &keys, &Policy::skip_clock(), &mut cache, &mut scratch).is_err()
         );
@@ -133,5 +140,7 @@ fuzz_target!(|input: Input<'_>| {
         };
         let req = RequestView::new(method, "/", query, &headers[..], body);
         assert!(verify(&req, &keys, &Policy::skip_clock(), &mut scratch).is_err());
+        let e = explain(&req, &keys, &policy, &mut scratch, &mut tc3::verify::NoTrace);
+        assert!(e.result.is_err());
     }
 });

@@ -255,7 +255,7 @@ impl<'a> Envelope<'a> {
 ///
 /// // not JSON, or no `Response` object: a typed error with the offset, never a panic
 /// assert!(tc3::envelope::parse(br#"{"Response":[}"#).is_err());
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # Ok::<(), tc3::envelope::ParseError>(())
 /// ```
 pub fn parse(doc: &[u8]) -> Result<Envelope<'_>, ParseError> {
     parse_with(doc, Options::DEFAULT)

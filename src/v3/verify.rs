@@ -1,9 +1,11 @@
 //! Gateway-side verification of TC3-HMAC-SHA256 requests (see [`crate::verify`] for the
-//! request view, policy, key lookup and error codes).
+//! request view, policy, key lookup, error codes and the one entry point for both
+//! signature versions).
 //!
 //! The signature is recomputed with the same writers the signer uses
 //! ([`canonical::write_canonical_request`], [`canonical::write_string_to_sign`],
-//! [`SigningKey`]) and compared in constant time (`subtle`, over the 32 raw bytes).
+//! [`SigningKey`]) and compared in constant time (`subtle`, over the 32 raw bytes). An
+//! active [`Trace`] sees those very bytes as they are hashed.
 //!
 //! # Canonical header values
 //!
@@ -12,25 +14,32 @@
 //! `X-TC-Action: DescribeInstances`); the SDKs sign `content-type` and `host` as sent. With
 //! the default [`ValueRule::DocThenRaw`] the verifier computes the doc rule first and, only
 //! when that fails and a signed value contains an ASCII uppercase letter, the raw (trimmed)
-//! values as well. Both are accepted, so every official SDK and the documented example
-//! verify. At most four candidate signatures are computed (two value rules × two canonical
-//! URIs, see [`UriRule`](crate::verify::UriRule)); the work stays linear in the request size.
+//! values as well. A multipart `boundary=` with uppercase letters is never lowercased (it
+//! is case-sensitive). At most four candidate signatures are computed (two value rules ×
+//! two canonical URIs when the path is a mount point, see [`Policy::mount_prefixes`]); the
+//! work stays linear in the request size.
 
-use super::authorization::{self, AuthorizationError};
+use super::authorization::{self, Authorization, AuthorizationError};
 use super::canonical::{self, HeaderEntry};
 use super::{hash_payload, Payload, Signature, SigningKey, MAX_SIGNED_HEADERS};
-use crate::credential::{SecretKey, MAX_SECRET_ID_LEN};
+use crate::credential::SecretKey;
 use crate::encode::{hex32, parse_decimal, BufWriter};
 use crate::time::{Date, MAX_TIMESTAMP};
+use crate::verify::keys::{DeriveKey, KeyRef, NoCache};
+use crate::verify::request::{has_cased_boundary, is_valid_authority, trim_ows, Redacted};
+use crate::verify::trace::{self, Label, NoTrace, Tee, Trace, TraceSink};
+pub use crate::verify::KeyCache;
 use crate::verify::{
-    trim_ows, AuthorizationFault, Body, Headers, KeyProvider, Lookup, NotSigned, Param, Policy,
-    RequestView, ValueRule, VerifyError,
+    AuthorizationFault, Body, Cause, CommonValue, HeaderId, Headers, KeyProvider, Lookup,
+    NotSigned, Param, Policy, RequestView, ValueRule, VerifyError,
 };
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-/// A verified TC3 request: what was signed, by whom.
-#[derive(Copy, Clone, Debug)]
+/// A verified TC3 request: what was signed, by whom, and which values the signature does
+/// not cover. `Debug` redacts the token.
+#[derive(Copy, Clone)]
+#[non_exhaustive]
 pub struct Tc3Verified<'a> {
     /// The SecretId of the credential scope.
     pub secret_id: &'a str,
@@ -43,16 +52,28 @@ pub struct Tc3Verified<'a> {
     /// The `SignedHeaders` list as received (`content-type;host`); see
     /// [`signed_headers`](Self::signed_headers).
     pub signed_headers_raw: &'a str,
-    /// `X-TC-Token`, if sent (not covered by the signature: no SDK signs it).
-    pub token: Option<&'a [u8]>,
+    /// `X-TC-Action`, and whether it was signed.
+    pub action: CommonValue<'a>,
+    /// `X-TC-Version`, and whether it was signed.
+    pub version: CommonValue<'a>,
+    /// `X-TC-Region`, and whether it was signed (the region is not in the credential scope).
+    pub region: CommonValue<'a>,
+    /// `X-TC-Language`, and whether it was signed.
+    pub language: CommonValue<'a>,
+    /// `X-TC-Token`, and whether it was signed (no SDK signs it).
+    pub token: CommonValue<'a>,
+    /// The `Host` (or `:authority`) that was verified, as signed.
+    pub host: &'a str,
+    /// The request path (the canonical URI, or a mount point of the policy).
+    pub path: &'a str,
+    /// The canonical URI that matched (the request path, or `/` at a mount point).
+    pub canonical_uri: &'a str,
     /// Whether the request used `X-TC-Content-SHA256: UNSIGNED-PAYLOAD` (the body is then
     /// not covered by the signature).
     pub unsigned_payload: bool,
-    /// Whether the matching signature used lowercased header values (doc rule) rather than
-    /// raw ones (SDK rule); both are equal when the values are lowercase.
-    pub values_lowercased: bool,
-    /// The canonical URI that matched (`/` or the request path).
-    pub canonical_uri: &'a str,
+    /// The value rule that matched: [`ValueRule::Doc`] when values with uppercase letters
+    /// were lowercased, else [`ValueRule::Raw`] (values as sent).
+    pub value_rule: ValueRule,
 }
 
 impl<'a> Tc3Verified<'a> {
@@ -67,23 +88,75 @@ impl<'a> Tc3Verified<'a> {
     }
 }
 
+impl core::fmt::Debug for Tc3Verified<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Tc3Verified")
+            .field("secret_id", &self.secret_id)
+            .field("service", &self.service)
+            .field("date", &self.date)
+            .field("timestamp", &self.timestamp)
+            .field("signed_headers", &self.signed_headers_raw)
+            .field("action", &self.action)
+            .field("version", &self.version)
+            .field("region", &self.region)
+            .field("language", &self.language)
+            .field("token", &Redacted(self.token.value.is_some()))
+            .field("host", &self.host)
+            .field("path", &self.path)
+            .field("canonical_uri", &self.canonical_uri)
+            .field("unsigned_payload", &self.unsigned_payload)
+            .field("value_rule", &self.value_rule)
+            .finish()
+    }
+}
+
 /// Verifies a TC3 request (derives the signing key every time; see [`verify_cached`]).
+///
+/// ```
+/// use tc3::verify::{Body, Policy, RequestView};
+/// use tc3::SecretKey;
+/// let body = br#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
+/// let headers: &[(&str, &[u8])] = &[
+///     ("Host", b"cvm.tencentcloudapi.com"),
+///     ("Content-Type", b"application/json; charset=utf-8"),
+///     ("X-TC-Action", b"DescribeInstances"),
+///     ("X-TC-Timestamp", b"1551113065"),
+///     ("Authorization", b"TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE/2019-02-25/cvm/tc3_request, SignedHeaders=content-type;host, Signature=72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168"),
+/// ];
+/// let req = RequestView::new("POST", "/", None, headers, Body::Bytes(body));
+/// let keys = |id: &str| (id == "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE")
+///     .then(|| SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE").ok()).flatten();
+/// let ok = tc3::v3::verify::verify(&req, &keys, &Policy::at(1551113065)).unwrap();
+/// assert_eq!(ok.action.value, Some("DescribeInstances"));
+/// assert!(!ok.action.signed);
+/// ```
 pub fn verify<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
     req: &RequestView<'a, H>,
     keys: &K,
     policy: &Policy<'_>,
 ) -> Result<Tc3Verified<'a>, VerifyError> {
-    verify_inner(req, keys, policy, &mut NoCache)
+    verify_traced(req, keys, policy, &mut NoCache, &mut NoTrace)
 }
 
 /// Verifies a TC3 request, reusing derived signing keys from `cache`.
+///
+/// ```
+/// use tc3::verify::{KeyCache, Policy, RequestView, Body};
+/// use tc3::SecretKey;
+/// let headers: &[(&str, &[u8])] = &[("Host", b"cvm.tencentcloudapi.com")];
+/// let req = RequestView::new("POST", "/", None, headers, Body::Bytes(b""));
+/// let keys = |_: &str| SecretKey::new("k").ok();
+/// let mut cache = KeyCache::<4>::new();
+/// let e = tc3::v3::verify::verify_cached(&req, &keys, &Policy::skip_clock(), &mut cache);
+/// assert_eq!(e.unwrap_err().code(), "AuthFailure.InvalidAuthorization");
+/// ```
 pub fn verify_cached<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, const N: usize>(
     req: &RequestView<'a, H>,
     keys: &K,
     policy: &Policy<'_>,
     cache: &mut KeyCache<N>,
 ) -> Result<Tc3Verified<'a>, VerifyError> {
-    verify_inner(req, keys, policy, cache)
+    verify_traced(req, keys, policy, cache, &mut NoTrace)
 }
 
 fn auth_fault(e: AuthorizationError) -> AuthorizationFault {
@@ -101,7 +174,6 @@ fn auth_fault(e: AuthorizationError) -> AuthorizationFault {
 
 /// The first label of a `Host` value (`cvm` of `cvm.ap-guangzhou.tencentcloudapi.com:443`).
 fn first_label(host: &[u8]) -> &[u8] {
-    let host = trim_ows(host);
     let end = host
         .iter()
         .position(|&b| b == b'.' || b == b':')
@@ -109,18 +181,76 @@ fn first_label(host: &[u8]) -> &[u8] {
     host.get(..end).unwrap_or(&[])
 }
 
-fn verify_inner<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, D: DeriveKey>(
+/// One header looked up strictly: absent, or once, UTF-8, under one spelling.
+fn single<'a, H: Headers + ?Sized>(
     req: &RequestView<'a, H>,
-    keys: &K,
+    name: &str,
+    id: HeaderId,
+) -> Result<Option<&'a str>, VerifyError> {
+    if req.has_other_spelling(name) {
+        return Err(VerifyError::AmbiguousHeader(id));
+    }
+    match req.header(name) {
+        Lookup::Absent => Ok(None),
+        Lookup::Many => Err(VerifyError::AmbiguousHeader(id)),
+        Lookup::One(v) => core::str::from_utf8(trim_ows(v))
+            .map(Some)
+            .map_err(|_| VerifyError::AmbiguousHeader(id)),
+    }
+}
+
+/// Everything checked and assembled before the signature is compared.
+struct Prepared<'a, 'k> {
+    auth: Authorization<'a>,
+    key: KeyRef<'k>,
+    timestamp: u64,
+    date: Date,
+    entries: heapless::Vec<HeaderEntry<'a>, MAX_SIGNED_HEADERS>,
+    /// bit i: entry i has an uppercase letter that the doc rule may fold
+    upper: u32,
+    host: &'a str,
+    host_index: usize,
+    ct_index: usize,
+    unsigned: bool,
+    payload_hex: [u8; 64],
+    query: &'a str,
+    received: [u8; 32],
+    common: [CommonValue<'a>; 5],
+}
+
+impl Prepared<'_, '_> {
+    fn folds(&self, policy: &Policy<'_>) -> &'static [bool] {
+        match policy.values {
+            ValueRule::Doc => &[true],
+            ValueRule::Raw => &[false],
+            ValueRule::DocThenRaw if self.upper != 0 => &[true, false],
+            ValueRule::DocThenRaw => &[true],
+        }
+    }
+}
+
+const COMMON: [(&str, HeaderId); 5] = [
+    ("x-tc-action", HeaderId::Action),
+    ("x-tc-version", HeaderId::Version),
+    ("x-tc-region", HeaderId::Region),
+    ("x-tc-language", HeaderId::Language),
+    ("x-tc-token", HeaderId::Token),
+];
+
+fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
+    req: &RequestView<'a, H>,
+    keys: &'k K,
     policy: &Policy<'_>,
-    derive: &mut D,
-) -> Result<Tc3Verified<'a>, VerifyError> {
+) -> Result<Prepared<'a, 'k>, VerifyError> {
     // 1. method
     if req.method != "GET" && req.method != "POST" {
         return Err(VerifyError::UnsupportedMethod);
     }
 
     // 2. Authorization
+    if req.has_other_spelling("authorization") {
+        return Err(VerifyError::AmbiguousHeader(HeaderId::Authorization));
+    }
     let auth_value = match req.header("authorization") {
         Lookup::Absent => return Err(VerifyError::MissingSignature),
         Lookup::Many => {
@@ -141,7 +271,6 @@ fn verify_inner<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, D: DeriveKey>(
         }
         names.push(name).map_err(|_| bad_list)?;
     }
-    let signed = |want: &str| names.iter().any(|n| n.eq_ignore_ascii_case(want));
     // the names are lowercase (checked above): the fixed ones compare exactly
     if !names.contains(&"content-type") {
         return Err(VerifyError::HeaderNotSigned(NotSigned::ContentType));
@@ -149,13 +278,16 @@ fn verify_inner<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, D: DeriveKey>(
     if !names.contains(&"host") {
         return Err(VerifyError::HeaderNotSigned(NotSigned::Host));
     }
-    for (i, want) in policy.required_signed_headers.iter().enumerate() {
-        if !signed(want) {
+    for (i, want) in policy.required_signed.iter().enumerate() {
+        if !names.iter().any(|n| n.eq_ignore_ascii_case(want)) {
             return Err(VerifyError::HeaderNotSigned(NotSigned::Policy(i)));
         }
     }
 
     // 3. X-TC-Timestamp
+    if req.has_other_spelling("x-tc-timestamp") {
+        return Err(VerifyError::AmbiguousHeader(HeaderId::Timestamp));
+    }
     let timestamp = match req.header("x-tc-timestamp") {
         Lookup::Absent => return Err(VerifyError::MissingParameter(Param::XTcTimestamp)),
         Lookup::Many => return Err(VerifyError::InvalidParameter(Param::XTcTimestamp)),
@@ -172,7 +304,7 @@ fn verify_inner<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, D: DeriveKey>(
     // 5. clock
     policy.check_clock(timestamp)?;
 
-    // 6. scope, headers, payload, signature
+    // 6. scope, headers, payload
     let expected_date = Date::from_unix(timestamp)
         .map_err(|_| VerifyError::InvalidParameter(Param::XTcTimestamp))?;
     // the usual case, the scope date is that of the timestamp: no need to parse it again
@@ -191,11 +323,14 @@ fn verify_inner<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, D: DeriveKey>(
     }
 
     // Lowercasing a value without uppercase letters changes nothing: such entries are
-    // written as they are (`fold: false`), the others folded under the doc rule.
+    // written as they are, the others folded under the doc rule.
     let mut entries: heapless::Vec<HeaderEntry<'a>, MAX_SIGNED_HEADERS> = heapless::Vec::new();
     let mut upper: u32 = 0;
-    let mut host_value: &[u8] = &[];
+    let (mut host, mut host_index, mut ct_index) = ("", 0, 0);
     for (index, &name) in names.iter().enumerate() {
+        if req.has_other_spelling(name) {
+            return Err(VerifyError::AmbiguousHeader(HeaderId::Signed(index)));
+        }
         let value = match req.header(name) {
             Lookup::Absent => return Err(VerifyError::SignedHeaderAbsent { index }),
             Lookup::Many => return Err(VerifyError::SignedHeaderAmbiguous { index }),
@@ -203,11 +338,22 @@ fn verify_inner<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, D: DeriveKey>(
         };
         let value = core::str::from_utf8(value)
             .map_err(|_| VerifyError::SignedHeaderAmbiguous { index })?;
-        let has_upper = value.bytes().any(|b| b.is_ascii_uppercase());
-        upper |= u32::from(has_upper) << index;
+        let mut has_upper = value.bytes().any(|b| b.is_ascii_uppercase());
         if name == "host" {
-            host_value = value.as_bytes();
+            host = core::str::from_utf8(trim_ows(value.as_bytes())).unwrap_or("");
+            host_index = index;
+            if !is_valid_authority(host.as_bytes()) {
+                return Err(VerifyError::InvalidHost);
+            }
         }
+        if name == "content-type" {
+            ct_index = index;
+            // a case-sensitive boundary is never lowercased
+            if has_cased_boundary(value.as_bytes()) {
+                has_upper = false;
+            }
+        }
+        upper |= u32::from(has_upper) << index;
         entries
             .push(HeaderEntry {
                 name,
@@ -216,18 +362,17 @@ fn verify_inner<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, D: DeriveKey>(
             })
             .map_err(|_| bad_list)?;
     }
-    let has_upper = upper != 0;
 
     let service_ok = match policy.service {
         Some(s) => s == auth.service,
-        None => first_label(host_value) == auth.service.as_bytes(),
+        None => first_label(host.as_bytes()) == auth.service.as_bytes(),
     };
     if !service_ok {
         return Err(VerifyError::ScopeService);
     }
 
-    let unsigned = matches!(req.header("x-tc-content-sha256"),
-        Lookup::One(v) if trim_ows(v) == super::UNSIGNED_PAYLOAD.as_bytes());
+    let unsigned = single(req, "x-tc-content-sha256", HeaderId::ContentSha256)?
+        == Some(super::UNSIGNED_PAYLOAD);
     if unsigned && !policy.allow_unsigned_payload {
         return Err(VerifyError::UnsignedPayloadRefused);
     }
@@ -240,75 +385,140 @@ fn verify_inner<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, D: DeriveKey>(
         }
     };
 
-    let query = req.query.unwrap_or("");
-    let (uris, n_uris) = policy.uris(req.path);
-    let folds: &[bool] = match policy.values {
-        ValueRule::Doc => &[true],
-        ValueRule::Raw => &[false],
-        ValueRule::DocThenRaw if has_upper => &[true, false],
-        ValueRule::DocThenRaw => &[true],
-    };
+    // the common values, each with whether it was signed
+    let mut common = [CommonValue {
+        value: None,
+        signed: false,
+    }; 5];
+    for (slot, (name, id)) in common.iter_mut().zip(COMMON) {
+        *slot = CommonValue {
+            value: single(req, name, id)?,
+            signed: names.contains(&name),
+        };
+    }
+
     // 64 lowercase hex digits, checked by the parser: compare the 32 raw bytes
     let received = auth
         .signature_bytes()
         .ok_or(VerifyError::MalformedAuthorization(
             AuthorizationFault::Signature,
         ))?;
+    Ok(Prepared {
+        auth,
+        key,
+        timestamp,
+        date: scope_date,
+        entries,
+        upper,
+        host,
+        host_index,
+        ct_index,
+        unsigned,
+        payload_hex,
+        query: req.query.unwrap_or(""),
+        received,
+        common,
+    })
+}
+
+/// The one verification path; `trace` observes it.
+pub(crate) fn verify_traced<
+    'a,
+    H: Headers + ?Sized,
+    K: KeyProvider + ?Sized,
+    D: DeriveKey,
+    T: Trace + ?Sized,
+>(
+    req: &RequestView<'a, H>,
+    keys: &K,
+    policy: &Policy<'_>,
+    derive: &mut D,
+    trace: &mut T,
+) -> Result<Tc3Verified<'a>, VerifyError> {
+    let p = prepare(req, keys, policy)?;
+    let folds = p.folds(policy);
+    let (uris, n_uris) = policy.uris(req.path);
+    let uris = uris.get(..n_uris).unwrap_or(&[]);
+    let several = folds.len() * uris.len() > 1;
+    trace::value(
+        trace,
+        Label::ReceivedSignature,
+        p.auth.signature_hex.as_bytes(),
+    );
+    let mut entries = p.entries.clone();
     let matched = derive
-        .with_key(auth.secret_id, &key, scope_date, auth.service, |sk| {
+        .with_key(p.auth.secret_id, &p.key, p.date, p.auth.service, |sk| {
             for &fold in folds {
                 for (i, e) in entries.iter_mut().enumerate() {
-                    e.fold = fold && (upper >> i) & 1 != 0;
+                    e.fold = fold && (p.upper >> i) & 1 != 0;
                 }
-                for &uri in uris.get(..n_uris).unwrap_or(&[]) {
+                for &uri in uris {
+                    if several {
+                        let rule: &[u8] = if fold && p.upper != 0 {
+                            b"doc (values lowercased)"
+                        } else {
+                            b"raw (values as sent)"
+                        };
+                        trace::value(trace, Label::ValueRule, rule);
+                        trace::value(trace, Label::CanonicalUri, uri.as_bytes());
+                    }
                     let sig = compute(
                         sk,
                         req.method,
                         uri,
-                        query,
+                        p.query,
                         &entries,
-                        &payload_hex,
-                        timestamp,
+                        &p.payload_hex,
+                        p.timestamp,
+                        trace,
                     );
-                    if bool::from(sig.as_bytes().ct_eq(&received)) {
-                        return Some((fold, uri));
+                    if bool::from(sig.as_bytes().ct_eq(&p.received)) {
+                        return Some((fold && p.upper != 0, uri));
                     }
                 }
             }
             None
         })
         .map_err(|_| VerifyError::SignatureMismatch)?;
-    let Some((values_lowercased, canonical_uri)) = matched else {
+    let Some((lowercased, canonical_uri)) = matched else {
         return Err(VerifyError::SignatureMismatch);
     };
 
     // 7. token
-    let token = match req.header("x-tc-token") {
-        Lookup::Absent => None,
-        Lookup::One(v) => Some(v),
-        Lookup::Many => return Err(VerifyError::TokenRefused { present: true }),
-    };
-    if !keys.accept_token(auth.secret_id, token) {
+    let [action, version, region, language, token] = p.common;
+    let token_bytes = token.value.map(str::as_bytes);
+    if !keys.accept_token(p.auth.secret_id, token_bytes) {
         return Err(VerifyError::TokenRefused {
-            present: token.is_some(),
+            present: token.value.is_some(),
         });
     }
 
     Ok(Tc3Verified {
-        secret_id: auth.secret_id,
-        service: auth.service,
-        date: scope_date,
-        timestamp,
-        signed_headers_raw: auth.signed_headers,
+        secret_id: p.auth.secret_id,
+        service: p.auth.service,
+        date: p.date,
+        timestamp: p.timestamp,
+        signed_headers_raw: p.auth.signed_headers,
+        action,
+        version,
+        region,
+        language,
         token,
-        unsigned_payload: unsigned,
-        values_lowercased,
+        host: p.host,
+        path: req.path,
         canonical_uri,
+        unsigned_payload: p.unsigned,
+        value_rule: if lowercased {
+            ValueRule::Doc
+        } else {
+            ValueRule::Raw
+        },
     })
 }
 
-/// The signature of one candidate canonical request.
-fn compute(
+/// The signature of one candidate canonical request; `trace` sees the bytes hashed.
+#[allow(clippy::too_many_arguments)]
+fn compute<T: Trace + ?Sized>(
     key: &SigningKey,
     method: &str,
     uri: &str,
@@ -316,292 +526,322 @@ fn compute(
     headers: &[HeaderEntry<'_>],
     payload_hex: &[u8; 64],
     timestamp: u64,
+    trace: &mut T,
 ) -> Signature {
+    let on = trace.active();
     let mut h = Sha256::new();
-    canonical::write_canonical_request(&mut h, method, uri, query, headers, payload_hex);
+    if on {
+        trace.begin(Label::CanonicalRequest);
+    }
+    canonical::write_canonical_request(
+        &mut Tee {
+            a: &mut h,
+            t: &mut *trace,
+            on,
+        },
+        method,
+        uri,
+        query,
+        headers,
+        payload_hex,
+    );
+    if on {
+        trace.end();
+    }
     let hashed = hex32(&h.finalize().into());
+    trace::value(trace, Label::HashedCanonicalRequest, &hashed);
     // 16 + 20 + 1 + 10 + 1 + 64 (service) + 12 + 1 + 64 < 256
     let mut buf = [0u8; 256];
     let mut w = BufWriter::new(&mut buf);
     canonical::write_string_to_sign(&mut w, timestamp, key.date(), key.service(), &hashed);
+    trace::value(trace, Label::StringToSign, w.written());
+    if on {
+        trace.begin(Label::CredentialScope);
+        canonical::write_scope(&mut TraceSink(&mut *trace), key.date(), key.service());
+        trace.end();
+    }
     // The service is at most 64 bytes (checked by `SigningKey::derive`), so this fits; an
     // overflow would yield a wrong signature, never an accepted one.
-    key.sign_raw(w.written())
+    let sig = key.sign_raw(w.written());
+    trace::value(trace, Label::ExpectedSignature, sig.as_hex().as_bytes());
+    sig
 }
 
 // ---------------------------------------------------------------------------------------------
-// Key derivation, cached or not
+// Diagnosis: retry the mistakes signers make
 
-trait DeriveKey {
-    fn with_key<R>(
-        &mut self,
-        secret_id: &str,
-        key: &SecretKey,
-        date: Date,
-        service: &str,
-        f: impl FnOnce(&SigningKey) -> R,
-    ) -> Result<R, crate::Error>;
+/// One modified input tried against the received signature.
+struct Trial<'x> {
+    key: &'x SecretKey,
+    service: &'x str,
+    entries: &'x [HeaderEntry<'x>],
+    uri: &'x str,
+    payload_hex: &'x [u8; 64],
 }
 
-struct NoCache;
-
-impl DeriveKey for NoCache {
-    fn with_key<R>(
-        &mut self,
-        _secret_id: &str,
-        key: &SecretKey,
-        date: Date,
-        service: &str,
-        f: impl FnOnce(&SigningKey) -> R,
-    ) -> Result<R, crate::Error> {
-        Ok(f(&SigningKey::derive(key, date, service)?))
-    }
-}
-
-struct Slot {
-    secret_id: heapless::String<MAX_SECRET_ID_LEN>,
-    key: SecretKey,
-    signing: SigningKey,
-    last_used: u64,
-}
-
-/// A fixed-capacity cache of derived TC3 signing keys per (SecretId, date, service), `no_std`
-/// and allocation-free. A hit also requires the SecretKey returned by the
-/// [`KeyProvider`] to equal (constant time) the one the entry was
-/// derived from, so rotating or revoking a key takes effect immediately. When full, the
-/// least recently used entry is replaced; its copy of the SecretKey is zeroized on eviction
-/// (the pre-keyed HMAC state of [`SigningKey`] cannot be, see there).
-pub struct KeyCache<const N: usize> {
-    slots: [Option<Slot>; N],
-    tick: u64,
-    hits: u64,
-    misses: u64,
-}
-
-impl<const N: usize> KeyCache<N> {
-    /// An empty cache of `N` entries.
-    pub const fn new() -> Self {
-        KeyCache {
-            slots: [const { None }; N],
-            tick: 0,
-            hits: 0,
-            misses: 0,
-        }
-    }
-
-    /// (hits, misses) so far.
-    pub fn stats(&self) -> (u64, u64) {
-        (self.hits, self.misses)
-    }
-
-    /// Drops every entry (their SecretKey copies are zeroized).
-    pub fn clear(&mut self) {
-        for s in self.slots.iter_mut() {
-            *s = None;
-        }
-    }
-}
-
-impl<const N: usize> Default for KeyCache<N> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl<const N: usize> core::fmt::Debug for KeyCache<N> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("KeyCache")
-            .field("capacity", &N)
-            .field("len", &self.slots.iter().filter(|s| s.is_some()).count())
-            .field("hits", &self.hits)
-            .field("misses", &self.misses)
-            .finish()
-    }
-}
-
-impl<const N: usize> DeriveKey for KeyCache<N> {
-    fn with_key<R>(
-        &mut self,
-        secret_id: &str,
-        key: &SecretKey,
-        date: Date,
-        service: &str,
-        f: impl FnOnce(&SigningKey) -> R,
-    ) -> Result<R, crate::Error> {
-        self.tick = self.tick.wrapping_add(1);
-        let tick = self.tick;
-        let hit = self.slots.iter_mut().flatten().find(|s| {
-            s.secret_id.as_str() == secret_id
-                && s.signing.date() == date
-                && s.signing.service() == service
-                && bool::from(s.key.expose_secret().ct_eq(key.expose_secret()))
-        });
-        if let Some(slot) = hit {
-            self.hits += 1;
-            slot.last_used = tick;
-            return Ok(f(&slot.signing));
-        }
-        self.misses += 1;
-        let signing = SigningKey::derive(key, date, service)?;
-        let mut id = heapless::String::new();
-        if N == 0 || id.push_str(secret_id).is_err() {
-            return Ok(f(&signing));
-        }
-        // an empty slot, else the least recently used one
-        let victim = self
-            .slots
-            .iter_mut()
-            .min_by_key(|s| s.as_ref().map_or(0, |s| s.last_used.max(1)));
-        match victim {
-            Some(v) => {
-                let slot = v.insert(Slot {
-                    secret_id: id,
-                    key: key.clone(),
-                    signing,
-                    last_used: tick,
-                });
-                Ok(f(&slot.signing))
-            }
-            None => Ok(f(&signing)),
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Explain
-
-/// Writes, for humans (`tc3 explain`), the intermediate values of verifying `req` as labelled
-/// text into `out`: `CanonicalRequest`, `HashedCanonicalRequest`, `StringToSign`,
-/// `CredentialScope`, `ExpectedSignature`, `ReceivedSignature` (first candidate: doc value
-/// rule and the first canonical URI of the policy; under [`ValueRule::DocThenRaw`] the raw
-/// rule is shown too when a value has uppercase letters), then `Result:` with the code and
-/// message of [`verify`]. Values that cannot be computed (no `Authorization`, unknown
-/// SecretId, ...) are left out. Returns what [`verify`] returns.
-pub fn explain<
-    'a,
-    H: Headers + ?Sized,
-    K: KeyProvider + ?Sized,
-    S: crate::encode::Sink + ?Sized,
->(
-    req: &RequestView<'a, H>,
-    keys: &K,
-    policy: &Policy<'_>,
-    out: &mut S,
-) -> Result<Tc3Verified<'a>, VerifyError> {
-    write_explanation(req, keys, policy, out);
-    let result = verify(req, keys, policy);
-    crate::verify::write_result(&result, out);
-    result
-}
-
-fn write_explanation<
-    H: Headers + ?Sized,
-    K: KeyProvider + ?Sized,
-    S: crate::encode::Sink + ?Sized,
->(
+/// Whether `t` (under either value rule) reproduces the received signature.
+fn reproduces<H: Headers + ?Sized>(
     req: &RequestView<'_, H>,
-    keys: &K,
-    policy: &Policy<'_>,
-    out: &mut S,
-) {
-    let Lookup::One(auth) = req.header("authorization") else {
-        return;
-    };
-    let Ok(auth) = authorization::parse(auth) else {
-        return;
-    };
-    let Some(key) = keys.key_ref(auth.secret_id) else {
-        return;
-    };
-    let Some(date) = Date::parse(auth.date.as_bytes()) else {
-        return;
-    };
-    let Lookup::One(ts) = req.header("x-tc-timestamp") else {
-        return;
-    };
-    let Some(timestamp) = parse_decimal(trim_ows(ts)) else {
-        return;
-    };
-    let Ok(sk) = SigningKey::derive(&key, date, auth.service) else {
-        return;
+    p: &Prepared<'_, '_>,
+    t: &Trial<'_>,
+) -> bool {
+    let Ok(sk) = SigningKey::derive(t.key, p.date, t.service) else {
+        return false;
     };
     let mut entries: heapless::Vec<HeaderEntry<'_>, MAX_SIGNED_HEADERS> = heapless::Vec::new();
-    let mut has_upper = false;
-    for name in auth.signed_headers() {
-        // absent, repeated or non-UTF-8 headers enter as empty values here; verify says why
-        let value = match req.header(name) {
-            Lookup::One(v) => core::str::from_utf8(v).unwrap_or(""),
-            _ => "",
-        };
-        has_upper |= value.bytes().any(|b| b.is_ascii_uppercase());
-        if entries
-            .push(HeaderEntry {
-                name,
-                value,
-                fold: true,
-            })
-            .is_err()
-        {
-            return;
-        }
+    for e in t.entries {
+        let _ = entries.push(*e);
     }
-    let unsigned = matches!(req.header("x-tc-content-sha256"),
-        Lookup::One(v) if trim_ows(v) == super::UNSIGNED_PAYLOAD.as_bytes());
-    let payload_hex = match (unsigned, req.body) {
-        (true, _) => hash_payload(&Payload::Unsigned),
-        (false, Body::Bytes(b)) => hash_payload(&Payload::Bytes(b)),
-        (false, Body::Sha256(d)) => hash_payload(&Payload::Sha256(d)),
-    };
-    let query = req.query.unwrap_or("");
-    let (uris, _) = policy.uris(req.path);
-    let folds: &[bool] = match policy.values {
-        ValueRule::Doc => &[true],
-        ValueRule::Raw => &[false],
-        ValueRule::DocThenRaw if has_upper => &[true, false],
-        ValueRule::DocThenRaw => &[true],
-    };
-    for &fold in folds {
+    for fold in [false, true] {
         for e in entries.iter_mut() {
             e.fold = fold;
         }
-        if folds.len() > 1 {
-            out.put(if fold {
-                b"ValueRule: doc (values lowercased)\n".as_slice()
-            } else {
-                b"ValueRule: raw (values as sent)\n".as_slice()
-            });
-        }
-        out.put(b"CanonicalRequest:\n");
-        canonical::write_canonical_request(out, req.method, uris[0], query, &entries, &payload_hex);
-        let mut h = Sha256::new();
-        canonical::write_canonical_request(
-            &mut h,
-            req.method,
-            uris[0],
-            query,
-            &entries,
-            &payload_hex,
-        );
-        let hashed = hex32(&h.finalize().into());
-        out.put(b"\nHashedCanonicalRequest: ");
-        out.put(&hashed);
-        out.put(b"\nStringToSign:\n");
-        canonical::write_string_to_sign(out, timestamp, date, auth.service, &hashed);
-        out.put(b"\nCredentialScope: ");
-        canonical::write_scope(out, date, auth.service);
         let sig = compute(
             &sk,
             req.method,
-            uris[0],
-            query,
+            t.uri,
+            p.query,
             &entries,
-            &payload_hex,
-            timestamp,
+            t.payload_hex,
+            p.timestamp,
+            &mut NoTrace,
         );
-        out.put(b"\nExpectedSignature: ");
-        out.put(sig.as_hex().as_bytes());
-        out.put(b"\nReceivedSignature: ");
-        out.put(auth.signature_hex.as_bytes());
-        out.put(b"\n");
+        if bool::from(sig.as_bytes().ct_eq(&p.received)) {
+            return true;
+        }
     }
+    false
+}
+
+/// The hosts a signer may have signed instead of `host`: without / with a port, the global
+/// endpoint for a regional one and the reverse, the scope service's endpoint.
+pub(crate) fn host_candidates(
+    host: &str,
+    service: &str,
+    region: Option<&str>,
+    mut f: impl FnMut(&str) -> bool,
+) -> bool {
+    let mut buf: heapless::String<256> = heapless::String::new();
+    let mut try_one = |parts: &[&str]| {
+        buf.clear();
+        for p in parts {
+            if buf.push_str(p).is_err() {
+                return false;
+            }
+        }
+        buf.as_str() != host && f(&buf)
+    };
+    let (name, port) = match host.rsplit_once(':') {
+        Some((n, p)) if !n.ends_with(']') || host.starts_with('[') => (n, Some(p)),
+        _ => (host, None),
+    };
+    if port.is_some() && try_one(&[name]) {
+        return true;
+    }
+    if port.is_none() && (try_one(&[host, ":443"]) || try_one(&[host, ":80"])) {
+        return true;
+    }
+    const SUFFIX: &str = ".tencentcloudapi.com";
+    if let Some(stem) = name.strip_suffix(SUFFIX) {
+        match stem.split_once('.') {
+            // regional → global
+            Some((svc, _region)) => {
+                if try_one(&[svc, SUFFIX]) {
+                    return true;
+                }
+            }
+            // global → regional
+            None => {
+                if let Some(r) = region {
+                    if try_one(&[stem, ".", r, SUFFIX]) {
+                        return true;
+                    }
+                }
+            }
+        }
+    }
+    try_one(&[service, SUFFIX])
+}
+
+/// The Content-Type values a signer may have signed instead of `ct`.
+pub(crate) fn content_type_candidates(ct: &str, mut f: impl FnMut(&str) -> bool) -> bool {
+    let media = ct.split(';').next().unwrap_or("").trim();
+    let mut buf: heapless::String<256> = heapless::String::new();
+    for suffix in [
+        "",
+        "; charset=utf-8",
+        ";charset=utf-8",
+        "; charset=UTF-8",
+        "; charset=utf8",
+    ] {
+        buf.clear();
+        if buf.push_str(media).is_err() || buf.push_str(suffix).is_err() {
+            continue;
+        }
+        if buf.as_str() != ct && f(&buf) {
+            return true;
+        }
+        let lower: heapless::String<256> = buf.chars().map(|c| c.to_ascii_lowercase()).collect();
+        if lower.as_str() != ct && lower != buf && f(&lower) {
+            return true;
+        }
+    }
+    false
+}
+
+/// The keys a signer may have used instead of `key`: with whitespace around it, without
+/// the whitespace it has, or the SecretId.
+pub(crate) fn key_candidates(
+    key: &SecretKey,
+    secret_id: &str,
+    mut f: impl FnMut(&SecretKey) -> bool,
+) -> Option<Cause> {
+    let k = key.expose_secret();
+    let mut buf = [0u8; crate::credential::MAX_SECRET_KEY_LEN];
+    let mut variant = |pre: &[u8], post: &[u8], buf: &mut [u8]| -> bool {
+        let n = pre.len() + k.len() + post.len();
+        let Some(dst) = buf.get_mut(..n) else {
+            return false;
+        };
+        dst.iter_mut()
+            .zip(pre.iter().chain(k).chain(post))
+            .for_each(|(d, s)| *d = *s);
+        SecretKey::from_bytes(dst).is_ok_and(|sk| f(&sk))
+    };
+    for (pre, post) in [
+        (&b""[..], &b"\n"[..]),
+        (b"", b" "),
+        (b"", b"\r\n"),
+        (b"", b"\t"),
+        (b" ", b""),
+        (b"\t", b""),
+        (b"\n", b""),
+        (b" ", b" "),
+    ] {
+        if variant(pre, post, &mut buf) {
+            return Some(Cause::KeyWhitespace);
+        }
+    }
+    let trimmed = k.trim_ascii();
+    if trimmed.len() != k.len() && SecretKey::from_bytes(trimmed).is_ok_and(|sk| f(&sk)) {
+        return Some(Cause::KeyWhitespace);
+    }
+    if SecretKey::new(secret_id).is_ok_and(|sk| f(&sk)) {
+        return Some(Cause::KeyIsId);
+    }
+    None
+}
+
+/// After a [`VerifyError::SignatureMismatch`]: the mistake that reproduces the received
+/// signature, if one does.
+pub(crate) fn diagnose<H: Headers + ?Sized, K: KeyProvider + ?Sized>(
+    req: &RequestView<'_, H>,
+    keys: &K,
+    policy: &Policy<'_>,
+) -> Cause {
+    let Ok(p) = prepare(req, keys, policy) else {
+        return Cause::Unknown;
+    };
+    let (uris, _) = policy.uris(req.path);
+    let base = Trial {
+        key: &p.key,
+        service: p.auth.service,
+        entries: &p.entries,
+        uri: uris[0],
+        payload_hex: &p.payload_hex,
+    };
+    // path
+    if crate::verify::policy::path_candidates(policy, req.path, |uri| {
+        reproduces(req, &p, &Trial { uri, ..base })
+    }) {
+        return Cause::Path;
+    }
+    // host
+    let with_entry = |i: usize, value: &str, t: &dyn Fn(&[HeaderEntry<'_>]) -> bool| {
+        let mut e: heapless::Vec<HeaderEntry<'_>, MAX_SIGNED_HEADERS> = heapless::Vec::new();
+        for (j, x) in p.entries.iter().enumerate() {
+            let _ = e.push(if j == i {
+                HeaderEntry { value, ..*x }
+            } else {
+                *x
+            });
+        }
+        t(&e)
+    };
+    let region = p.common[2].value;
+    if host_candidates(p.host, p.auth.service, region, |h| {
+        with_entry(p.host_index, h, &|e| {
+            reproduces(req, &p, &Trial { entries: e, ..base })
+        })
+    }) {
+        return Cause::Host;
+    }
+    // a case-sensitive boundary lowercased
+    let ct = p
+        .entries
+        .get(p.ct_index)
+        .map_or("", |e| e.value.trim_matches(|c| c == ' ' || c == '\t'));
+    if has_cased_boundary(ct.as_bytes()) {
+        let lower: heapless::String<512> = ct.chars().map(|c| c.to_ascii_lowercase()).collect();
+        if with_entry(p.ct_index, &lower, &|e| {
+            reproduces(req, &p, &Trial { entries: e, ..base })
+        }) {
+            return Cause::ValueCase;
+        }
+    }
+    if content_type_candidates(ct, |c| {
+        with_entry(p.ct_index, c, &|e| {
+            reproduces(req, &p, &Trial { entries: e, ..base })
+        })
+    }) {
+        return Cause::ContentType;
+    }
+    if !p.unsigned {
+        let empty = hash_payload(&Payload::Bytes(b""));
+        if empty != p.payload_hex
+            && reproduces(
+                req,
+                &p,
+                &Trial {
+                    payload_hex: &empty,
+                    ..base
+                },
+            )
+        {
+            return Cause::PayloadEmpty;
+        }
+        if let Body::Bytes(body) = req.body {
+            let plus = |extra: &[u8]| {
+                let mut h = Sha256::new();
+                h.update(body);
+                h.update(extra);
+                hex32(&h.finalize().into())
+            };
+            let mut tries: heapless::Vec<[u8; 64], 4> = heapless::Vec::new();
+            let _ = tries.push(plus(b"\n"));
+            let _ = tries.push(plus(b"\r\n"));
+            if let Some(b) = body
+                .strip_suffix(b"\r\n")
+                .or_else(|| body.strip_suffix(b"\n"))
+            {
+                let _ = tries.push(hash_payload(&Payload::Bytes(b)));
+            }
+            if tries.iter().any(|h| {
+                reproduces(
+                    req,
+                    &p,
+                    &Trial {
+                        payload_hex: h,
+                        ..base
+                    },
+                )
+            }) {
+                return Cause::PayloadNewline;
+            }
+        }
+    }
+    key_candidates(&p.key, p.auth.secret_id, |k| {
+        reproduces(req, &p, &Trial { key: k, ..base })
+    })
+    .unwrap_or(Cause::Unknown)
 }

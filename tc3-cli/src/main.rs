@@ -22,8 +22,9 @@ usage:
            [--host H] [--method GET|POST] [--sign-method M] [--timestamp UNIX] [--nonce N]
                                            sign one request from flags (credentials from the
                                            TENCENTCLOUD_* environment or the tccli profile)
-  tc3 verify --keys KEYS.json [--now UNIX | --skip-clock] [--max-skew SECONDS] < captures.jsonl
-  tc3 explain --keys KEYS.json [--now UNIX | --skip-clock] [--max-skew SECONDS] < capture.json
+  tc3 verify --keys KEYS.json [--now UNIX | --skip-clock] [--max-skew SECONDS]
+             [--mount-prefix PATH]... [--require-signed NAME]... [--hardened] < captures.jsonl
+  tc3 explain --keys KEYS.json [same options as verify] [--json] < capture.json
   tc3 parse [--content-type TYPE] < body";
 
 /// Exit status of a run: the worst outcome seen.
@@ -59,7 +60,7 @@ fn main() -> ExitCode {
     };
     let result = match sub.as_str() {
         "sign" => sign::run(&mut args),
-        "verify" => verify::run(&mut args, false),
+        "verify" => verify::run(&mut args),
         "explain" => explain::run(&mut args),
         "parse" => parse::run(&mut args),
         other => return usage_error(&format!("unknown subcommand {other:?}")),

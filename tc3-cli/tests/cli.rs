@@ -252,11 +252,385 @@ fn sdk_captures_verify_and_explain() {
         "{}",
         r.stdout
     );
+    assert!(r.stdout.contains("diagnosis: unknown: "), "{}", r.stdout);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 11: `tc3 explain --json` names the signer's mistake
+
+const ID: &str = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE";
+const KEY: &str = "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE";
+/// 2019-02-25 23:58:20 UTC, 100 s before midnight (the clock of these tests: midnight).
+const TS: u64 = 1551139100;
+const NOW: u64 = 1551139200;
+
+/// What a TC3 signer signed, and what it sent.
+#[derive(Clone)]
+struct Mk {
+    id: &'static str,
+    key: String,
+    service: &'static str,
+    sign_ts: u64,
+    send_ts: u64,
+    sign_host: &'static str,
+    send_host: &'static str,
+    sign_uri: &'static str,
+    send_path: &'static str,
+    sign_ct: &'static str,
+    send_ct: &'static str,
+    sign_body: Vec<u8>,
+    send_body: Vec<u8>,
+}
+
+fn mk() -> Mk {
+    let body = br#"{"Limit": 1}"#.to_vec();
+    Mk {
+        id: ID,
+        key: KEY.into(),
+        service: "cvm",
+        sign_ts: TS,
+        send_ts: TS,
+        sign_host: "cvm.tencentcloudapi.com",
+        send_host: "cvm.tencentcloudapi.com",
+        sign_uri: "/",
+        send_path: "/",
+        sign_ct: "application/json; charset=utf-8",
+        send_ct: "application/json; charset=utf-8",
+        sign_body: body.clone(),
+        send_body: body,
+    }
+}
+
+fn tc3_capture(name: &str, m: &Mk) -> String {
+    let cred = tc3::Credential::new(m.id, &m.key).unwrap();
+    let common = tc3::v3::Common::new(m.service, "DescribeInstances", "2017-03-12", m.sign_ts)
+        .with_region("ap-guangzhou");
+    let req = tc3::v3::Request {
+        uri: m.sign_uri,
+        ..tc3::v3::Request::new_post(m.sign_host, m.sign_ct, &m.sign_body)
+    };
+    let signed = tc3::v3::sign_fresh(&cred, &common, &req).unwrap();
+    json!({
+        "id": name, "method": "POST", "path": m.send_path, "query": null,
+        "headers": [
+            ["host", m.send_host], ["content-type", m.send_ct],
+            ["x-tc-action", "DescribeInstances"], ["x-tc-version", "2017-03-12"],
+            ["x-tc-region", "ap-guangzhou"], ["x-tc-timestamp", m.send_ts.to_string()],
+            ["authorization", signed.authorization()],
+        ],
+        "body": String::from_utf8(m.send_body.clone()).unwrap(), "body_encoding": "utf8",
+    })
+    .to_string()
+}
+
+/// A legacy GET whose signature is computed over `signed` pairs with `method` and `rule`,
+/// and which sends `sent` pairs with `SignatureMethod=declared`.
+fn legacy_capture(
+    name: &str,
+    rename: impl Fn(&str) -> String,
+    method: tc3::v1::SignatureMethod,
+    declared: &str,
+) -> String {
+    let mut sent: Vec<(String, String)> = [
+        ("Action", "DescribeInstances"),
+        ("InstanceIds.0", "ins-09dx96dg"),
+        ("Nonce", "11886"),
+        ("Region", "ap-guangzhou"),
+        ("SecretId", ID),
+        ("SignatureMethod", declared),
+        ("Timestamp", "1551139100"),
+        ("Version", "2017-03-12"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    sent.sort();
+    let mut signed: Vec<(String, String)> =
+        sent.iter().map(|(k, v)| (rename(k), v.clone())).collect();
+    signed.sort();
+    let pairs: Vec<(&str, &str)> = signed
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let key = tc3::SecretKey::new(KEY).unwrap();
+    let sig = tc3::v1::compute_signature(
+        &tc3::v1::Request::get("cvm.tencentcloudapi.com").with_rule(tc3::v1::KeyRule::Raw),
+        &pairs,
+        &key,
+        method,
+    )
+    .unwrap();
+    let enc = |s: &str| {
+        // Percent-encoding of everything but the RFC 3986 unreserved characters.
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    let mut q: Vec<String> = sent
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect();
+    q.push(format!("Signature={}", enc(sig.as_str())));
+    json!({
+        "id": name, "method": "GET", "path": "/", "query": q.join("&"),
+        "headers": [["host", "cvm.tencentcloudapi.com"]],
+        "body": "", "body_encoding": "utf8",
+    })
+    .to_string()
+}
+
+/// Issue 11 (regression: the starting commit 333463a had no `--json` and one message for
+/// every mismatch): each mistake is named by its cause code, for TC3 and legacy requests.
+#[test]
+fn explain_json_names_each_cause() {
+    use tc3::v1::SignatureMethod::{HmacSha1, HmacSha256};
+    let base = mk();
+    let with = |f: &dyn Fn(&mut Mk)| {
+        let mut m = base.clone();
+        f(&mut m);
+        m
+    };
+    let same = |k: &str| k.to_string();
+    let cases: Vec<(&str, String)> = vec![
+        ("ok", tc3_capture("ok", &base)),
+        (
+            "expired",
+            tc3_capture(
+                "expired",
+                &with(&|m| {
+                    m.sign_ts = TS - 1000;
+                    m.send_ts = TS - 1000;
+                }),
+            ),
+        ),
+        (
+            "scope_date",
+            tc3_capture("scope_date", &with(&|m| m.send_ts = NOW + 50)),
+        ),
+        (
+            "scope_service",
+            tc3_capture("scope_service", &with(&|m| m.service = "cbs")),
+        ),
+        (
+            "host",
+            tc3_capture(
+                "host",
+                &with(&|m| m.send_host = "cvm.ap-guangzhou.tencentcloudapi.com"),
+            ),
+        ),
+        (
+            "host",
+            tc3_capture(
+                "host-port",
+                &with(&|m| m.sign_host = "cvm.tencentcloudapi.com:443"),
+            ),
+        ),
+        (
+            "path",
+            tc3_capture("path", &with(&|m| m.send_path = "/admin")),
+        ),
+        (
+            "path",
+            tc3_capture("path-reverse", &with(&|m| m.sign_uri = "/api/")),
+        ),
+        (
+            "content_type",
+            tc3_capture("content_type", &with(&|m| m.send_ct = "application/json")),
+        ),
+        (
+            "payload_empty",
+            tc3_capture("payload_empty", &with(&|m| m.sign_body.clear())),
+        ),
+        (
+            "payload_newline",
+            tc3_capture("payload_newline", &with(&|m| m.sign_body.push(b'\n'))),
+        ),
+        (
+            "key_whitespace",
+            tc3_capture("key_whitespace", &with(&|m| m.key.push('\n'))),
+        ),
+        (
+            "key_is_id",
+            tc3_capture("key_is_id", &with(&|m| m.key = ID.into())),
+        ),
+        (
+            "unknown_id",
+            tc3_capture("unknown_id", &with(&|m| m.id = "AKIDother")),
+        ),
+        (
+            "unknown",
+            tc3_capture(
+                "unknown",
+                &with(&|m| m.send_body = br#"{"Limit": 2}"#.to_vec()),
+            ),
+        ),
+        (
+            "ok",
+            legacy_capture("legacy-ok", same, HmacSha256, "HmacSHA256"),
+        ),
+        (
+            "legacy_method",
+            legacy_capture("legacy_method", same, HmacSha256, "HmacSHA1"),
+        ),
+        (
+            "legacy_method",
+            legacy_capture("legacy_method-2", same, HmacSha1, "HmacSHA256"),
+        ),
+        (
+            "legacy_key_rule",
+            legacy_capture(
+                "legacy_key_rule",
+                |k| k.replace('.', "_"),
+                HmacSha256,
+                "HmacSHA256",
+            ),
+        ),
+    ];
+    let keys = tmp("keys-explain-json.json", &json!({ ID: KEY }).to_string());
+    let input: String = cases.iter().map(|(_, c)| format!("{c}\n")).collect();
+    let now = NOW.to_string();
+    let args = [
+        "explain",
+        "--json",
+        "--keys",
+        keys.to_str().unwrap(),
+        "--now",
+        &now,
+        "--mount-prefix",
+        "/api",
+    ];
+    let r = tc3(&args, input.as_bytes());
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let out = lines(&r.stdout);
+    assert_eq!(out.len(), cases.len());
+    for ((want, _), v) in cases.iter().zip(&out) {
+        assert_eq!(v["diagnosis"]["cause"], *want, "{v}");
+        assert!(v["diagnosis"]["message"].as_str().unwrap().len() > 10);
+        assert_eq!(v["ok"], *want == "ok", "{v}");
+        // the key never appears, the expected signature does (operator output)
+        assert!(!v.to_string().contains(KEY));
+    }
+    // one object carries the trace of the one verification path
+    assert!(out[0]["trace"]
+        .as_str()
+        .unwrap()
+        .contains("CanonicalRequest:\nPOST\n/\n"));
+    // `tc3 verify` names the same cause, in its message and as `cause`
+    let args = [
+        "verify",
+        "--keys",
+        keys.to_str().unwrap(),
+        "--now",
+        &now,
+        "--mount-prefix",
+        "/api",
+    ];
+    let r = tc3(&args, input.as_bytes());
+    let out = lines(&r.stdout);
+    for ((want, _), v) in cases.iter().zip(&out) {
+        assert_eq!(v["cause"], *want, "{v}");
+    }
+    let ct = out.iter().find(|v| v["id"] == "content_type").unwrap();
     assert!(
-        r.stdout.contains("diagnosis: the signature differs"),
+        ct["message"]
+            .as_str()
+            .unwrap()
+            .contains("(cause content_type)"),
+        "{ct}"
+    );
+    // the human output says it too
+    let r = tc3(
+        &["explain", "--keys", keys.to_str().unwrap(), "--now", &now],
+        input.as_bytes(),
+    );
+    assert!(
+        r.stdout
+            .contains("diagnosis: key_is_id: the signer used the SecretId as the secret key"),
         "{}",
         r.stdout
     );
+}
+
+/// Issue 11 items 1, 7, 9 through the command line (regressions: on the starting commit
+/// 333463a a KEYS.json holding an empty key was accepted, a signed `/` verified at any path,
+/// and a replayed legacy request verified twice).
+#[test]
+fn verify_policy_flags_replays_and_empty_keys() {
+    let keys = tmp("keys-policy.json", &json!({ ID: KEY }).to_string());
+    let now = NOW.to_string();
+    let k = keys.to_str().unwrap();
+    // a signed `/` sent to /tencent/ verifies only when the prefix is named
+    let mut m = mk();
+    m.send_path = "/tencent/";
+    let cap = format!("{}\n", tc3_capture("mounted", &m));
+    let r = tc3(&["verify", "--keys", k, "--now", &now], cap.as_bytes());
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(lines(&r.stdout)[0]["cause"], "path");
+    let r = tc3(
+        &[
+            "verify",
+            "--keys",
+            k,
+            "--now",
+            &now,
+            "--mount-prefix",
+            "/tencent",
+        ],
+        cap.as_bytes(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let v = &lines(&r.stdout)[0];
+    assert_eq!(
+        v["unsigned"],
+        json!(["X-TC-Action", "X-TC-Version", "X-TC-Region"])
+    );
+    // --hardened requires x-tc-action to be signed
+    let r = tc3(
+        &["verify", "--keys", k, "--now", &now, "--hardened"],
+        tc3_capture("h", &mk()).as_bytes(),
+    );
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        lines(&r.stdout)[0]["code"],
+        "AuthFailure.InvalidAuthorization"
+    );
+    assert_eq!(lines(&r.stdout)[0]["cause"], "not_signed");
+    // a legacy request replayed within the window is refused the second time
+    let cap = legacy_capture(
+        "l",
+        |k| k.to_string(),
+        tc3::v1::SignatureMethod::HmacSha256,
+        "HmacSHA256",
+    );
+    let twice = format!("{cap}\n{cap}\n");
+    let r = tc3(&["verify", "--keys", k, "--now", &now], twice.as_bytes());
+    assert_eq!(r.code, 1);
+    let out = lines(&r.stdout);
+    assert_eq!(
+        (out[0]["ok"].clone(), out[1]["ok"].clone()),
+        (json!(true), json!(false))
+    );
+    assert_eq!(out[1]["code"], "AuthFailure.SignatureExpire");
+    assert_eq!(out[1]["cause"], "replayed");
+    // replaying old captures (no clock) is not a replay
+    let r = tc3(&["verify", "--keys", k, "--skip-clock"], twice.as_bytes());
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    // a KEYS.json holding an empty key is refused
+    let empty = tmp("keys-empty.json", &json!({ ID: "" }).to_string());
+    let r = tc3(
+        &["verify", "--keys", empty.to_str().unwrap(), "--skip-clock"],
+        b"",
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("is not usable"), "{}", r.stderr);
+    // --json belongs to explain
+    let r = tc3(&["verify", "--keys", k, "--json"], b"");
+    assert_eq!(r.code, 2);
 }
 
 #[test]

@@ -1,0 +1,379 @@
+//! The request view: what a gateway fills from any HTTP library (method, path, raw query,
+//! headers, body), and the checks on its shape shared by both signature versions.
+
+/// The result of looking a header up by name.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Lookup<'h> {
+    /// The request has no such header.
+    Absent,
+    /// Exactly one header of that name, with this value.
+    One(&'h [u8]),
+    /// The header is present more than once (ambiguous: never accepted where it matters).
+    Many,
+}
+
+/// Read access to a request's headers. `name` is given in lowercase; implementations compare
+/// ASCII case-insensitively and must report every header of that exact name (`-` and `_`
+/// are different characters: the verifier looks the `_` spellings up itself and refuses a
+/// request that carries one beside the `-` spelling).
+///
+/// ```
+/// use tc3::verify::{Headers, Lookup};
+/// let h: &[(&str, &[u8])] = &[("Host", b"cvm.tencentcloudapi.com"), ("X-A", b"1"), ("x-a", b"2")];
+/// assert_eq!(h.lookup("host"), Lookup::One(b"cvm.tencentcloudapi.com"));
+/// assert_eq!(h.lookup("x-a"), Lookup::Many);
+/// assert_eq!(h.lookup("x-b"), Lookup::Absent);
+/// ```
+pub trait Headers {
+    /// The value(s) of header `name`.
+    fn lookup(&self, name: &str) -> Lookup<'_>;
+}
+
+fn lookup_pairs<'h, V: AsRef<[u8]> + ?Sized + 'h>(
+    pairs: impl Iterator<Item = (&'h str, &'h V)>,
+    name: &str,
+) -> Lookup<'h> {
+    let mut found = Lookup::Absent;
+    for (k, v) in pairs {
+        if k.eq_ignore_ascii_case(name) {
+            if found != Lookup::Absent {
+                return Lookup::Many;
+            }
+            found = Lookup::One(v.as_ref());
+        }
+    }
+    found
+}
+
+impl Headers for [(&str, &[u8])] {
+    fn lookup(&self, name: &str) -> Lookup<'_> {
+        lookup_pairs(self.iter().map(|(k, v)| (*k, *v)), name)
+    }
+}
+
+impl Headers for [(&str, &str)] {
+    fn lookup(&self, name: &str) -> Lookup<'_> {
+        lookup_pairs(self.iter().map(|(k, v)| (*k, *v)), name)
+    }
+}
+
+impl<H: Headers + ?Sized> Headers for &H {
+    fn lookup(&self, name: &str) -> Lookup<'_> {
+        (**self).lookup(name)
+    }
+}
+
+#[cfg(feature = "http")]
+impl Headers for ::http::HeaderMap {
+    fn lookup(&self, name: &str) -> Lookup<'_> {
+        let mut it = self.get_all(name).iter();
+        match (it.next(), it.next()) {
+            (None, _) => Lookup::Absent,
+            (Some(v), None) => Lookup::One(v.as_bytes()),
+            (Some(_), Some(_)) => Lookup::Many,
+        }
+    }
+}
+
+/// The request body, as the gateway has it.
+#[derive(Copy, Clone, Debug)]
+pub enum Body<'a> {
+    /// The exact body bytes received.
+    Bytes(&'a [u8]),
+    /// The SHA-256 of the body, computed while streaming it (TC3 only: a legacy POST needs
+    /// the form body itself).
+    Sha256([u8; 32]),
+}
+
+impl Body<'_> {
+    /// Whether the body is empty (for a digest: whether it is the SHA-256 of nothing).
+    pub(crate) fn is_empty(&self) -> bool {
+        const EMPTY: [u8; 32] = [
+            0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f,
+            0xb9, 0x24, 0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b,
+            0x78, 0x52, 0xb8, 0x55,
+        ];
+        match self {
+            Body::Bytes(b) => b.is_empty(),
+            Body::Sha256(d) => *d == EMPTY,
+        }
+    }
+}
+
+/// What the verifier needs to know about a received request. Borrowed, filled from any
+/// HTTP library.
+///
+/// ```
+/// use tc3::verify::{Body, RequestView};
+/// let headers: &[(&str, &[u8])] = &[("Host", b"cvm.tencentcloudapi.com")];
+/// let req = RequestView::new("GET", "/", Some("Action=DescribeInstances"), headers, Body::Bytes(b""));
+/// assert_eq!(req.path, "/");
+/// ```
+#[derive(Copy, Clone, Debug)]
+pub struct RequestView<'a, H: ?Sized = [(&'a str, &'a [u8])]> {
+    /// The HTTP method as received (`GET` / `POST`; anything else is refused).
+    pub method: &'a str,
+    /// The request path, without the query (`/` normally). The default [`Policy`] requires
+    /// it to be the signed canonical URI.
+    ///
+    /// [`Policy`]: crate::verify::Policy
+    pub path: &'a str,
+    /// The raw query string after `?`, as received (`None` when there was no `?`).
+    pub query: Option<&'a str>,
+    /// The headers.
+    pub headers: &'a H,
+    /// The body.
+    pub body: Body<'a>,
+}
+
+impl<'a, H: Headers + ?Sized> RequestView<'a, H> {
+    /// A request view.
+    pub fn new(
+        method: &'a str,
+        path: &'a str,
+        query: Option<&'a str>,
+        headers: &'a H,
+        body: Body<'a>,
+    ) -> Self {
+        RequestView {
+            method,
+            path,
+            query,
+            headers,
+            body,
+        }
+    }
+
+    /// The header `name` (lowercase).
+    pub fn header(&self, name: &str) -> Lookup<'a> {
+        self.headers.lookup(name)
+    }
+
+    /// Whether the request carries header `name` (lowercase, with `-`) also under another
+    /// spelling that some servers treat as the same header: any of its `-` written as `_`
+    /// (`X_TC_Action` beside or instead of `X-TC-Action`). Names with more than 4 dashes are
+    /// checked for the all-`_` spelling only.
+    pub(crate) fn has_other_spelling(&self, name: &str) -> bool {
+        let bytes = name.as_bytes();
+        let mut buf = [0u8; 64];
+        let Some(dst) = buf.get_mut(..bytes.len()) else {
+            return false;
+        };
+        dst.copy_from_slice(bytes);
+        let dashes = bytes.iter().filter(|&&b| b == b'-').count();
+        let variants: u32 = if dashes > 4 { 1 } else { (1u32 << dashes) - 1 };
+        for v in 1..=variants {
+            let mask = if dashes > 4 { u32::MAX } else { v };
+            let mut d = 0;
+            for (i, &b) in bytes.iter().enumerate() {
+                if b == b'-' {
+                    if let Some(slot) = buf.get_mut(i) {
+                        *slot = if (mask >> d) & 1 != 0 { b'_' } else { b'-' };
+                    }
+                    d += 1;
+                }
+            }
+            let Some(spelled) = buf.get(..bytes.len()) else {
+                return false;
+            };
+            if let Ok(spelled) = core::str::from_utf8(spelled) {
+                if self.header(spelled) != Lookup::Absent {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+}
+
+/// Trims ASCII space and tab at both ends (HTTP optional whitespace).
+pub(crate) fn trim_ows(v: &[u8]) -> &[u8] {
+    let start = v
+        .iter()
+        .position(|&b| b != b' ' && b != b'\t')
+        .unwrap_or(v.len());
+    let end = v
+        .iter()
+        .rposition(|&b| b != b' ' && b != b'\t')
+        .map_or(start, |i| i + 1);
+    v.get(start..end).unwrap_or(&[])
+}
+
+/// Whether a `Content-Type` value is `application/x-www-form-urlencoded` (case-insensitive,
+/// parameters such as `; charset=utf-8` allowed).
+pub(crate) fn is_form_content_type(v: &[u8]) -> bool {
+    let media = v.split(|&b| b == b';').next().unwrap_or(&[]);
+    trim_ows(media).eq_ignore_ascii_case(b"application/x-www-form-urlencoded")
+}
+
+/// Whether a `Content-Type` value carries a `boundary=` parameter with an uppercase letter:
+/// the boundary is case-sensitive (RFC 2046), so a signature over its lowercased form
+/// covers another boundary.
+pub(crate) fn has_cased_boundary(v: &[u8]) -> bool {
+    v.split(|&b| b == b';').skip(1).any(|p| {
+        let p = trim_ows(p);
+        p.len() > 9
+            && p.get(..9)
+                .is_some_and(|k| k.eq_ignore_ascii_case(b"boundary="))
+            && p.iter().any(u8::is_ascii_uppercase)
+    })
+}
+
+/// Whether `host` is a valid `Host` / `:authority` value (RFC 3986 `host [":" port]`
+/// without userinfo): a registered name of letters, digits, `-`, `.`, `_`, `~`, an IPv4
+/// address, or an IPv6 literal in brackets, then an optional decimal port. A `/`, `?`, `#`,
+/// `@`, space or any other byte is refused: the legacy string to sign concatenates host and
+/// path, so `api.example.com/v1` + `/users` must not pass as `api.example.com` +
+/// `/v1/users`.
+pub(crate) fn is_valid_authority(host: &[u8]) -> bool {
+    let (name, port) = if host.first() == Some(&b'[') {
+        let Some(close) = host.iter().position(|&b| b == b']') else {
+            return false;
+        };
+        let inner = host.get(1..close).unwrap_or(&[]);
+        if inner.is_empty()
+            || !inner
+                .iter()
+                .all(|&b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+        {
+            return false;
+        }
+        match host.get(close + 1..) {
+            Some([]) | None => return true,
+            Some([b':', port @ ..]) => (&[][..], Some(port)),
+            Some(_) => return false,
+        }
+    } else {
+        match host.iter().position(|&b| b == b':') {
+            Some(i) => (
+                host.get(..i).unwrap_or(&[]),
+                Some(host.get(i + 1..).unwrap_or(&[])),
+            ),
+            None => (host, None),
+        }
+    };
+    let name_ok = host.first() == Some(&b'[')
+        || (!name.is_empty()
+            && name
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')));
+    let port_ok =
+        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.iter().all(u8::is_ascii_digit));
+    name_ok && port_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_lookup_is_case_insensitive_and_detects_duplicates() {
+        let h: &[(&str, &[u8])] = &[("Host", b"a"), ("X-A", b"1"), ("x-a", b"2")];
+        assert_eq!(h.lookup("host"), Lookup::One(b"a"));
+        assert_eq!(h.lookup("x-a"), Lookup::Many);
+        assert_eq!(h.lookup("x-b"), Lookup::Absent);
+    }
+
+    #[test]
+    fn other_spellings() {
+        let h: &[(&str, &[u8])] = &[("X-TC_Action", b"a")];
+        let r = RequestView::new("GET", "/", None, h, Body::Bytes(b""));
+        assert!(r.has_other_spelling("x-tc-action"));
+        assert!(!r.has_other_spelling("x-tc-version"));
+        let h: &[(&str, &[u8])] = &[("X-TC-Action", b"a")];
+        let r = RequestView::new("GET", "/", None, h, Body::Bytes(b""));
+        assert!(!r.has_other_spelling("x-tc-action"));
+    }
+
+    #[test]
+    fn authorities() {
+        for ok in [
+            &b"cvm.tencentcloudapi.com"[..],
+            b"cvm.tencentcloudapi.com:443",
+            b"127.0.0.1:8080",
+            b"[::1]:80",
+            b"[::1]",
+            b"localhost",
+        ] {
+            assert!(is_valid_authority(ok), "{ok:?}");
+        }
+        for bad in [
+            &b""[..],
+            b"api.example.com/v1",
+            b"a@b",
+            b"a b",
+            b"a:",
+            b"a:x",
+            b"a:123456",
+            b"[::1",
+            b"[::1]x",
+            b"a?b",
+            b"a#b",
+        ] {
+            assert!(!is_valid_authority(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn form_content_type() {
+        assert!(is_form_content_type(b"application/x-www-form-urlencoded"));
+        assert!(is_form_content_type(
+            b" Application/X-WWW-Form-Urlencoded ; charset=utf-8"
+        ));
+        assert!(!is_form_content_type(b"application/json"));
+        assert_eq!(trim_ows(b" \t a b \t"), b"a b");
+        assert_eq!(trim_ows(b"   "), b"");
+        assert!(has_cased_boundary(b"multipart/form-data; boundary=AbC"));
+        assert!(!has_cased_boundary(b"Multipart/Form-Data; boundary=abc"));
+    }
+}
+
+/// A common request value (`X-TC-Action`, `-Version`, `-Region`, `-Language`, `-Token`, or
+/// the legacy parameter of that name) and whether the signature covers it.
+///
+/// A TC3 signature covers only the headers in `SignedHeaders` (the SDKs sign
+/// `content-type;host`): an unsigned value can be swapped on a captured request without
+/// breaking its signature. A legacy signature covers every parameter. For an absent value,
+/// `signed` says whether its absence is covered (legacy: yes; TC3: no).
+///
+/// ```
+/// use tc3::verify::CommonValue;
+/// let v = CommonValue { value: Some("DescribeInstances"), signed: false };
+/// assert_eq!(v.signed_value(), None); // do not act on an unsigned action
+/// ```
+#[derive(Copy, Clone, PartialEq, Eq)]
+pub struct CommonValue<'a> {
+    /// The value received (headers: as sent, trimmed of spaces and tabs).
+    pub value: Option<&'a str>,
+    /// Whether the signature covers it.
+    pub signed: bool,
+}
+
+impl<'a> CommonValue<'a> {
+    /// The value, only if the signature covers it.
+    pub fn signed_value(&self) -> Option<&'a str> {
+        if self.signed {
+            self.value
+        } else {
+            None
+        }
+    }
+}
+
+impl core::fmt::Debug for CommonValue<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("CommonValue")
+            .field("value", &self.value)
+            .field("signed", &self.signed)
+            .finish()
+    }
+}
+
+/// A token value for `Debug` output: present or not, never its bytes.
+pub(crate) struct Redacted(pub(crate) bool);
+
+impl core::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(if self.0 { "Some(<redacted>)" } else { "None" })
+    }
+}
