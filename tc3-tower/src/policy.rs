@@ -1,0 +1,362 @@
+//! Everything that builds a [`tc3::verify::Policy`] or reads a [`tc3::verify::Verified`]
+//! result lives in this module, so that a change of the core verification API touches only
+//! this file.
+
+use http::request::Parts;
+use sha2::{Digest, Sha256};
+use tc3::verify::{Body, KeyProvider, LegacyScratch, Policy, RequestView, Verified, VerifyError};
+
+/// The legacy parameter capacity of one verification: form bodies up to 64 KiB of decoded
+/// parameters, 1024 parameters (beyond: `RequestSizeLimitExceeded`).
+pub(crate) type Scratch = LegacyScratch<65536, 1024>;
+
+/// Which verification rules a gateway applies (the `--policy` and `--mount` flags of
+/// `tc3-gateway`).
+///
+/// ```
+/// use tc3_tower::GatewayPolicy;
+///
+/// let p = GatewayPolicy::hardened().with_mount("/cvm").with_max_skew(120);
+/// assert!(p.is_hardened());
+/// assert_eq!(p.mounts(), ["/cvm".to_owned()]);
+/// assert_eq!(p.max_skew(), 120);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GatewayPolicy {
+    hardened: bool,
+    mounts: Vec<String>,
+    max_skew: u64,
+    skip_clock: bool,
+}
+
+impl Default for GatewayPolicy {
+    fn default() -> Self {
+        GatewayPolicy {
+            hardened: false,
+            mounts: Vec::new(),
+            max_skew: tc3::verify::DEFAULT_WINDOW,
+            skip_clock: false,
+        }
+    }
+}
+
+impl GatewayPolicy {
+    /// The core crate's default policy, with the system clock and a ±300 s window.
+    pub fn standard() -> Self {
+        Self::default()
+    }
+
+    /// The default policy, and `x-tc-action` must be signed (a signature cannot be replayed
+    /// against another action of the same service).
+    pub fn hardened() -> Self {
+        GatewayPolicy {
+            hardened: true,
+            ..Self::default()
+        }
+    }
+
+    /// Parses the `--policy` value: `default` or `hardened`.
+    ///
+    /// ```
+    /// use tc3_tower::GatewayPolicy;
+    /// assert_eq!(GatewayPolicy::parse("hardened"), Some(GatewayPolicy::hardened()));
+    /// assert_eq!(GatewayPolicy::parse("lax"), None);
+    /// ```
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "default" => Some(Self::standard()),
+            "hardened" => Some(Self::hardened()),
+            _ => None,
+        }
+    }
+
+    /// Adds a mount prefix: a request for `PREFIX/rest` may also be signed for `/rest` (the
+    /// service is published under `PREFIX` by this gateway). `PREFIX` starts with `/` and has
+    /// no trailing `/`.
+    pub fn with_mount(mut self, prefix: impl Into<String>) -> Self {
+        let p: String = prefix.into();
+        let p = p.trim_end_matches('/').to_owned();
+        if !p.is_empty() {
+            self.mounts.push(p);
+        }
+        self
+    }
+
+    /// Sets the clock window (seconds either way; default 300).
+    pub fn with_max_skew(mut self, seconds: u64) -> Self {
+        self.max_skew = seconds;
+        self
+    }
+
+    /// Turns the clock check off (replaying old captures in tests; never in production).
+    pub fn with_skip_clock(mut self, skip: bool) -> Self {
+        self.skip_clock = skip;
+        self
+    }
+
+    /// Whether `x-tc-action` must be signed.
+    pub fn is_hardened(&self) -> bool {
+        self.hardened
+    }
+
+    /// The mount prefixes.
+    pub fn mounts(&self) -> &[String] {
+        &self.mounts
+    }
+
+    /// The clock window, seconds.
+    pub fn max_skew(&self) -> u64 {
+        self.max_skew
+    }
+
+    fn policy(&self, now: u64) -> Policy<'static> {
+        let p = if self.skip_clock {
+            Policy::skip_clock()
+        } else {
+            Policy::at(now)
+        };
+        let p = p.with_max_skew(self.max_skew);
+        if self.hardened {
+            p.with_required_signed_headers(Policy::HARDENED)
+        } else {
+            p
+        }
+    }
+
+    /// How long a replay-store entry for a request signed at `timestamp` must live: until
+    /// the clock check refuses the timestamp anyway (at least one second).
+    pub(crate) fn replay_ttl_ms(&self, timestamp: u64, now: u64) -> u64 {
+        let until = if self.skip_clock {
+            self.max_skew.saturating_mul(2)
+        } else {
+            timestamp.saturating_add(self.max_skew).saturating_sub(now)
+        };
+        until.saturating_add(1).saturating_mul(1000)
+    }
+
+    /// Verifies a buffered request; on a signature mismatch, retries each matching mount
+    /// prefix with the prefix removed from the path.
+    pub(crate) fn verify<K: KeyProvider + ?Sized>(
+        &self,
+        parts: &Parts,
+        body: &[u8],
+        keys: &K,
+        now: u64,
+    ) -> Result<VerifiedFacts, VerifyError> {
+        let policy = self.policy(now);
+        let full = path_of(parts);
+        let mut scratch = Box::new(Scratch::new());
+        let first = {
+            let view = RequestView::new(
+                parts.method.as_str(),
+                full,
+                parts.uri.query(),
+                parts,
+                Body::Bytes(body),
+            );
+            tc3::verify::verify(&view, keys, &policy, &mut *scratch)
+                .map(|v| VerifiedFacts::from_verified(&v, parts, full, now, self))
+        };
+        match first {
+            Err(VerifyError::SignatureMismatch) => {
+                for m in &self.mounts {
+                    let Some(rest) = full.strip_prefix(m.as_str()) else {
+                        continue;
+                    };
+                    let rest = if rest.is_empty() { "/" } else { rest };
+                    if !rest.starts_with('/') {
+                        continue;
+                    }
+                    let mut scratch = Box::new(Scratch::new());
+                    let view = RequestView::new(
+                        parts.method.as_str(),
+                        rest,
+                        parts.uri.query(),
+                        parts,
+                        Body::Bytes(body),
+                    );
+                    if let Ok(v) = tc3::verify::verify(&view, keys, &policy, &mut *scratch) {
+                        return Ok(VerifiedFacts::from_verified(&v, parts, rest, now, self));
+                    }
+                }
+                Err(VerifyError::SignatureMismatch)
+            }
+            other => other,
+        }
+    }
+
+    /// The SecretId a request claims, learnt by running the verifier with a key provider that
+    /// knows no key (for asynchronous key providers: the key is fetched, then the request is
+    /// verified). An error other than `SecretIdNotFound` is the request's verdict.
+    pub(crate) fn claimed_secret_id(
+        &self,
+        parts: &Parts,
+        body: &[u8],
+        now: u64,
+    ) -> Result<String, VerifyError> {
+        let seen = std::cell::RefCell::new(None::<String>);
+        let probe = |id: &str| {
+            *seen.borrow_mut() = Some(id.to_owned());
+            None
+        };
+        let policy = self.policy(now);
+        let mut scratch = Box::new(Scratch::new());
+        let view = RequestView::new(
+            parts.method.as_str(),
+            path_of(parts),
+            parts.uri.query(),
+            parts,
+            Body::Bytes(body),
+        );
+        match tc3::verify::verify(&view, &probe, &policy, &mut *scratch) {
+            Err(VerifyError::SecretIdNotFound) => {
+                seen.into_inner().ok_or(VerifyError::SecretIdNotFound)
+            }
+            Err(e) => Err(e),
+            // The probe knows no key, so this cannot succeed; refuse rather than trust it.
+            Ok(_) => Err(VerifyError::SecretIdNotFound),
+        }
+    }
+}
+
+fn path_of(parts: &Parts) -> &str {
+    match parts.uri.path() {
+        "" => "/",
+        p => p,
+    }
+}
+
+/// What the gateway learnt from a verified request, handed to the inner service in the
+/// request extensions. `Debug` does not show the token.
+///
+/// ```
+/// # use tc3_tower::VerifiedFacts;
+/// fn handler(req: &http::Request<()>) -> Option<String> {
+///     let facts = req.extensions().get::<VerifiedFacts>()?;
+///     Some(format!("{} called {:?}", facts.secret_id, facts.action))
+/// }
+/// assert_eq!(handler(&http::Request::new(())), None);
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VerifiedFacts {
+    /// The SecretId whose key signed the request.
+    pub secret_id: String,
+    /// The session token (`X-TC-Token` / `Token`), if one was sent.
+    pub token: Option<Vec<u8>>,
+    /// `TC3-HMAC-SHA256`, `HmacSHA1` or `HmacSHA256`.
+    pub sign_method: &'static str,
+    /// The signed timestamp.
+    pub timestamp: u64,
+    /// For TC3, the common `X-TC-*` headers among `SignedHeaders` (lowercase; `content-type`
+    /// and `host` are always signed). For legacy signatures every parameter is signed:
+    /// `None`.
+    pub signed_common_headers: Option<Vec<String>>,
+    /// The `Host` the signature covers.
+    pub host: String,
+    /// The path the signature covers (`/`, the request path, or the path without a mount
+    /// prefix).
+    pub path: String,
+    /// The action (`X-TC-Action` header or legacy `Action` parameter), if any.
+    pub action: Option<String>,
+    /// The request id the gateway assigned (echoed in its own error envelopes).
+    pub request_id: String,
+    pub(crate) replay_key: Option<String>,
+    pub(crate) tc3_replay_key: Option<String>,
+    pub(crate) replay_ttl_ms: u64,
+}
+
+impl std::fmt::Debug for VerifiedFacts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifiedFacts")
+            .field("secret_id", &self.secret_id)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("sign_method", &self.sign_method)
+            .field("timestamp", &self.timestamp)
+            .field("signed_common_headers", &self.signed_common_headers)
+            .field("host", &self.host)
+            .field("path", &self.path)
+            .field("action", &self.action)
+            .field("request_id", &self.request_id)
+            .finish_non_exhaustive()
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+fn header_str<'p>(parts: &'p Parts, name: &str) -> Option<&'p str> {
+    parts.headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+impl VerifiedFacts {
+    fn from_verified(
+        v: &Verified<'_>,
+        parts: &Parts,
+        path: &str,
+        now: u64,
+        policy: &GatewayPolicy,
+    ) -> Self {
+        let id_digest = Sha256::digest(v.secret_id().as_bytes());
+        let id_tag = hex(id_digest.get(..16).unwrap_or(&[]));
+        let host = header_str(parts, "host")
+            .or_else(|| parts.uri.authority().map(|a| a.as_str()))
+            .unwrap_or("")
+            .to_owned();
+        let (signed, action, replay_key, tc3_replay_key, path) = match v {
+            Verified::Tc3(t) => {
+                let signed = t
+                    .signed_headers()
+                    .filter(|n| n.starts_with("x-tc-"))
+                    .map(str::to_owned)
+                    .collect();
+                // The signature is a secret-free but single-use value; only its digest is
+                // stored.
+                let auth = parts
+                    .headers
+                    .get("authorization")
+                    .map(|a| a.as_bytes())
+                    .unwrap_or(&[]);
+                let key = format!("tc3:replay:tc3:{}", hex(&Sha256::digest(auth)[..16]));
+                let action = header_str(parts, "x-tc-action").map(str::to_owned);
+                (
+                    Some(signed),
+                    action,
+                    None,
+                    Some(key),
+                    t.canonical_uri.to_owned(),
+                )
+            }
+            Verified::Legacy(l) => (
+                None,
+                l.param("Action").map(str::to_owned),
+                Some(format!(
+                    "tc3:replay:legacy:{id_tag}:{}:{}",
+                    l.nonce, l.timestamp
+                )),
+                None,
+                if l.path == "/" { "/" } else { path }.to_owned(),
+            ),
+        };
+        VerifiedFacts {
+            secret_id: v.secret_id().to_owned(),
+            token: v.token().map(<[u8]>::to_vec),
+            sign_method: v.sign_method(),
+            timestamp: v.timestamp(),
+            signed_common_headers: signed,
+            host,
+            path,
+            action,
+            request_id: String::new(),
+            replay_key,
+            tc3_replay_key,
+            replay_ttl_ms: policy.replay_ttl_ms(v.timestamp(), now),
+        }
+    }
+}
