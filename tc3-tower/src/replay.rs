@@ -234,3 +234,32 @@ impl ReplayStore for RedisReplayStore {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_store_expires_and_is_bounded() {
+        let s = MemoryReplayStore::new(2);
+        let t0 = Instant::now();
+        let ttl = Duration::from_secs(10);
+        assert_eq!(s.insert_now("a", ttl, t0), Ok(true));
+        assert_eq!(s.insert_now("a", ttl, t0), Ok(false));
+        assert_eq!(s.insert_now("b", ttl, t0), Ok(true));
+        assert_eq!(s.insert_now("c", ttl, t0), Err(ReplayError::Full));
+        // After the TTL, "a" and "b" are gone and make room.
+        let later = t0 + Duration::from_secs(11);
+        assert_eq!(s.insert_now("c", ttl, later), Ok(true));
+        assert_eq!(s.insert_now("a", ttl, later), Ok(true));
+        assert_eq!(s.insert_now("a", ttl, later), Ok(false));
+    }
+
+    #[test]
+    fn redis_url_is_never_shown() {
+        let s = RedisReplayStore::open("redis://:hunter2@127.0.0.1:1/").unwrap();
+        assert!(!format!("{s:?}").contains("hunter2"));
+        let e = RedisReplayStore::open("nonsense://:hunter2@").unwrap_err();
+        assert!(!e.to_string().contains("hunter2"));
+    }
+}
