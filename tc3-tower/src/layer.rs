@@ -112,6 +112,18 @@ impl VerifyLayer {
     }
 
     /// Sets the verification policy.
+    ///
+    /// ```
+    /// use tc3_tower::{GatewayPolicy, MemoryReplayStore, StaticKeys, VerifyLayer};
+    ///
+    /// let keys = StaticKeys::from_pairs([("AKIDa", "key-a")]).unwrap();
+    /// let layer = VerifyLayer::new(keys)
+    ///     .policy(GatewayPolicy::hardened().with_mount("/cvm"))
+    ///     .replay_store(MemoryReplayStore::new(100_000))
+    ///     .tc3_replay(true)
+    ///     .max_body(1 << 20);
+    /// # let _ = layer;
+    /// ```
     pub fn policy(mut self, policy: GatewayPolicy) -> Self {
         self.policy = policy;
         self
@@ -261,7 +273,11 @@ impl From<ReplayError> for Rejection {
 /// assert_eq!(resp.status(), 200);
 /// assert_eq!(resp.extensions().get::<tc3_tower::Rejected>().unwrap().0, "InternalError");
 /// ```
-pub fn error_response(code: &'static str, message: &str, request_id: &str) -> Response<Full<Bytes>> {
+pub fn error_response(
+    code: &'static str,
+    message: &str,
+    request_id: &str,
+) -> Response<Full<Bytes>> {
     let mut out = Vec::new();
     tc3::envelope::write_error_to(code, message, request_id, &mut out);
     let mut resp = Response::new(Full::new(Bytes::from(out)));
@@ -273,11 +289,7 @@ pub fn error_response(code: &'static str, message: &str, request_id: &str) -> Re
     resp
 }
 
-async fn read_body<B>(
-    parts: &http::request::Parts,
-    body: B,
-    max: usize,
-) -> Result<Bytes, Rejection>
+async fn read_body<B>(parts: &http::request::Parts, body: B, max: usize) -> Result<Bytes, Rejection>
 where
     B: http_body::Body,
     B::Error: Into<BoxError>,
@@ -321,7 +333,9 @@ impl Shared {
                 let key = a
                     .secret_key(&id)
                     .await
-                    .map_err(|_| Rejection::new("InternalError", "the key store cannot be reached"))?
+                    .map_err(|_| {
+                        Rejection::new("InternalError", "the key store cannot be reached")
+                    })?
                     .ok_or(Rejection::from(VerifyError::SecretIdNotFound))?;
                 let fetched = Fetched {
                     id: &id,

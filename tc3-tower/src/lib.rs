@@ -50,8 +50,7 @@ pub use keys::{
     ArcKeys, AsyncKeyProvider, FileKeys, KeyFuture, KeyStoreUnavailable, KeysError, StaticKeys,
 };
 pub use layer::{
-    error_response, request_id, Rejected, VerifyBody, VerifyLayer, VerifyService,
-    DEFAULT_MAX_BODY,
+    error_response, request_id, Rejected, VerifyBody, VerifyLayer, VerifyService, DEFAULT_MAX_BODY,
 };
 pub use policy::{GatewayPolicy, VerifiedFacts};
 pub use replay::{MemoryReplayStore, RedisReplayStore, ReplayError, ReplayFuture, ReplayStore};

@@ -27,7 +27,8 @@ fn tc3_request_is_forwarded_exactly_and_the_answer_returned_unchanged() {
         .insert("x-custom", "kept".parse().unwrap());
     req.headers_mut()
         .insert("connection", "close, x-hop".parse().unwrap());
-    req.headers_mut().insert("x-hop", "dropped".parse().unwrap());
+    req.headers_mut()
+        .insert("x-hop", "dropped".parse().unwrap());
     req.headers_mut()
         .insert("keep-alive", "timeout=5".parse().unwrap());
     let reply = send(gw.addr, &req);
@@ -97,7 +98,10 @@ fn failures_are_answered_locally_with_the_envelope() {
         gw.addr,
         format!("POST / HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}").as_bytes(),
     );
-    assert_eq!(r.code().as_deref(), Some("AuthFailure.InvalidAuthorization"));
+    assert_eq!(
+        r.code().as_deref(),
+        Some("AuthFailure.InvalidAuthorization")
+    );
     let r = send_raw(
         gw.addr,
         b"CONNECT cvm.tencentcloudapi.com:443 HTTP/1.1\r\nHost: cvm.tencentcloudapi.com:443\r\n\r\n",
@@ -146,7 +150,9 @@ fn hardened_policy_and_mount_prefix() {
     let (_up, gw, _) = setup("hardened", &["--policy", "hardened", "--mount", "/cvm"]);
     let ts = now();
     assert_eq!(
-        send(gw.addr, &tc3_post(ID, KEY, ts, "/", "/", &[])).code().as_deref(),
+        send(gw.addr, &tc3_post(ID, KEY, ts, "/", "/", &[]))
+            .code()
+            .as_deref(),
         Some("AuthFailure.InvalidAuthorization")
     );
     assert_eq!(
@@ -224,7 +230,10 @@ fn header_timeout_closes_a_silent_connection() {
     );
     // The server gives up on the head: either no answer or a 408.
     let text = String::from_utf8_lossy(&buf);
-    assert!(text.is_empty() || text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(
+        text.is_empty() || text.starts_with("HTTP/1.1 408"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -244,7 +253,9 @@ fn connection_limit() {
     drop(a);
     drop(b);
     assert!(eventually(Duration::from_secs(5), || {
-        send(gw.addr, &tc3_post(ID, KEY, now(), "/", "/", &[])).code().is_none()
+        send(gw.addr, &tc3_post(ID, KEY, now(), "/", "/", &[]))
+            .code()
+            .is_none()
     }));
 }
 
@@ -252,9 +263,8 @@ fn connection_limit() {
 fn sigterm_finishes_requests_in_flight_then_exits() {
     let (up, mut gw, _) = setup("sigterm", &[]);
     let addr = gw.addr;
-    let slow = std::thread::spawn(move || {
-        send(addr, &tc3_post(ID, KEY, now(), "/slow", "/slow", &[]))
-    });
+    let slow =
+        std::thread::spawn(move || send(addr, &tc3_post(ID, KEY, now(), "/slow", "/slow", &[])));
     assert!(eventually(Duration::from_secs(5), || {
         gw.log().contains("-> ") || std::net::TcpStream::connect(addr).is_ok()
     }));
@@ -296,10 +306,14 @@ fn one_log_line_per_request_without_secrets() {
     for r in &reqs {
         send(gw.addr, r);
     }
-    assert!(eventually(Duration::from_secs(3), || gw.request_lines().len() == 4));
+    assert!(eventually(Duration::from_secs(3), || gw
+        .request_lines()
+        .len()
+        == 4));
     let lines = gw.request_lines();
     assert_eq!(lines.len(), 4, "{lines:?}");
-    assert!(lines[0].contains("-> OK TC3-HMAC-SHA256 AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE -> upstream 200"));
+    assert!(lines[0]
+        .contains("-> OK TC3-HMAC-SHA256 AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE -> upstream 200"));
     assert!(lines[1].contains("-> AuthFailure.SignatureFailure"));
     assert!(lines[2].contains("-> OK HmacSHA256"));
     assert!(lines[3].contains("-> AuthFailure.SignatureExpire"));
@@ -336,7 +350,11 @@ fn keys_file_is_reloaded() {
     std::fs::write(&keys, b"{not json").unwrap();
     std::thread::sleep(Duration::from_millis(1500));
     assert_eq!(
-        send(gw.addr, &tc3_post("AKIDnew", "new-key", now(), "/", "/", &[])).code(),
+        send(
+            gw.addr,
+            &tc3_post("AKIDnew", "new-key", now(), "/", "/", &[])
+        )
+        .code(),
         None
     );
     assert!(gw.log().contains("the previous keys stay in force"));

@@ -74,10 +74,16 @@ async fn axum_in_three_lines() {
 
     // Refusals come from the layer, as envelopes.
     let v = call(&app, tc3_post(ID, "nope", now(), "/", "/", &[])).await;
-    assert_eq!(v["Response"]["Error"]["Code"], "AuthFailure.SignatureFailure");
+    assert_eq!(
+        v["Response"]["Error"]["Code"],
+        "AuthFailure.SignatureFailure"
+    );
     assert_eq!(v["Response"]["RequestId"].as_str().unwrap().len(), 36);
     let v = call(&app, legacy_post(ID, KEY, now(), 5)).await;
-    assert_eq!(v["Response"]["Error"]["Code"], "AuthFailure.SignatureExpire");
+    assert_eq!(
+        v["Response"]["Error"]["Code"],
+        "AuthFailure.SignatureExpire"
+    );
 }
 
 struct Remote {
@@ -107,17 +113,21 @@ impl AsyncKeyProvider for Remote {
 async fn async_key_provider() {
     let app: Router = Router::new()
         .route("/", post(echo))
-        .layer(VerifyLayer::with_async_keys(Remote {
-            calls: 0.into(),
-        }));
+        .layer(VerifyLayer::with_async_keys(Remote { calls: 0.into() }));
     let v = call(&app, tc3_post(ID, KEY, now(), "/", "/", &[])).await;
     assert_eq!(v["id"], ID);
     let v = call(&app, tc3_post("AKIDother", KEY, now(), "/", "/", &[])).await;
-    assert_eq!(v["Response"]["Error"]["Code"], "AuthFailure.SecretIdNotFound");
+    assert_eq!(
+        v["Response"]["Error"]["Code"],
+        "AuthFailure.SecretIdNotFound"
+    );
     let v = call(&app, tc3_post("AKIDdown", KEY, now(), "/", "/", &[])).await;
     assert_eq!(v["Response"]["Error"]["Code"], "InternalError");
     let v = call(&app, tc3_post(ID, "wrong", now(), "/", "/", &[])).await;
-    assert_eq!(v["Response"]["Error"]["Code"], "AuthFailure.SignatureFailure");
+    assert_eq!(
+        v["Response"]["Error"]["Code"],
+        "AuthFailure.SignatureFailure"
+    );
     let mut req = tc3_post(ID, KEY, now(), "/", "/", &[]);
     req.headers_mut()
         .insert("x-tc-token", "revoked".parse().unwrap());
@@ -140,10 +150,12 @@ fn facts_debug_hides_the_token() {
         .build()
         .unwrap();
     let keys = StaticKeys::from_pairs([(ID, KEY)]).unwrap();
-    let svc = tower::service_fn(|req: http::Request<http_body_util::Full<bytes::Bytes>>| async move {
-        let f = req.extensions().get::<VerifiedFacts>().unwrap();
-        Ok::<_, std::convert::Infallible>(http::Response::new(format!("{f:?}")))
-    });
+    let svc = tower::service_fn(
+        |req: http::Request<http_body_util::Full<bytes::Bytes>>| async move {
+            let f = req.extensions().get::<VerifiedFacts>().unwrap();
+            Ok::<_, std::convert::Infallible>(http::Response::new(format!("{f:?}")))
+        },
+    );
     let svc = tower::ServiceBuilder::new()
         .layer(VerifyLayer::new(keys))
         .service(svc);

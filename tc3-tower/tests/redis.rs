@@ -187,10 +187,18 @@ fn redis_down_fails_closed_and_recovers() {
         let t = Instant::now();
         let r = send(gw.addr, req);
         assert_eq!(r.status, 200);
-        assert_eq!(r.code().as_deref(), Some("ServiceUnavailable"), "request {i}");
+        assert_eq!(
+            r.code().as_deref(),
+            Some("ServiceUnavailable"),
+            "request {i}"
+        );
         assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
     }
-    assert_eq!(up.seen.lock().unwrap().len(), 1, "nothing forwarded while down");
+    assert_eq!(
+        up.seen.lock().unwrap().len(),
+        1,
+        "nothing forwarded while down"
+    );
 
     let redis = Redis::start(port);
     assert!(eventually(Duration::from_secs(5), || send(
@@ -201,10 +209,18 @@ fn redis_down_fails_closed_and_recovers() {
     .is_none()));
     // And replays are refused again.
     assert_eq!(
-        send(gw.addr, &legacy_post(ID, KEY, ts, 4)).code().as_deref(),
+        send(gw.addr, &legacy_post(ID, KEY, ts, 4))
+            .code()
+            .as_deref(),
         Some("AuthFailure.SignatureExpire")
     );
     let lines = gw.request_lines();
-    assert!(lines.iter().filter(|l| l.contains("ServiceUnavailable")).count() >= 3);
+    assert!(
+        lines
+            .iter()
+            .filter(|l| l.contains("ServiceUnavailable"))
+            .count()
+            >= 3
+    );
     drop(redis);
 }

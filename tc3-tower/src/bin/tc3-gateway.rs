@@ -111,7 +111,9 @@ fn parse_args() -> Result<Config, String> {
         }
     }
     let mut policy = GatewayPolicy::parse(&policy_name)
-        .ok_or(format!("--policy {policy_name:?}: expected default or hardened"))?
+        .ok_or(format!(
+            "--policy {policy_name:?}: expected default or hardened"
+        ))?
         .with_max_skew(max_skew);
     for m in mounts {
         if !m.starts_with('/') {
@@ -287,7 +289,8 @@ fn local(r: Response<Full<Bytes>>) -> Response<UpBody> {
 impl Service<Request<Full<Bytes>>> for Forward {
     type Response = Response<UpBody>;
     type Error = Infallible;
-    type Future = Pin<Box<dyn std::future::Future<Output = Result<Response<UpBody>, Infallible>> + Send>>;
+    type Future =
+        Pin<Box<dyn std::future::Future<Output = Result<Response<UpBody>, Infallible>> + Send>>;
 
     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         Poll::Ready(Ok(()))
@@ -378,9 +381,7 @@ async fn handle(
 }
 
 async fn run(config: Config) -> Result<(), String> {
-    let keys = Arc::new(
-        FileKeys::open(&config.keys).map_err(|e| format!("{}: {e}", config.keys))?,
-    );
+    let keys = Arc::new(FileKeys::open(&config.keys).map_err(|e| format!("{}: {e}", config.keys))?);
     let _watch = keys.watch(Duration::from_secs(1));
     let mut layer = VerifyLayer::new(ArcKeys(keys.clone()))
         .policy(config.policy.clone())

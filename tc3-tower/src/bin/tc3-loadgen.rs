@@ -33,7 +33,8 @@ use tower_service::Service;
 const ID: &str = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE";
 const KEY: &str = "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE";
 const HOST: &str = "cvm.tencentcloudapi.com";
-const BODY: &[u8] = br#"{"Limit": 1, "Offset": 0, "Filters": [{"Name": "zone", "Values": ["ap-guangzhou-3"]}]}"#;
+const BODY: &[u8] =
+    br#"{"Limit": 1, "Offset": 0, "Filters": [{"Name": "zone", "Values": ["ap-guangzhou-3"]}]}"#;
 const MAX_COUNT: usize = 1_000_000;
 const MAX_CONCURRENCY: usize = 1024;
 
@@ -163,23 +164,24 @@ async fn upstream(o: Opts) -> Result<(), String> {
         let (stream, _) = listener.accept().await.map_err(|e| e.to_string())?;
         let _ = stream.set_nodelay(true);
         tokio::spawn(async move {
-            let svc = hyper::service::service_fn(|req: Request<hyper::body::Incoming>| async move {
-                let id = req
-                    .headers()
-                    .get("x-load-id")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("")
-                    .to_owned();
-                let _ = req.into_body().collect().await;
-                let mut r = Response::new(Full::new(Bytes::from(format!(
-                    r#"{{"Response":{{"RequestId":"{id}"}}}}"#
-                ))));
-                r.headers_mut().insert(
-                    http::header::CONTENT_TYPE,
-                    http::HeaderValue::from_static("application/json"),
-                );
-                Ok::<_, std::convert::Infallible>(r)
-            });
+            let svc =
+                hyper::service::service_fn(|req: Request<hyper::body::Incoming>| async move {
+                    let id = req
+                        .headers()
+                        .get("x-load-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("")
+                        .to_owned();
+                    let _ = req.into_body().collect().await;
+                    let mut r = Response::new(Full::new(Bytes::from(format!(
+                        r#"{{"Response":{{"RequestId":"{id}"}}}}"#
+                    ))));
+                    r.headers_mut().insert(
+                        http::header::CONTENT_TYPE,
+                        http::HeaderValue::from_static("application/json"),
+                    );
+                    Ok::<_, std::convert::Infallible>(r)
+                });
             let _ = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
                 .serve_connection(TokioIo::new(stream), svc)
@@ -248,13 +250,11 @@ async fn run(o: Opts) -> Result<(), String> {
                     .to_bytes();
                 lat.push(t.elapsed());
                 let want = format!(r#"{{"Response":{{"RequestId":"load-{i}"}}}}"#);
-                if body != want.as_bytes() {
-                    if bad.fetch_add(1, Ordering::Relaxed) < 3 {
-                        eprintln!(
-                            "request {i}: unexpected answer {}",
-                            String::from_utf8_lossy(&body)
-                        );
-                    }
+                if body != want.as_bytes() && bad.fetch_add(1, Ordering::Relaxed) < 3 {
+                    eprintln!(
+                        "request {i}: unexpected answer {}",
+                        String::from_utf8_lossy(&body)
+                    );
                 }
             }
             Ok::<_, String>(lat)
@@ -299,7 +299,8 @@ async fn run(o: Opts) -> Result<(), String> {
 /// The layer alone: every request through `VerifyLayer` around a service that answers at
 /// once, on one thread.
 async fn verify_cost(o: Opts) -> Result<(), String> {
-    let keys = StaticKeys::from_pairs([(o.id.as_str(), o.key.as_str())]).map_err(|e| e.to_string())?;
+    let keys =
+        StaticKeys::from_pairs([(o.id.as_str(), o.key.as_str())]).map_err(|e| e.to_string())?;
     let mut svc = VerifyLayer::new(keys).layer(tower_fn());
     let reqs = signed_requests(&o, o.count)?;
     let cpu0 = thread_cpu_ns();
@@ -368,7 +369,9 @@ fn main() -> ExitCode {
         "verify-cost" => tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build(),
-        _ => tokio::runtime::Builder::new_multi_thread().enable_all().build(),
+        _ => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build(),
     };
     let rt = match rt {
         Ok(rt) => rt,

@@ -251,9 +251,8 @@ impl Reply {
             .map(|(_, v)| v.as_str())
     }
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!("not JSON ({e}): {:?}", String::from_utf8_lossy(&self.body))
-        })
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", String::from_utf8_lossy(&self.body)))
     }
     /// The error code of an envelope, or `None` for a success envelope.
     pub fn code(&self) -> Option<String> {
@@ -375,16 +374,9 @@ pub fn legacy_post(id: &str, key: &str, ts: u64, nonce: u64) -> http::Request<Ve
     common.add_to(&mut pairs).unwrap();
     let key = SecretKey::new(key).unwrap();
     let mut buf = vec![0u8; 4096];
-    let (_sig, body) = tc3::v1::sign_and_encode(
-        "POST",
-        HOST,
-        "/",
-        &mut pairs,
-        &key,
-        KeyRule::Raw,
-        &mut buf,
-    )
-    .unwrap();
+    let (_sig, body) =
+        tc3::v1::sign_and_encode("POST", HOST, "/", &mut pairs, &key, KeyRule::Raw, &mut buf)
+            .unwrap();
     let body = body.as_bytes().to_vec();
     http::Request::builder()
         .method("POST")
