@@ -22,6 +22,9 @@ use crate::replay::{MemoryReplayStore, ReplayError, ReplayStore};
 /// The default body limit: 10 MiB (Tencent Cloud's documented request size limit).
 pub const DEFAULT_MAX_BODY: usize = 10 * 1024 * 1024;
 
+/// The default time allowed for receiving a request body: 30 s.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// The response body of a [`VerifyService`]: the inner service's, or the layer's own
 /// error envelope.
 pub type VerifyBody<B> = Either<B, Full<Bytes>>;
@@ -76,6 +79,7 @@ pub struct VerifyLayer {
     replay: Arc<dyn ReplayStore>,
     tc3_replay: bool,
     max_body: usize,
+    body_timeout: Duration,
 }
 
 impl std::fmt::Debug for VerifyLayer {
@@ -84,6 +88,7 @@ impl std::fmt::Debug for VerifyLayer {
             .field("policy", &self.policy)
             .field("tc3_replay", &self.tc3_replay)
             .field("max_body", &self.max_body)
+            .field("body_timeout", &self.body_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -108,6 +113,7 @@ impl VerifyLayer {
             replay: Arc::new(MemoryReplayStore::default()),
             tc3_replay: false,
             max_body: DEFAULT_MAX_BODY,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
         }
     }
 
@@ -145,6 +151,13 @@ impl VerifyLayer {
     /// Sets the body limit in bytes.
     pub fn max_body(mut self, bytes: usize) -> Self {
         self.max_body = bytes;
+        self
+    }
+
+    /// Sets how long the whole body may take to arrive (default 30 s; beyond:
+    /// `InvalidRequest`), so that a client trickling its body cannot hold a connection.
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
         self
     }
 }
@@ -209,9 +222,21 @@ where
         Box::pin(async move {
             let request_id = shared.ids.next();
             let (mut parts, body) = req.into_parts();
-            let bytes = match read_body(&parts, body, shared.layer.max_body).await {
-                Ok(b) => b,
-                Err(rej) => return Ok(rej.response(&request_id)),
+            let l = &shared.layer;
+            let read = tokio::time::timeout(l.body_timeout, read_body(&parts, body, l.max_body));
+            let bytes = match read.await {
+                Ok(Ok(b)) => b,
+                Ok(Err(rej)) => return Ok(rej.response(&request_id)),
+                Err(_) => {
+                    let rej = Rejection::new(
+                        "InvalidRequest",
+                        format!(
+                            "the request body did not arrive within {} s",
+                            l.body_timeout.as_secs()
+                        ),
+                    );
+                    return Ok(rej.response(&request_id));
+                }
             };
             match shared.check(&parts, &bytes).await {
                 Ok(mut facts) => {

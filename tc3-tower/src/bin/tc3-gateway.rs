@@ -5,7 +5,7 @@
 //! tc3-gateway --listen ADDR --upstream URL --keys KEYS.json [--redis URL]
 //!             [--policy default|hardened] [--mount PREFIX]... [--max-body BYTES]
 //!             [--max-connections N] [--header-timeout SECONDS] [--tc3-replay]
-//!             [--max-skew SECONDS] [--shutdown-grace SECONDS]
+//!             [--max-skew SECONDS] [--shutdown-grace SECONDS] [--body-timeout SECONDS]
 //! ```
 //!
 //! * `KEYS.json` maps SecretId to SecretKey (`{"AKID…": "key", …}`); it is re-read every
@@ -52,7 +52,7 @@ type UpBody = UnsyncBoxBody<Bytes, BoxError>;
 const USAGE: &str = "usage: tc3-gateway --listen ADDR --upstream URL --keys KEYS.json [--redis URL]
             [--policy default|hardened] [--mount PREFIX]... [--max-body BYTES]
             [--max-connections N] [--header-timeout SECONDS] [--tc3-replay]
-            [--max-skew SECONDS] [--shutdown-grace SECONDS]";
+            [--max-skew SECONDS] [--shutdown-grace SECONDS] [--body-timeout SECONDS]";
 
 struct Config {
     listen: SocketAddr,
@@ -63,6 +63,7 @@ struct Config {
     max_body: usize,
     max_connections: usize,
     header_timeout: Duration,
+    body_timeout: Duration,
     tc3_replay: bool,
     shutdown_grace: Duration,
 }
@@ -77,6 +78,7 @@ fn parse_args() -> Result<Config, String> {
     let mut max_body = tc3_tower::DEFAULT_MAX_BODY;
     let mut max_connections = 1024usize;
     let mut header_timeout = 10u64;
+    let mut body_timeout = 30u64;
     let mut tc3_replay = false;
     let mut max_skew = tc3::verify::DEFAULT_WINDOW;
     let mut grace = 30u64;
@@ -103,6 +105,7 @@ fn parse_args() -> Result<Config, String> {
             "--header-timeout" => {
                 header_timeout = num("--header-timeout", value("--header-timeout")?)?
             }
+            "--body-timeout" => body_timeout = num("--body-timeout", value("--body-timeout")?)?,
             "--max-skew" => max_skew = num("--max-skew", value("--max-skew")?)?,
             "--shutdown-grace" => grace = num("--shutdown-grace", value("--shutdown-grace")?)?,
             "--tc3-replay" => tc3_replay = true,
@@ -133,6 +136,9 @@ fn parse_args() -> Result<Config, String> {
     if max_connections == 0 {
         return Err("--max-connections must be at least 1".into());
     }
+    if body_timeout == 0 {
+        return Err("--body-timeout must be at least 1 second".into());
+    }
     if header_timeout == 0 {
         return Err("--header-timeout must be at least 1 second".into());
     }
@@ -145,6 +151,7 @@ fn parse_args() -> Result<Config, String> {
         max_body,
         max_connections,
         header_timeout: Duration::from_secs(header_timeout),
+        body_timeout: Duration::from_secs(body_timeout),
         tc3_replay,
         shutdown_grace: Duration::from_secs(grace),
     })
@@ -386,6 +393,7 @@ async fn run(config: Config) -> Result<(), String> {
     let mut layer = VerifyLayer::new(ArcKeys(keys.clone()))
         .policy(config.policy.clone())
         .max_body(config.max_body)
+        .body_timeout(config.body_timeout)
         .tc3_replay(config.tc3_replay);
     let store = match &config.redis {
         Some(url) => {
@@ -413,7 +421,7 @@ async fn run(config: Config) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr().unwrap_or(config.listen);
     eprintln!(
-        "{} key(s); upstream {}; policy {}{}; replay store {store}{}; body ≤ {} bytes; ≤ {} connections; header timeout {} s",
+        "{} key(s); upstream {}; policy {}{}; replay store {store}{}; body ≤ {} bytes; ≤ {} connections; header timeout {} s; body timeout {} s",
         keys.current().len(),
         config.upstream,
         if config.policy.is_hardened() { "hardened" } else { "default" },
@@ -427,6 +435,7 @@ async fn run(config: Config) -> Result<(), String> {
         config.max_body,
         config.max_connections,
         config.header_timeout.as_secs(),
+        config.body_timeout.as_secs(),
     );
     println!("listening on {addr}");
     let _ = std::io::stdout().flush();

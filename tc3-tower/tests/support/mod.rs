@@ -69,6 +69,8 @@ impl Seen {
 pub struct Upstream {
     pub addr: SocketAddr,
     pub seen: Arc<Mutex<Vec<Seen>>>,
+    /// Requests whose head arrived (counted before the `/slow` wait).
+    pub arrived: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// The answer of the upstream to its n-th request (0-based).
@@ -82,24 +84,34 @@ pub fn upstream() -> Upstream {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let seen = Arc::new(Mutex::new(Vec::new()));
-    let s2 = seen.clone();
+    let arrived = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (s2, a2) = (seen.clone(), arrived.clone());
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(stream) = stream else { continue };
-            let seen = s2.clone();
-            std::thread::spawn(move || serve_upstream(stream, seen));
+            let (seen, arrived) = (s2.clone(), a2.clone());
+            std::thread::spawn(move || serve_upstream(stream, seen, arrived));
         }
     });
-    Upstream { addr, seen }
+    Upstream {
+        addr,
+        seen,
+        arrived,
+    }
 }
 
-fn serve_upstream(stream: TcpStream, seen: Arc<Mutex<Vec<Seen>>>) {
+fn serve_upstream(
+    stream: TcpStream,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    arrived: Arc<std::sync::atomic::AtomicUsize>,
+) {
     let mut w = stream.try_clone().unwrap();
     let mut r = BufReader::new(stream);
     loop {
         let Some((method, target, headers)) = read_head(&mut r) else {
             return;
         };
+        arrived.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let len: usize = headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
