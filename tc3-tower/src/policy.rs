@@ -360,3 +360,40 @@ impl VerifiedFacts {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replay_entries_live_until_the_clock_would_refuse_the_request() {
+        let p = GatewayPolicy::standard();
+        // Signed now: accepted for 300 more seconds.
+        assert_eq!(p.replay_ttl_ms(1000, 1000), 301_000);
+        // Signed 300 s ago: its last accepted second.
+        assert_eq!(p.replay_ttl_ms(700, 1000), 1_000);
+        // Signed 300 s ahead: accepted until 600 s from now.
+        assert_eq!(p.replay_ttl_ms(1300, 1000), 601_000);
+        let p = p.with_max_skew(10);
+        assert_eq!(p.replay_ttl_ms(1000, 1005), 6_000);
+        let p = GatewayPolicy::standard().with_skip_clock(true);
+        assert_eq!(p.replay_ttl_ms(0, 1000), 601_000);
+    }
+
+    #[test]
+    fn policies_and_mounts() {
+        assert_eq!(
+            GatewayPolicy::parse("default"),
+            Some(GatewayPolicy::standard())
+        );
+        assert!(!GatewayPolicy::standard().is_hardened());
+        let p = GatewayPolicy::standard().with_mount("/a/").with_mount("/");
+        assert_eq!(p.mounts(), ["/a".to_owned()]);
+        assert_eq!(p.policy(5).required_signed_headers, &[] as &[&str]);
+        assert_eq!(
+            GatewayPolicy::hardened().policy(5).required_signed_headers,
+            &["x-tc-action"]
+        );
+        assert_eq!(GatewayPolicy::hardened().policy(5).now, Some(5));
+    }
+}
