@@ -58,6 +58,8 @@ impl Clone for KeySource {
 ///   [`Rejected`] response extension.
 /// * A verified request reaches the inner service as `Request<Full<Bytes>>` with the body
 ///   unchanged and a [`VerifiedFacts`] extension.
+/// * Runs inside a Tokio runtime with its timer enabled (as axum and `hyper_util` servers
+///   have): the body timeout uses `tokio::time`.
 /// * Replays: legacy `(SecretId, Nonce, Timestamp)` triples are single-use within the window
 ///   (in memory by default, or any [`ReplayStore`] such as Redis); TC3 signatures too with
 ///   [`tc3_replay`](Self::tc3_replay). A store that cannot answer refuses the request with

@@ -147,6 +147,7 @@ async fn async_key_provider() {
 #[test]
 fn facts_debug_hides_the_token() {
     let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
         .build()
         .unwrap();
     let keys = StaticKeys::from_pairs([(ID, KEY)]).unwrap();
