@@ -366,6 +366,7 @@ where
 
 /// tccli's directory `<home>/.tccli`, with the home directory from `HOME` (on Windows
 /// `USERPROFILE`, then `HOME`) through `lookup`; `None` if unset or empty.
+#[cfg(feature = "serde_json")]
 pub(crate) fn tccli_dir_with<F>(mut lookup: F) -> Option<PathBuf>
 where
     F: FnMut(&str) -> Option<String>,

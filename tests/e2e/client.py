@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """End-to-end driver: the official Python SDK (tencentcloud-sdk-python-common, installed by
-../shared/oracle/setup.sh) sends real requests through `examples/gateway.rs`, used as the
-SDK's plain-HTTP proxy, and checks the outcome of each case.
+../shared/oracle/setup.sh) sends real requests through `tc3-gateway`, used as the SDK's
+plain-HTTP proxy (and directly, origin-form), to the upstream `tests/e2e/upstream.py`, and
+checks the outcome of each case: a success must be the upstream's answer, echoing the
+SecretId the gateway forwarded in `X-Tc3-Secret-Id` (and no other `X-Tc3-*` header).
 
     python client.py --proxy http://127.0.0.1:PORT --keys KEYS.json
 
@@ -31,6 +33,11 @@ from tencentcloud.common.profile.http_profile import HttpProfile
 
 CLOCK = {"offset": 0}
 ac.time = types.SimpleNamespace(time=lambda: time.time() + CLOCK["offset"])
+# The legacy Nonce: the SDK's own random choice, or a pinned value (replay cases).
+NONCE = {"value": None}
+_real_random = ac.random
+ac.random = types.SimpleNamespace(
+    randint=lambda a, b: NONCE["value"] if NONCE["value"] is not None else _real_random.randint(a, b))
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 PARAMS = {"Limit": 1, "Offset": 0,
@@ -38,10 +45,11 @@ PARAMS = {"Limit": 1, "Offset": 0,
 
 
 def call(proxy, sign_method, req_method, secret_id, secret_key, token=None, offset=0,
-         direct=False):
+         direct=False, nonce=None, headers=None):
     """One SDK call. `direct`: no proxy; the SDK's connection is pointed at the gateway
     itself, so it sends an origin-form request (`POST /`) with `Host: cvm.tencentcloudapi.com`."""
     CLOCK["offset"] = offset
+    NONCE["value"] = nonce
     hp = HttpProfile(protocol="http", endpoint="cvm.tencentcloudapi.com", reqMethod=req_method,
                      reqTimeout=10, proxy=None if direct else proxy)
     cp = ClientProfile(signMethod=sign_method, httpProfile=hp)
@@ -59,9 +67,10 @@ def call(proxy, sign_method, req_method, secret_id, secret_key, token=None, offs
 
         conn.request = to_gateway
     try:
-        return client.call_json("DescribeInstances", PARAMS)
+        return client.call_json("DescribeInstances", PARAMS, headers=headers)
     finally:
         CLOCK["offset"] = 0
+        NONCE["value"] = None
 
 
 def main():
@@ -99,6 +108,18 @@ def main():
                                                               offset=off),
                           "AuthFailure.SignatureExpire"))
 
+    # The SDK's custom headers cannot smuggle an X-Tc3-* header to the upstream.
+    cases.append(("TC3-HMAC-SHA256 POST forged X-Tc3-Secret-Id header",
+                  dict(sign_method="TC3-HMAC-SHA256", req_method="POST",
+                       headers={"X-Tc3-Secret-Id": unknown_id, "X-Tc3-Admin": "1"}), None))
+    # A legacy request sent twice with the same Nonce: the second is a replay.
+    replay_nonce = int(time.time() * 1000) % 2_000_000_000 + 1
+    for i, sm in enumerate(("HmacSHA256", "HmacSHA1")):
+        for attempt, expected in ((1, None), (2, "AuthFailure.SignatureExpire")):
+            cases.append((f"{sm} POST nonce {replay_nonce + i} attempt {attempt}",
+                          dict(sign_method=sm, req_method="POST", nonce=replay_nonce + i),
+                          expected))
+
     passed = failed = 0
     for name, kw, expected in cases:
         kw.setdefault("secret_id", sid)
@@ -106,7 +127,12 @@ def main():
         try:
             resp = call(args.proxy, **kw)
             rid = resp.get("Response", {}).get("RequestId", "")
-            if expected is None and set(resp) == {"Response"} and UUID.match(rid):
+            r = resp.get("Response", {})
+            if (expected is None and set(resp) == {"Response"} and UUID.match(rid)
+                    and r.get("SecretId") == kw["secret_id"]
+                    and r.get("Tc3Headers") == ["x-tc3-secret-id"]
+                    and r.get("Host") == "cvm.tencentcloudapi.com"
+                    and r.get("Action") == "DescribeInstances"):
                 ok, detail = True, f"success, RequestId {rid}"
             else:
                 ok, detail = False, f"expected {expected}, got success {json.dumps(resp)}"
