@@ -100,7 +100,7 @@
 //!
 //! A server that collected the body separately (hyper: `req.into_parts()`, then the body's
 //! bytes) uses [`verify_parts`] with [`Body::Bytes`]; see
-//! `examples/gateway.rs`.
+//! `tc3-gateway` (crate `tc3-tower`).
 
 use crate::credential::Credential;
 use crate::error::{Error, Field, Reason};
