@@ -525,7 +525,7 @@ impl Client {
         service: &str,
         version: &str,
         action: &str,
-        creds: &Credentials,
+        creds: Option<&Credentials>,
         body: &Body,
     ) -> Result<hyper::Request<Full<Bytes>>, Error> {
         let i = &self.inner;
@@ -549,6 +549,7 @@ impl Client {
                 b = b.header(n, v);
             }
         } else {
+            let creds = creds.ok_or_else(|| crate::CredentialsError::new("no credential"))?;
             let cred = creds
                 .as_credential()
                 .map_err(|e| crate::CredentialsError::new(format!("unusable credential: {e}")))?;
@@ -626,7 +627,10 @@ impl Client {
         let mut number = 0u32;
         loop {
             number += 1;
-            let creds = i.creds.credentials().await?;
+            let creds = match i.skip_sign {
+                true => None,
+                false => Some(i.creds.credentials().await?),
+            };
             let (generation, backup) = match &i.breaker {
                 Some(b) => b.before(),
                 None => (0, None),
@@ -634,7 +638,15 @@ impl Client {
             let endpoint = backup.unwrap_or(&i.endpoint);
             let url = endpoint.base_url(service, i.region.as_deref())?;
             let host = endpoint.authority(service, i.region.as_deref())?;
-            let req = self.build(&url, &host, service, version, action, &creds, body)?;
+            let req = self.build(
+                &url,
+                &host,
+                service,
+                version,
+                action,
+                creds.as_deref(),
+                body,
+            )?;
             let got = self.attempt(req).await;
             // decode the JSON answer into success / API error
             let result: Result<Answer, Fail> = match got {
@@ -717,7 +729,7 @@ impl Client {
                     number,
                     url: &url,
                     action,
-                    secret_id: creds.secret_id(),
+                    secret_id: creds.as_deref().map_or("(unsigned)", |c| c.secret_id()),
                     outcome: &outcome,
                     retry_in: delay,
                 });
