@@ -108,6 +108,16 @@ impl Credentials {
         self.expires_at
     }
 
+    /// The SecretKey (its `Debug` is redacted; [`SecretKey::expose_secret`] is explicit).
+    pub fn secret_key(&self) -> &SecretKey {
+        &self.secret_key
+    }
+
+    /// The session token, for temporary credentials.
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref().map(String::as_str)
+    }
+
     /// Whether a session token is present.
     pub fn has_token(&self) -> bool {
         self.token.is_some()
