@@ -61,6 +61,8 @@ fn usage(sub: Option<&str>) -> String {
             USAGE_OTHER,
         ],
     };
+    // each text starts right after a line continuation, which ate its indentation
+    let parts: Vec<String> = parts.iter().map(|p| format!("  {p}")).collect();
     format!("usage:\n{}", parts.join("\n"))
 }
 
