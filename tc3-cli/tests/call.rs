@@ -55,7 +55,7 @@ async fn gateway(id: &str, key: &str) -> support::Server {
     .await
 }
 
-fn describe<'a>(url: &'a str) -> Vec<&'a str> {
+fn describe(url: &str) -> Vec<&str> {
     vec![
         "call",
         "cvm",

@@ -520,11 +520,8 @@ impl Client {
 
     fn build(
         &self,
-        url: &str,
-        host: &str,
-        service: &str,
-        version: &str,
-        action: &str,
+        (url, host): (&str, &str),
+        (service, version, action): (&str, &str, &str),
         creds: Option<&Credentials>,
         body: &Body,
     ) -> Result<hyper::Request<Full<Bytes>>, Error> {
@@ -549,10 +546,10 @@ impl Client {
                 b = b.header(n, v);
             }
         } else {
-            let creds = creds.ok_or_else(|| crate::CredentialsError::new("no credential"))?;
+            let creds = creds.ok_or_else(|| crate::CredentialsError::err("no credential"))?;
             let cred = creds
                 .as_credential()
-                .map_err(|e| crate::CredentialsError::new(format!("unusable credential: {e}")))?;
+                .map_err(|e| crate::CredentialsError::err(format!("unusable credential: {e}")))?;
             let common = v3::Common {
                 service,
                 action,
@@ -639,11 +636,8 @@ impl Client {
             let url = endpoint.base_url(service, i.region.as_deref())?;
             let host = endpoint.authority(service, i.region.as_deref())?;
             let req = self.build(
-                &url,
-                &host,
-                service,
-                version,
-                action,
+                (&url, &host),
+                (service, version, action),
                 creds.as_deref(),
                 body,
             )?;

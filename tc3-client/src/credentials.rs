@@ -74,7 +74,7 @@ impl Credentials {
     /// A checked credential (an empty token means none).
     pub fn new(secret_id: &str, secret_key: &str, token: Option<&str>) -> Result<Self, Error> {
         let owned = OwnedCredential::new(secret_id, secret_key, token)
-            .map_err(|e| CredentialsError::new(e.to_string()))?;
+            .map_err(|e| CredentialsError::err(e.to_string()))?;
         Ok(Self::from_owned(&owned))
     }
 
@@ -312,7 +312,7 @@ fn home_with(lookup: &Lookup) -> Option<PathBuf> {
 pub fn profile_file_candidates(lookup: &Lookup) -> Result<Vec<PathBuf>, Error> {
     if let Some(p) = lookup(ENV_CREDENTIALS_FILE) {
         if p.is_empty() {
-            return Err(CredentialsError::new(format!(
+            return Err(CredentialsError::err(format!(
                 "{ENV_CREDENTIALS_FILE} is set but empty"
             )));
         }
@@ -337,14 +337,14 @@ fn read_profile_file(path: &Path, section: &str) -> Result<Option<ProfileSection
         Ok(b) => Zeroizing::new(b),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
-            return Err(CredentialsError::new(format!(
+            return Err(CredentialsError::err(format!(
                 "cannot read {}: {}",
                 path.display(),
                 e.kind()
             )))
         }
     };
-    let bad = |why: String| CredentialsError::new(format!("{}: {why}", path.display()));
+    let bad = |why: String| CredentialsError::err(format!("{}: {why}", path.display()));
     let text = std::str::from_utf8(&bytes).map_err(|_| bad("not UTF-8".into()))?;
     let ini = parse_ini(text).map_err(|line| bad(format!("line {line}: malformed section")))?;
     let Some(sec) = ini.get(section) else {
@@ -400,7 +400,7 @@ pub fn local_credentials(
     match OwnedCredential::from_env_with(|n| lookup(n)) {
         Ok(c) => return Ok(Some((Credentials::from_owned(&c), "environment".into()))),
         Err(ProfileError::NotFound) => {}
-        Err(e) => return Err(CredentialsError::new(format!("environment: {e}"))),
+        Err(e) => return Err(CredentialsError::err(format!("environment: {e}"))),
     }
     let section = profile.unwrap_or("default");
     for path in profile_file_candidates(lookup)? {
@@ -424,14 +424,14 @@ fn tccli(lookup: &Lookup, profile: Option<&str>) -> Result<Option<(Credentials, 
         return Ok(None);
     };
     let path = tc3::profile::tccli_credential_path(&dir, &name)
-        .map_err(|e| CredentialsError::new(format!("profile {name:?}: {e}")))?;
+        .map_err(|e| CredentialsError::err(format!("profile {name:?}: {e}")))?;
     match OwnedCredential::from_tccli_profile(&dir, &name) {
         Ok(c) => Ok(Some((
             Credentials::from_owned(&c),
             path.display().to_string(),
         ))),
         Err(ProfileError::NotFound) => Ok(None),
-        Err(e) => Err(CredentialsError::new(format!("{}: {e}", path.display()))),
+        Err(e) => Err(CredentialsError::err(format!("{}: {e}", path.display()))),
     }
 }
 
@@ -488,15 +488,15 @@ impl CvmRole {
         match self.transport.get(&url).await {
             Ok((200, body)) => {
                 let name = String::from_utf8(body.to_vec())
-                    .map_err(|_| CredentialsError::new(format!("{url}: role name not UTF-8")))?;
+                    .map_err(|_| CredentialsError::err(format!("{url}: role name not UTF-8")))?;
                 let name = name.trim();
                 if name.is_empty() || name.contains(['/', '\n', '?', '#']) {
-                    return Err(CredentialsError::new(format!("{url}: no valid role name")));
+                    return Err(CredentialsError::err(format!("{url}: no valid role name")));
                 }
                 Ok(Some(name.to_owned()))
             }
             Ok((404, _)) => Ok(None),
-            Ok((status, _)) => Err(CredentialsError::new(format!("{url}: HTTP {status}"))),
+            Ok((status, _)) => Err(CredentialsError::err(format!("{url}: HTTP {status}"))),
             Err(_) => Ok(None),
         }
     }
@@ -527,23 +527,23 @@ impl ProvideCredentials for CvmRole {
     fn credentials(&self) -> CredentialsFuture<'_> {
         Box::pin(async move {
             let role = self.role_name().await?.ok_or_else(|| {
-                CredentialsError::new(format!("no CVM role at {}", self.roles_url()))
+                CredentialsError::err(format!("no CVM role at {}", self.roles_url()))
             })?;
             let url = format!("{}{role}", self.roles_url());
             let (status, body) = self
                 .transport
                 .get(&url)
                 .await
-                .map_err(|e| CredentialsError::new(format!("{url}: {e}")))?;
+                .map_err(|e| CredentialsError::err(format!("{url}: {e}")))?;
             let body = Zeroizing::new(body.to_vec());
             if status != 200 {
-                return Err(CredentialsError::new(format!("{url}: HTTP {status}")));
+                return Err(CredentialsError::err(format!("{url}: HTTP {status}")));
             }
             let a: RoleAnswer = serde_json::from_slice(&body).map_err(|_| {
-                CredentialsError::new(format!("{url}: not a role credential document"))
+                CredentialsError::err(format!("{url}: not a role credential document"))
             })?;
             if a.code.as_deref() != Some("Success") {
-                return Err(CredentialsError::new(format!(
+                return Err(CredentialsError::err(format!(
                     "{url}: Code is {:?}, not \"Success\"",
                     a.code.as_deref().unwrap_or("")
                 )));
@@ -551,7 +551,7 @@ impl ProvideCredentials for CvmRole {
             let (Some(id), Some(key), Some(token), Some(exp)) =
                 (a.tmp_secret_id, a.tmp_secret_key, a.token, a.expired_time)
             else {
-                return Err(CredentialsError::new(format!(
+                return Err(CredentialsError::err(format!(
                     "{url}: TmpSecretId, TmpSecretKey, Token or ExpiredTime missing"
                 )));
             };
@@ -660,7 +660,7 @@ impl AssumeRole {
         duration: u64,
     ) -> Result<Self, Error> {
         if duration == 0 || duration > 43200 {
-            return Err(CredentialsError::new(
+            return Err(CredentialsError::err(
                 "AssumeRole duration must be 1..=43200 seconds",
             ));
         }
@@ -690,7 +690,7 @@ impl ProvideCredentials for AssumeRole {
                 .client
                 .call("sts", "2018-08-13", "AssumeRole", &req)
                 .await
-                .map_err(|e| CredentialsError::new(format!("STS AssumeRole: {e}")))?;
+                .map_err(|e| CredentialsError::err(format!("STS AssumeRole: {e}")))?;
             sts_credentials(a)
         })
     }
@@ -748,7 +748,7 @@ impl ProvideCredentials for WebIdentity {
                 .await
                 .map(Zeroizing::new)
                 .map_err(|e| {
-                    CredentialsError::new(format!(
+                    CredentialsError::err(format!(
                         "cannot read {}: {}",
                         self.token_file.display(),
                         e.kind()
@@ -766,7 +766,7 @@ impl ProvideCredentials for WebIdentity {
                 .call("sts", "2018-08-13", "AssumeRoleWithWebIdentity", &req)
                 .await
                 .map_err(|e| {
-                    CredentialsError::new(format!("STS AssumeRoleWithWebIdentity: {e}"))
+                    CredentialsError::err(format!("STS AssumeRoleWithWebIdentity: {e}"))
                 })?;
             sts_credentials(a)
         })
@@ -847,7 +847,7 @@ impl DefaultChain {
             Err(ProfileError::NotFound) => {
                 looked.push("TENCENTCLOUD_SECRET_ID/KEY unset".to_owned())
             }
-            Err(e) => return Err(CredentialsError::new(format!("environment: {e}"))),
+            Err(e) => return Err(CredentialsError::err(format!("environment: {e}"))),
         }
         let section = self.profile.as_deref().unwrap_or("default");
         for path in profile_file_candidates(lookup)? {
@@ -909,7 +909,7 @@ impl DefaultChain {
             return Ok((Arc::new(Cached::new(w, margin)), "TKE OIDC".into()));
         }
         looked.push("TKE_* unset".into());
-        Err(CredentialsError::new(format!(
+        Err(CredentialsError::err(format!(
             "no credentials found: {}",
             looked.join("; ")
         )))

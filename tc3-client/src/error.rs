@@ -131,7 +131,7 @@ pub struct CredentialsError {
 }
 
 impl CredentialsError {
-    pub(crate) fn new(message: impl Into<String>) -> Error {
+    pub(crate) fn err(message: impl Into<String>) -> Error {
         Error::Credentials(CredentialsError {
             message: message.into(),
         })

@@ -286,21 +286,21 @@ async fn chain_order_environment_profile_file_tccli() {
     );
     let file = home.join(".tencentcloud/credentials").display().to_string();
     assert_eq!(
-        id(&lookup(&[h.clone()]), None),
+        id(&lookup(std::slice::from_ref(&h)), None),
         ("AKIDfile".into(), file.clone())
     );
     assert_eq!(
-        id(&lookup(&[h.clone()]), Some("other")),
+        id(&lookup(std::slice::from_ref(&h)), Some("other")),
         ("AKIDother".into(), file)
     );
     let tccli = home.join(".tccli/third.credential").display().to_string();
     assert_eq!(
-        id(&lookup(&[h.clone()]), Some("third")),
+        id(&lookup(std::slice::from_ref(&h)), Some("third")),
         ("AKIDthird".into(), tccli)
     );
     // the same through the chain, against a verifying server
     let api = start("cvm", &[("AKIDthird", "thirdkey")], |_, _| ok("r", "")).await;
-    let chain = DefaultChain::with_lookup(lookup(&[h.clone()])).profile("third");
+    let chain = DefaultChain::with_lookup(lookup(std::slice::from_ref(&h))).profile("third");
     api_client(&api.url(), chain)
         .call_raw("cvm", "2017-03-12", "DescribeZones", b"{}".to_vec())
         .await
