@@ -410,3 +410,63 @@ async fn event_stream_prints_one_line_per_event() {
         )
     );
 }
+
+/// Each event is printed as it arrives: the first line is out before the server sends the
+/// second event.
+#[tokio::test(flavor = "multi_thread")]
+async fn events_are_printed_as_they_arrive() {
+    use std::io::{BufRead, BufReader, Read};
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let addr = support::stepped_stream("data: one\n\n", "data: two\n\n", rx).await;
+    let h = home("stepped");
+    let closed = format!("http://{}", closed_port().await);
+    let url = format!("http://{addr}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tc3"))
+        .env_clear()
+        .env("HOME", &h)
+        .env("TC3_METADATA_ENDPOINT", closed)
+        .env("TENCENTCLOUD_SECRET_ID", ID)
+        .env("TENCENTCLOUD_SECRET_KEY", KEY)
+        .args([
+            "call",
+            "hunyuan",
+            "ChatCompletions",
+            "--version",
+            "2023-09-01",
+            "--endpoint",
+            &url,
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (first, mut reader) = tokio::task::spawn_blocking(move || {
+        let mut r = BufReader::new(stdout);
+        let mut line = String::new();
+        r.read_line(&mut line).unwrap();
+        (line, r)
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        first,
+        "{\"event\":null,\"id\":null,\"data\":\"one\",\"error\":null}\n"
+    );
+    tx.send(()).unwrap();
+    let rest = tokio::task::spawn_blocking(move || {
+        let mut s = String::new();
+        reader.read_to_string(&mut s).unwrap();
+        let status = child.wait().unwrap();
+        (s, status.code())
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        rest,
+        (
+            "{\"event\":null,\"id\":null,\"data\":\"two\",\"error\":null}\n".to_owned(),
+            Some(0)
+        )
+    );
+}

@@ -57,7 +57,7 @@ impl fmt::Debug for Transport {
 }
 
 /// How long a metadata request may take (the metadata service is on the local network).
-const METADATA_TIMEOUT: Duration = Duration::from_secs(5);
+const METADATA_TIMEOUT: Duration = Duration::from_secs(2);
 
 impl Transport {
     pub(crate) fn new() -> Self {

@@ -429,3 +429,41 @@ async fn multipart_and_octet_stream_are_signed() {
     assert_eq!(seen[1].header("x-svc-name"), Some("a.bin"));
     assert_eq!(seen[1].body, [0u8, 1, 2]);
 }
+
+/// Events are handed over as they arrive: the first one before the server sends the rest.
+#[tokio::test]
+async fn events_arrive_before_the_stream_ends() {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let addr =
+        support::stepped_stream("data: {\"Id\":\"1\"}\n\n", "data: {\"Id\":\"2\"}\n\n", rx).await;
+    let a = client(&format!("http://{addr}"), fast(0))
+        .send("hunyuan", "2023-09-01", "ChatCompletions", b"{}".to_vec())
+        .await
+        .unwrap();
+    let tc3_client::Answer::Events(mut ev) = a else {
+        panic!("not a stream")
+    };
+    let first = tokio::time::timeout(Duration::from_secs(5), ev.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.data, r#"{"Id":"1"}"#);
+    tx.send(()).unwrap();
+    let second = ev.next().await.unwrap().unwrap();
+    assert_eq!(second.data, r#"{"Id":"2"}"#);
+    assert!(ev.next().await.is_none());
+}
+
+#[tokio::test]
+async fn debug_output_holds_no_secret() {
+    let c = Client::builder()
+        .credentials(Credentials::new(ID, KEY, Some("session-token-value")).unwrap())
+        .build();
+    let d = format!("{c:?}");
+    assert!(d.contains(ID), "{d}");
+    assert!(
+        !d.contains(KEY) && !d.contains("session-token-value"),
+        "{d}"
+    );
+}
