@@ -269,6 +269,13 @@ impl fmt::Debug for Client {
 }
 
 /// A JSON answer: the whole document and where its `Response` object is.
+///
+/// ```no_run
+/// # async fn f(client: tc3_client::Client) -> Result<(), tc3_client::Error> {
+/// let r = client.call_raw("cvm", "2017-03-12", "DescribeZones", b"{}".to_vec()).await?;
+/// println!("{} after {} attempt(s): {}", r.request_id().unwrap_or("-"), r.attempts(), r.response_json());
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct RawResponse {
     body: Bytes,

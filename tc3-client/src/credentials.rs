@@ -109,6 +109,13 @@ impl Credentials {
     }
 
     /// The SecretKey (its `Debug` is redacted; [`SecretKey::expose_secret`] is explicit).
+    ///
+    /// ```
+    /// let c = tc3_client::Credentials::new("AKIDx", "k", Some("t")).unwrap();
+    /// assert_eq!(c.secret_key().expose_secret(), b"k");
+    /// assert_eq!(c.token(), Some("t"));
+    /// assert!(c.has_token());
+    /// ```
     pub fn secret_key(&self) -> &SecretKey {
         &self.secret_key
     }
@@ -807,6 +814,20 @@ impl DefaultChain {
     }
 
     /// The chain reading variables through `lookup` instead of the process environment.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use tc3_client::ProvideCredentials;
+    /// let chain = tc3_client::DefaultChain::with_lookup(std::sync::Arc::new(|n: &str| match n {
+    ///     "TENCENTCLOUD_SECRET_ID" => Some("AKIDenv".to_owned()),
+    ///     "TENCENTCLOUD_SECRET_KEY" => Some("keyenv".to_owned()),
+    ///     _ => None,
+    /// }));
+    /// assert_eq!(chain.source(), None);
+    /// let c = chain.credentials().await.unwrap();
+    /// assert_eq!((c.secret_id(), chain.source()), ("AKIDenv", Some("environment")));
+    /// # });
+    /// ```
     pub fn with_lookup(lookup: Lookup) -> Self {
         DefaultChain {
             lookup,

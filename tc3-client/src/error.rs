@@ -5,6 +5,16 @@ use std::fmt;
 use std::time::Duration;
 
 /// Everything a call can fail with.
+///
+/// ```no_run
+/// # async fn f(client: tc3_client::Client) {
+/// match client.call_raw("cvm", "2017-03-12", "DescribeZones", b"{}".to_vec()).await {
+///     Ok(r) => println!("{}", r.response_json()),
+///     Err(tc3_client::Error::Api(e)) if e.code.starts_with("AuthFailure") => eprintln!("check the keys: {e}"),
+///     Err(e) => eprintln!("after {} attempts: {e}", e.attempts()),
+/// }
+/// # }
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
@@ -22,6 +32,11 @@ pub enum Error {
 
 impl Error {
     /// The API error, if this is one.
+    ///
+    /// ```
+    /// let e = tc3_client::Error::InvalidRequest("x".into());
+    /// assert!(e.api().is_none() && e.attempts() == 0);
+    /// ```
     pub fn api(&self) -> Option<&ApiError> {
         match self {
             Error::Api(e) => Some(e),
