@@ -139,16 +139,14 @@ async fn call(a: Args) -> Result<Outcome, Fail> {
         .await;
     match answer {
         Ok(Answer::Json(r)) => {
-            let v: Value = serde_json::from_str(r.response_json())
-                .map_err(|e| Fail::Run(format!("the Response object: {e}")))?;
-            let mut out = std::io::stdout().lock();
             let text = if std::io::stdout().is_terminal() {
-                serde_json::to_string_pretty(&v)
+                let v: Value = serde_json::from_str(r.response_json())
+                    .map_err(|e| Fail::Run(format!("the Response object: {e}")))?;
+                serde_json::to_string_pretty(&v).map_err(|e| Fail::Run(e.to_string()))?
             } else {
-                serde_json::to_string(&v)
-            }
-            .map_err(|e| Fail::Run(e.to_string()))?;
-            let _ = writeln!(out, "{text}");
+                compact(r.response_json())
+            };
+            let _ = writeln!(std::io::stdout().lock(), "{text}");
             Ok(Outcome::Ok)
         }
         Ok(Answer::Events(mut events)) => {
@@ -174,6 +172,29 @@ async fn call(a: Args) -> Result<Outcome, Fail> {
         }
         Err(e) => Ok(report(&e)),
     }
+}
+
+/// Valid JSON without the whitespace between tokens: numbers and strings stay exactly as the
+/// server wrote them (no float or big-integer rounding through a parser).
+fn compact(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in json.chars() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
+            in_string = c == '"';
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// One line on standard error; the exit status of the error.

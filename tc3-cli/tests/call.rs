@@ -470,3 +470,27 @@ async fn events_are_printed_as_they_arrive() {
         )
     );
 }
+
+/// The Response object is printed on one line with its numbers exactly as sent.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_response_keeps_its_numbers_and_goes_on_one_line() {
+    let g = start("cvm", &[(ID, KEY)], |_, _| {
+        Reply::Json("{\"Response\": {\n  \"Price\": 0.10,\n  \"Big\": 123456789012345678901234567890,\n  \"Text\": \"a b\\n\\\"c\\\"\",\n  \"RequestId\": \"r\"\n}}".into())
+    })
+    .await;
+    let url = g.url();
+    let r = tc3(
+        &home("numbers"),
+        &describe(&url),
+        &[
+            ("TENCENTCLOUD_SECRET_ID", ID),
+            ("TENCENTCLOUD_SECRET_KEY", KEY),
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "{\"Price\":0.10,\"Big\":123456789012345678901234567890,\"Text\":\"a b\\n\\\"c\\\"\",\"RequestId\":\"r\"}\n"
+    );
+}

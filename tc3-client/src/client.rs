@@ -17,6 +17,9 @@ use std::time::{Duration, Instant};
 use tc3::envelope::{self, ErrorCode};
 use tc3::{sse, v3};
 
+/// The largest JSON answer read: 64 MiB (the API documents answers up to 50 MB).
+pub const MAX_ANSWER: usize = 64 << 20;
+
 /// What the client sends as `X-TC-RequestClient`.
 const REQUEST_CLIENT: &str = concat!("tc3-client-rust/", env!("CARGO_PKG_VERSION"));
 

@@ -244,9 +244,18 @@ impl<P: ProvideCredentials> ProvideCredentials for Cached<P> {
                     return Ok(c.clone());
                 }
             }
-            let c = self.inner.credentials().await?;
-            *slot = Some(c.clone());
-            Ok(c)
+            match self.inner.credentials().await {
+                Ok(c) => {
+                    *slot = Some(c.clone());
+                    Ok(c)
+                }
+                // a failed early refresh keeps a credential that has not expired yet (the Go
+                // SDK keeps its values too); the next call tries again
+                Err(e) => match slot.as_ref() {
+                    Some(old) if old.expires_at.is_some_and(|t| now_unix() < t) => Ok(old.clone()),
+                    _ => Err(e),
+                },
+            }
         })
     }
 }

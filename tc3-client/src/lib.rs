@@ -12,7 +12,7 @@ mod retry;
 mod transport;
 
 pub use breaker::BreakerConfig;
-pub use client::{Answer, Attempt, Client, ClientBuilder, RawResponse};
+pub use client::{Answer, Attempt, Client, ClientBuilder, RawResponse, MAX_ANSWER};
 pub use credentials::{Credentials, CredentialsFuture, DefaultChain, ProvideCredentials};
 pub use endpoint::Endpoint;
 pub use error::{ApiError, CredentialsError, DecodeError, Error, Sent, TransportError};

@@ -342,3 +342,38 @@ async fn no_credentials_names_what_was_looked_for() {
         "credentials: TENCENTCLOUD_CREDENTIALS_FILE is set but empty"
     );
 }
+
+/// A failed early refresh keeps the credential that has not expired yet.
+#[tokio::test]
+async fn a_failed_refresh_keeps_a_credential_that_is_still_valid() {
+    let meta = start("", &[], |i, seen| match (seen.path.as_str(), i) {
+        ("/cam/security-credentials/", _) => Reply::Raw(200, "text/plain", "tc3-role".into()),
+        (_, 1) => Reply::Json(format!(
+            r#"{{"TmpSecretId":"AKIDtmp1","TmpSecretKey":"tmpkey1tmpkey","ExpiredTime":{},"Token":"tok1","Code":"Success"}}"#,
+            now() + 200
+        )),
+        _ => Reply::Raw(500, "text/plain", "metadata down".into()),
+    })
+    .await;
+    let api = start("cvm", &[("AKIDtmp1", "tmpkey1tmpkey")], |_, _| ok("r", "")).await;
+    let home = temp_dir("cvm-stale");
+    let chain = DefaultChain::with_lookup(lookup(&[
+        ("HOME", home.display().to_string()),
+        (
+            "TENCENTCLOUD_CREDENTIALS_FILE",
+            home.join("none").display().to_string(),
+        ),
+        ("TC3_METADATA_ENDPOINT", meta.url()),
+    ]));
+    let c = api_client(&api.url(), chain);
+    for _ in 0..2 {
+        c.call_raw("cvm", "2017-03-12", "DescribeZones", b"{}".to_vec())
+            .await
+            .unwrap();
+    }
+    assert!(api
+        .seen()
+        .iter()
+        .all(|s| s.verified.as_deref() == Ok("AKIDtmp1")));
+    assert_eq!(meta.count(), 3, "the second call tried to refresh");
+}
