@@ -620,6 +620,18 @@ fn session_name() -> String {
     format!("tc3-client-{micros}")
 }
 
+/// An STS failure as a credentials error; a decoding error's details (which could quote the
+/// answer) are left out.
+fn sts_error(action: &str, e: Error) -> Error {
+    match e {
+        Error::Decode(d) => CredentialsError::err(format!(
+            "STS {action}: HTTP {}: not a credential answer",
+            d.status
+        )),
+        other => CredentialsError::err(format!("STS {action}: {other}")),
+    }
+}
+
 fn sts_credentials(a: StsAnswer) -> Result<Arc<Credentials>, Error> {
     Ok(Arc::new(
         Credentials::new(
@@ -706,7 +718,7 @@ impl ProvideCredentials for AssumeRole {
                 .client
                 .call("sts", "2018-08-13", "AssumeRole", &req)
                 .await
-                .map_err(|e| CredentialsError::err(format!("STS AssumeRole: {e}")))?;
+                .map_err(|e| sts_error("AssumeRole", e))?;
             sts_credentials(a)
         })
     }
@@ -781,9 +793,7 @@ impl ProvideCredentials for WebIdentity {
                 .client
                 .call("sts", "2018-08-13", "AssumeRoleWithWebIdentity", &req)
                 .await
-                .map_err(|e| {
-                    CredentialsError::err(format!("STS AssumeRoleWithWebIdentity: {e}"))
-                })?;
+                .map_err(|e| sts_error("AssumeRoleWithWebIdentity", e))?;
             sts_credentials(a)
         })
     }

@@ -377,3 +377,32 @@ async fn a_failed_refresh_keeps_a_credential_that_is_still_valid() {
         .all(|s| s.verified.as_deref() == Ok("AKIDtmp1")));
     assert_eq!(meta.count(), 3, "the second call tried to refresh");
 }
+
+/// An STS answer that is not a credential document is a credentials error that quotes none
+/// of it.
+#[tokio::test]
+async fn a_bad_sts_answer_is_reported_without_its_content() {
+    let sts = start("sts", &[("AKIDlong", "longkeylongkey")], |_, _| {
+        ok("sts", r#""Credentials":{"TmpSecretId":"AKIDx","TmpSecretKey":987654321,"Token":"t"},"ExpiredTime":1"#)
+    })
+    .await;
+    let home = temp_dir("sts-bad");
+    std::fs::create_dir_all(home.join(".tencentcloud")).unwrap();
+    std::fs::write(
+        home.join(".tencentcloud/credentials"),
+        "[default]\nsecret_id=AKIDlong\nsecret_key=longkeylongkey\nrole_arn=qcs::cam::uin/1:roleName/r\n",
+    )
+    .unwrap();
+    let chain = DefaultChain::with_lookup(lookup(&[
+        ("HOME", home.display().to_string()),
+        ("TC3_STS_ENDPOINT", sts.url()),
+    ]));
+    let e = api_client("http://127.0.0.1:9", chain)
+        .call_raw("cvm", "2017-03-12", "DescribeZones", b"{}".to_vec())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "credentials: STS AssumeRole: HTTP 200: not a credential answer"
+    );
+}
