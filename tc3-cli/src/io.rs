@@ -1,30 +1,47 @@
 //! Reading JSON lines and writing JSON lines.
 
 use serde_json::Value;
-use std::io::{BufRead, Read, Write};
+use std::io::{BufRead, IsTerminal, Read, Write};
 
-/// Reads standard input fully.
-pub fn read_stdin() -> Result<Vec<u8>, String> {
+/// On a terminal, says what standard input is waited for instead of waiting silently.
+fn hint_if_terminal(what: &str) {
+    if std::io::stdin().is_terminal() {
+        eprintln!(
+            "tc3: reading {what} from standard input (end with Ctrl-D; `tc3 help` shows the usage)"
+        );
+    }
+}
+
+/// Reads standard input fully; empty input is an error.
+pub fn read_stdin(what: &str) -> Result<Vec<u8>, String> {
+    hint_if_terminal(what);
     let mut buf = Vec::new();
     std::io::stdin()
         .lock()
         .read_to_end(&mut buf)
         .map_err(|e| format!("cannot read standard input: {e}"))?;
+    if buf.is_empty() {
+        return Err(format!("no input: expected {what} on standard input"));
+    }
     Ok(buf)
 }
 
 /// Calls `f` for every non-blank line of standard input parsed as a JSON object, with its
 /// 1-based line number. A line that is not a JSON object is reported on standard error and
-/// skipped; the returned flag says whether that happened.
+/// skipped; the returned flag says whether that happened. Input without any non-blank line is
+/// an error.
 pub fn for_each_json_line(mut f: impl FnMut(usize, Value)) -> Result<bool, String> {
+    hint_if_terminal("JSON lines");
     let stdin = std::io::stdin();
     let mut malformed = false;
+    let mut any = false;
     for (i, line) in stdin.lock().split(b'\n').enumerate() {
         let line = line.map_err(|e| format!("cannot read standard input: {e}"))?;
         let n = i + 1;
         if line.iter().all(|b| b.is_ascii_whitespace()) {
             continue;
         }
+        any = true;
         match serde_json::from_slice::<Value>(&line) {
             Ok(v @ Value::Object(_)) => f(n, v),
             Ok(_) => {
@@ -36,6 +53,9 @@ pub fn for_each_json_line(mut f: impl FnMut(usize, Value)) -> Result<bool, Strin
                 malformed = true;
             }
         }
+    }
+    if !any {
+        return Err("no input: expected JSON lines on standard input".into());
     }
     Ok(malformed)
 }

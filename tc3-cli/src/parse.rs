@@ -1,26 +1,35 @@
 //! `tc3 parse`: a response body on standard input, its envelope (or events) as JSON lines.
 
 use crate::io::{print_line, read_stdin};
-use crate::Outcome;
+use crate::{Fail, Outcome};
 use serde_json::{json, Value};
 use tc3::envelope::{self, ErrorCode, JsonStr};
 use tc3::sse;
 
-pub fn run(args: &mut lexopt::Parser) -> Result<Outcome, String> {
+pub fn run(args: &mut lexopt::Parser) -> Result<Outcome, Fail> {
     use lexopt::Arg::*;
     let mut content_type: Option<String> = None;
-    while let Some(arg) = args.next().map_err(|e| e.to_string())? {
+    while let Some(arg) = args.next()? {
         match arg {
             Long("content-type") => {
-                let v = args.value().map_err(|e| e.to_string())?;
+                let v = args.value()?;
                 content_type = Some(v.into_string().map_err(|_| "--content-type: not UTF-8")?);
             }
-            other => return Err(other.unexpected().to_string()),
+            other => return Err(other.unexpected().into()),
         }
     }
-    let body = read_stdin()?;
+    let body = read_stdin("a response body").map_err(Fail::Run)?;
     match content_type.as_deref() {
-        Some(ct) if sse::is_event_stream(ct) => Ok(events(&body)),
+        Some(ct) if sse::is_event_stream(ct) => {
+            // a server that fails before streaming answers with a JSON envelope
+            if body.trim_ascii_start().starts_with(b"{") && envelope::parse(&body).is_ok() {
+                eprintln!(
+                    "tc3: the body is a JSON response envelope, not an event stream; read as an envelope"
+                );
+                return Ok(envelope_of(&body));
+            }
+            Ok(events(&body))
+        }
         _ => Ok(envelope_of(&body)),
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::io::{for_each_json_line, print_line};
 use crate::spec::{Capture, Spec};
-use crate::Outcome;
+use crate::{Fail, Outcome};
 use serde_json::Value;
 use tc3::encode;
 use tc3::{v1, v3, Credential, SecretId, SecretKey, Token};
@@ -23,10 +23,10 @@ struct Flags {
     spec: serde_json::Map<String, Value>,
 }
 
-pub fn run(args: &mut lexopt::Parser) -> Result<Outcome, String> {
+pub fn run(args: &mut lexopt::Parser) -> Result<Outcome, Fail> {
     use lexopt::Arg::Long;
     let mut f = Flags::default();
-    while let Some(arg) = args.next().map_err(|e| e.to_string())? {
+    while let Some(arg) = args.next()? {
         match arg {
             Long("example") => f.example = true,
             Long("curl") => f.curl = true,
@@ -39,11 +39,12 @@ pub fn run(args: &mut lexopt::Parser) -> Result<Outcome, String> {
                     "sign-method" => "sign_method".into(),
                     "content-type" => "content_type".into(),
                     "secret-id" => "secret_id".into(),
+                    "secret-key" => "secret_key".into(),
                     "timestamp" | "nonce" | "params" => name.to_owned(),
-                    _ => return Err(format!("unknown option --{name}")),
+                    _ => return Err(format!("unknown option --{name}").into()),
                 };
                 let name = name.as_str();
-                let v = args.value().map_err(|e| e.to_string())?;
+                let v = args.value()?;
                 let v = v
                     .into_string()
                     .map_err(|_| format!("--{name}: not valid UTF-8"))?;
@@ -58,16 +59,19 @@ pub fn run(args: &mut lexopt::Parser) -> Result<Outcome, String> {
                 };
                 f.spec.insert(key, v);
             }
-            other => return Err(other.unexpected().to_string()),
+            other => return Err(other.unexpected().into()),
         }
+    }
+    if f.spec.contains_key("secret_id") != f.spec.contains_key("secret_key") {
+        return Err("--secret-id and --secret-key go together: give both or neither".into());
     }
     if f.example {
         if !f.spec.is_empty() {
             return Err("--example takes no request flags".into());
         }
-        let v: Value = serde_json::from_str(EXAMPLE).map_err(|e| e.to_string())?;
-        let spec = Spec::from_json(&v, tc3::time::now_unix)?;
-        let cap = sign_spec(&spec, true)?;
+        let v: Value = serde_json::from_str(EXAMPLE).map_err(|e| Fail::Run(e.to_string()))?;
+        let spec = Spec::from_json(&v, tc3::time::now_unix).map_err(Fail::Run)?;
+        let cap = sign_spec(&spec, true).map_err(Fail::Run)?;
         emit(&cap, &spec, f.curl);
         return Ok(Outcome::Ok);
     }
@@ -76,6 +80,11 @@ pub fn run(args: &mut lexopt::Parser) -> Result<Outcome, String> {
         m.entry("sign_method")
             .or_insert_with(|| "TC3-HMAC-SHA256".into());
         m.entry("id").or_insert_with(|| "cli".into());
+        if !m.contains_key("region") {
+            if let Some(r) = tc3::profile::region_from_env() {
+                m.insert("region".into(), r.into());
+            }
+        }
         if m.get("sign_method").and_then(Value::as_str) != Some("TC3-HMAC-SHA256") {
             m.entry("nonce").or_insert_with(|| random_nonce().into());
         }
@@ -90,7 +99,7 @@ pub fn run(args: &mut lexopt::Parser) -> Result<Outcome, String> {
             );
         }
         let spec = Spec::from_json(&Value::Object(m), tc3::time::now_unix)?;
-        let cap = sign_spec(&spec, false)?;
+        let cap = sign_spec(&spec, false).map_err(Fail::Run)?;
         emit(&cap, &spec, f.curl);
         return Ok(Outcome::Ok);
     }
@@ -105,7 +114,8 @@ pub fn run(args: &mut lexopt::Parser) -> Result<Outcome, String> {
                 outcome = Outcome::Malformed;
             }
         }
-    })?;
+    })
+    .map_err(Fail::Run)?;
     if malformed {
         outcome = Outcome::Malformed;
     }
