@@ -22,7 +22,7 @@
 //!
 //! # Client: sign a request in place
 //!
-//! The documented example (`protocol-signing.md`), built as an `http::Request`:
+//! The documented example (`docs/protocol-signing.md`), built as an `http::Request`:
 //!
 //! ```
 //! use tc3::v3::Common;

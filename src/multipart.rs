@@ -2,7 +2,7 @@
 //!
 //! Both the body and the boundary are signed: the boundary travels inside the signed
 //! `Content-Type` value and the body is hashed into `HashedRequestPayload`. This module writes
-//! the body exactly as the official SDKs do (protocol-signing §1.4), without allocating:
+//! the body exactly as the official SDKs do (docs/protocol-signing.md §1.4), without allocating:
 //! into a caller buffer ([`Multipart::write`]) or streamed into any [`Sink`]
 //! ([`Multipart::write_into`]), e.g. straight into a `sha2::Sha256` so a large upload is
 //! hashed without being materialised twice.

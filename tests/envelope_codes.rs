@@ -1,10 +1,10 @@
-//! Error-code taxonomy against the table of protocol-responses §4.1, and typed bodies.
+//! Error-code taxonomy against the table of docs/protocol-responses.md §4.1, and typed bodies.
 
 #[cfg(feature = "serde")]
 use tc3::envelope::parse;
 use tc3::envelope::{Category, ErrorCode, RetryPolicy, COMMON_CODES};
 
-/// The codes of the §4.1 table, read from the shared document.
+/// The codes of the §4.1 table, read from docs/protocol-responses.md.
 fn documented_codes() -> Vec<String> {
     let doc = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use tc3::profile::{region_from_env_with, tccli_credential_path, OwnedCredential, ProfileError};
 use tc3::{Field, Reason};
 
-// The documented example key pair (protocol-signing.md, doc-examples.json).
+// The documented example key pair (docs/protocol-signing.md, doc-examples.json).
 const ID: &str = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE";
 const KEY: &str = "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE";
 

@@ -42,7 +42,7 @@ fn ev(data: &str, id: &str) -> Ev {
     ("message".to_owned(), data.to_owned(), id.to_owned())
 }
 
-/// The body of the literal stream in protocol-responses §3.4 (after the HTTP header block).
+/// The body of the literal stream in docs/protocol-responses.md §3.4 (after the HTTP header block).
 fn tccli_stream() -> String {
     let doc = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),

@@ -332,7 +332,7 @@ mod serde_bytes_like {
 
 #[test]
 fn v3_get_query_from_flattened_params() {
-    // protocol-signing.md §7 B2's parameters, sorted (Go's order)
+    // docs/protocol-signing.md §7 B2's parameters, sorted (Go's order)
     let json = r#"{"InstanceIds":["ins-09dx96dg","ins-0abc"],"Limit":10,"Offset":0,"Filters":[{"Name":"instance-name","Values":["未命名 a+b/c~*"]}]}"#;
     let mut arena = [0u8; 256];
     let mut pairs: heapless::Vec<(&str, &str), 16> = heapless::Vec::new();

@@ -203,7 +203,7 @@ fn curated_specs_headers_match_python() {
                 continue;
             }
             let want: &str = match k.as_str() {
-                // Python uppercases the first letter of the action (protocol-signing §1.3);
+                // Python uppercases the first letter of the action (docs/protocol-signing.md §1.3);
                 // tc3 sends the action as given.
                 "x-tc-action" => {
                     let mut c = action.chars();

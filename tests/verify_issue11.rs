@@ -17,7 +17,7 @@ const ID: &str = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE";
 const KEY: &str = "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE";
 const TS: u64 = 1551113065;
 const DOC_V1_TS: u64 = 1465185768;
-/// protocol-signing.md §3.2: the documented legacy GET.
+/// docs/protocol-signing.md §3.2: the documented legacy GET.
 const DOC_V1_QUERY: &str = "Action=DescribeInstances&InstanceIds.0=ins-09dx96dg&Limit=20&Nonce=11886&Offset=0&Region=ap-guangzhou&SecretId=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE&Timestamp=1465185768&Version=2017-03-12&Signature=EliP9YW3pW28FpsEdkXt%2F%2BWcGeI%3D";
 
 fn keys(id: &str) -> Option<SecretKey> {

@@ -1,5 +1,5 @@
 //! Mutations of real SDK captures are rejected with the exact `VerifyError` variant (hence
-//! the code a Tencent Cloud server returns, `cli.md`, `tc3 verify`); clock edges; policy
+//! the code a Tencent Cloud server returns, `docs/cli.md`, `tc3 verify`); clock edges; policy
 //! knobs.
 
 #[path = "support/vec_sink.rs"]
@@ -955,7 +955,7 @@ fn error_envelope() {
 
 #[test]
 fn explain_shows_the_documented_intermediate_values() {
-    // protocol-signing.md §3.1 edition B, with a wrong received signature
+    // docs/protocol-signing.md §3.1 edition B, with a wrong received signature
     let body = br#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
     let headers: &[(&str, &[u8])] = &[
         ("Authorization", b"TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE/2019-02-25/cvm/tc3_request, SignedHeaders=content-type;host, Signature=0000000000000000000000000000000000000000000000000000000000000000"),

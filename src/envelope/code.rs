@@ -125,7 +125,7 @@ impl fmt::Display for Category<'_> {
     }
 }
 
-/// The common codes and their documented meaning (protocol-responses §4.1, the text of
+/// The common codes and their documented meaning (docs/protocol-responses.md §4.1, the text of
 /// every product's error-code page).
 pub const COMMON_CODES: &[(&str, &str)] = &[
     ("ActionOffline", "This API has been deprecated."),

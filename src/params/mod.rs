@@ -1,5 +1,5 @@
 //! Request parameters as borrowed name/value pairs: caller-owned collections, flattening of
-//! nested parameters (protocol-signing.md §2.2), and the sorted form-encoded query. The legacy
+//! nested parameters (docs/protocol-signing.md §2.2), and the sorted form-encoded query. The legacy
 //! signature ([`crate::v1`]) and the v3 GET query both build on this module.
 //!
 //! ```

@@ -1,5 +1,5 @@
 //! The legacy signature (v1): `HmacSHA1` / `HmacSHA256` over the sorted parameter list
-//! (protocol-signing.md §2).
+//! (docs/protocol-signing.md §2).
 //!
 //! ```text
 //! StringToSign = METHOD + host + path + "?" + join("&", key + "=" + value)   (sorted, raw values)
@@ -16,7 +16,7 @@
 //!
 //! The Python and Java SDKs replace every `_` in a parameter **name** by `.` in the string to
 //! sign only (the name sent is unchanged); Go, Node and PHP sign names as they are. This crate
-//! follows Python/Java by default ([`KeyRule::UnderscoreAsDot`]) as protocol-signing.md §2.4
+//! follows Python/Java by default ([`KeyRule::UnderscoreAsDot`]) as docs/protocol-signing.md §2.4
 //! recommends; [`KeyRule::Raw`] signs names as sent. Official API parameter names contain no
 //! `_`, so for them both rules give the same signature. A verifier should try both.
 //!
@@ -124,7 +124,7 @@ pub enum KeyRule {
     Raw,
 }
 
-/// The common parameters of a legacy request (protocol-signing.md §2.3).
+/// The common parameters of a legacy request (docs/protocol-signing.md §2.3).
 ///
 /// [`Common::add_to`] adds `Action`, `Version`, `Timestamp`, `Nonce`, `SecretId`, then
 /// `SignatureMethod` when set, `Region` when non-empty, `Token` when set and non-empty,
@@ -652,7 +652,7 @@ pub(crate) fn prepare(pairs: &mut [(&str, &str)]) -> Result<SignatureMethod, Err
 /// use tc3::v1::{self, Common, Request};
 /// use tc3::{SecretId, SecretKey};
 ///
-/// // protocol-signing.md §2: the documented DescribeInstances example (HmacSHA1)
+/// // docs/protocol-signing.md §2: the documented DescribeInstances example (HmacSHA1)
 /// let key = SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")?;
 /// let id = SecretId::new("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE")?;
 /// let common = Common::new("DescribeInstances", "2017-03-12", 1465185768, 11886, id)

@@ -244,7 +244,7 @@ fn decimal_param(sorted: &[(&str, &str)], p: Param) -> Result<u64, VerifyError> 
 /// ```
 /// use tc3::verify::{Body, LegacyScratch, Policy, RequestView};
 /// use tc3::SecretKey;
-/// // protocol-signing.md §3.2, the documented v1 GET
+/// // docs/protocol-signing.md §3.2, the documented v1 GET
 /// let q = "Action=DescribeInstances&InstanceIds.0=ins-09dx96dg&Limit=20&Nonce=11886&Offset=0&Region=ap-guangzhou&SecretId=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE&Timestamp=1465185768&Version=2017-03-12&Signature=EliP9YW3pW28FpsEdkXt%2F%2BWcGeI%3D";
 /// let headers: &[(&str, &[u8])] = &[("Host", b"cvm.tencentcloudapi.com")];
 /// let req = RequestView::new("GET", "/", Some(q), headers, Body::Bytes(b""));

@@ -35,7 +35,7 @@
 //!
 //! # Order of checks
 //!
-//! Rejections follow `cli.md` (`tc3 verify`), first match wins:
+//! Rejections follow `docs/cli.md` (`tc3 verify`), first match wins:
 //!
 //! | fault | code |
 //! |---|---|
@@ -47,7 +47,7 @@
 //! | scope date / service, signed header absent, host not an authority, unsigned payload refused, legacy POST query / GET body, body, query, host, path, signature | `AuthFailure.SignatureFailure` |
 //! | the key provider refuses the token (present or absent) | `AuthFailure.TokenFailure` |
 //!
-//! Outside `cli.md`'s table: legacy parameters beyond the caller's [`LegacyScratch`] →
+//! Outside `docs/cli.md`'s table: legacy parameters beyond the caller's [`LegacyScratch`] →
 //! `RequestSizeLimitExceeded`; a legacy POST verified from a body digest only →
 //! `InternalError` (a gateway bug); [`ReplayWindow`]: a replayed nonce →
 //! `AuthFailure.SignatureExpire`, a window full of live entries → `RequestLimitExceeded`.

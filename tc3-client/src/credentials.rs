@@ -430,7 +430,9 @@ pub fn local_credentials(
 fn tccli_profile_name(lookup: &Lookup, profile: Option<&str>) -> String {
     profile
         .map(str::to_owned)
-        .or_else(|| lookup(tc3::profile::OwnedCredential::ENV_TCCLI_PROFILE).filter(|p| !p.is_empty()))
+        .or_else(|| {
+            lookup(tc3::profile::OwnedCredential::ENV_TCCLI_PROFILE).filter(|p| !p.is_empty())
+        })
         .unwrap_or_else(|| "default".into())
 }
 
