@@ -132,9 +132,26 @@ pub fn write_string_to_sign<S: Sink + ?Sized>(
     service: &str,
     hashed_canonical_request_hex: &[u8; 64],
 ) {
-    out.put(b"TC3-HMAC-SHA256\n");
     let mut digits = [0u8; 20];
-    out.put(decimal(timestamp, &mut digits));
+    let digits = decimal(timestamp, &mut digits);
+    write_string_to_sign_digits(out, digits, date, service, hashed_canonical_request_hex);
+}
+
+/// The longest string to sign: algorithm line, 20 timestamp digits, the scope with a service
+/// of [`MAX_SERVICE_LEN`](super::MAX_SERVICE_LEN) bytes, the hash, and the line feeds.
+pub(crate) const STRING_TO_SIGN_CAPACITY: usize =
+    16 + 20 + 1 + 10 + 1 + super::MAX_SERVICE_LEN + 12 + 1 + 64;
+
+/// [`write_string_to_sign`] with the timestamp already in decimal.
+pub(crate) fn write_string_to_sign_digits<S: Sink + ?Sized>(
+    out: &mut S,
+    timestamp_digits: &[u8],
+    date: Date,
+    service: &str,
+    hashed_canonical_request_hex: &[u8; 64],
+) {
+    out.put(b"TC3-HMAC-SHA256\n");
+    out.put(timestamp_digits);
     out.put(b"\n");
     write_scope(out, date, service);
     out.put(b"\n");
