@@ -557,7 +557,10 @@ fn prepare_headers<'a>(
             })
             .map_err(|_| cap)?;
     }
-    headers.sort_unstable_by(|a, b| cmp_lower(a.name, b.name));
+    // `content-type` < `host`: only extra headers need sorting.
+    if !req.extra_signed_headers.is_empty() {
+        headers.sort_unstable_by(|a, b| cmp_lower(a.name, b.name));
+    }
     Ok(())
 }
 
@@ -790,9 +793,14 @@ pub fn sign<'a>(
     let date = check_scope(cred, key, common)?;
     let mut p = Prepared::new();
     prepare(req, &mut p)?;
-    check_signed_headers_len(&p.headers)?;
+    // The SignedHeaders list once: its length checked here, copied into the Authorization.
+    let mut sh = [0u8; MAX_SIGNED_HEADERS_LEN];
+    let mut w = BufWriter::new(&mut sh);
+    canonical::write_signed_headers(&mut w, &p.headers);
+    let sh = w
+        .finish()
+        .map_err(|_| Error::new(Field::HeaderName, Reason::Capacity))?;
     let hcr = p.hashed_canonical(req);
-    let headers = &p.headers;
     finish_signed(
         cred,
         key,
@@ -803,7 +811,7 @@ pub fn sign<'a>(
             host: req.host,
             content_type: req.content_type,
             unsigned: matches!(req.payload, Payload::Unsigned),
-            signed_headers: |w: &mut BufWriter<'_>| canonical::write_signed_headers(w, headers),
+            signed_headers: |w: &mut BufWriter<'_>| w.put(sh),
         },
     )
 }
