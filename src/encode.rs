@@ -139,9 +139,26 @@ impl Sink for BufWriter<'_> {
 #[inline]
 pub fn hex32(digest: &[u8; 32]) -> [u8; 64] {
     let mut out = [0u8; 64];
-    // The lengths match exactly, so this cannot fail.
-    let _ = base16ct::lower::encode(digest, &mut out);
+    for (src, dst) in digest.chunks_exact(4).zip(out.chunks_exact_mut(8)) {
+        let mut b = [0u8; 4];
+        b.copy_from_slice(src);
+        dst.copy_from_slice(&hex_word(u32::from_le_bytes(b)).to_le_bytes());
+    }
     out
+}
+
+/// Four bytes (little-endian in `x`) as eight lowercase hex digits (little-endian in the
+/// result), without branches or table look-ups (constant time, like `base16ct`): each byte
+/// is spread over two, split into nibbles, and `'0'` or `'a' - 10` added.
+#[inline(always)]
+fn hex_word(x: u32) -> u64 {
+    const NIB: u64 = 0x000F_000F_000F_000F;
+    let x = u64::from(x);
+    let s = (x | (x << 16)) & 0x0000_FFFF_0000_FFFF;
+    let s = (s | (s << 8)) & 0x00FF_00FF_00FF_00FF;
+    let n = ((s >> 4) & NIB) | ((s & NIB) << 8);
+    let letters = ((n + 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101;
+    n + 0x3030_3030_3030_3030 + letters * 0x27
 }
 
 /// Lowercase hex of a 32-byte digest as a `&str` inside `out`.
@@ -399,6 +416,19 @@ pub(crate) fn all_in(v: &[u8], lo: u8, hi: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex32_matches_base16ct() {
+        for b in 0..=255u8 {
+            let mut d = [0u8; 32];
+            for (i, x) in d.iter_mut().enumerate() {
+                *x = b.wrapping_mul(i as u8 + 1).wrapping_add(i as u8);
+            }
+            let mut want = [0u8; 64];
+            base16ct::lower::encode(&d, &mut want).unwrap();
+            assert_eq!(hex32(&d), want);
+        }
+    }
 
     #[test]
     fn all_in_matches_byte_by_byte() {

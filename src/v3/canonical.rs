@@ -143,7 +143,7 @@ pub(crate) const STRING_TO_SIGN_CAPACITY: usize =
     16 + 20 + 1 + 10 + 1 + super::MAX_SERVICE_LEN + 12 + 1 + 64;
 
 /// [`write_string_to_sign`] with the timestamp already in decimal.
-pub(crate) fn write_string_to_sign_digits<S: Sink + ?Sized>(
+fn write_string_to_sign_digits<S: Sink + ?Sized>(
     out: &mut S,
     timestamp_digits: &[u8],
     date: Date,
@@ -154,6 +154,22 @@ pub(crate) fn write_string_to_sign_digits<S: Sink + ?Sized>(
     out.put(timestamp_digits);
     out.put(b"\n");
     write_scope(out, date, service);
+    out.put(b"\n");
+    out.put(hashed_canonical_request_hex);
+}
+
+/// [`write_string_to_sign`] with the timestamp in decimal and the scope already written (the
+/// signing path: the scope is the signing key's).
+pub(crate) fn write_string_to_sign_scope<S: Sink + ?Sized>(
+    out: &mut S,
+    timestamp_digits: &[u8],
+    scope: &[u8],
+    hashed_canonical_request_hex: &[u8; 64],
+) {
+    out.put(b"TC3-HMAC-SHA256\n");
+    out.put(timestamp_digits);
+    out.put(b"\n");
+    out.put(scope);
     out.put(b"\n");
     out.put(hashed_canonical_request_hex);
 }

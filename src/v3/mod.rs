@@ -206,7 +206,13 @@ pub struct SigningKey {
     mac: Hmac<Sha256>,
     date: Date,
     service: heapless::String<MAX_SERVICE_LEN>,
+    /// The credential scope `YYYY-MM-DD/<service>/tc3_request`, written once.
+    scope: [u8; SCOPE_CAPACITY],
+    scope_len: usize,
 }
+
+/// The longest credential scope: date, service, `tc3_request` and two slashes.
+const SCOPE_CAPACITY: usize = 10 + 1 + MAX_SERVICE_LEN + 12;
 
 fn check_service(service: &str) -> Result<(), Error> {
     if service.is_empty() {
@@ -235,10 +241,19 @@ impl SigningKey {
         svc.push_str(service)
             .map_err(|_| Error::new(Field::Service, Reason::TooLong))?;
         let chain = Self::chain(key, date, service);
+        let mut scope = [0u8; SCOPE_CAPACITY];
+        let mut w = BufWriter::new(&mut scope);
+        canonical::write_scope(&mut w, date, service);
+        let scope_len = w
+            .finish()
+            .map_err(|_| Error::new(Field::Service, Reason::TooLong))?
+            .len();
         Ok(SigningKey {
             mac: hmac_keyed(&chain.secret_signing),
             date,
             service: svc,
+            scope,
+            scope_len,
         })
     }
 
@@ -268,6 +283,11 @@ impl SigningKey {
     /// The scope service.
     pub fn service(&self) -> &str {
         &self.service
+    }
+
+    /// The credential scope, `YYYY-MM-DD/<service>/tc3_request`.
+    fn scope(&self) -> &[u8] {
+        self.scope.get(..self.scope_len).unwrap_or_default()
     }
 
     /// Signs a string to sign already formed elsewhere (the keyed HMAC over `msg`).
@@ -734,19 +754,18 @@ fn finish_signed<'a, F: FnOnce(&mut BufWriter<'_>)>(
     cred: &Credential<'a>,
     key: &SigningKey,
     common: &Common<'a>,
-    date: Date,
     hcr: &[u8; 64],
     parts: Parts<'a, F>,
 ) -> Result<SignedRequest<'a>, Error> {
+    // The scope is the key's: `check_scope` has matched its date and service to `common`.
     let mut digits = [0u8; 20];
     let timestamp_start = 20 - decimal(common.timestamp, &mut digits).len();
     let mut sts = [0u8; canonical::STRING_TO_SIGN_CAPACITY];
     let mut w = BufWriter::new(&mut sts);
-    canonical::write_string_to_sign_digits(
+    canonical::write_string_to_sign_scope(
         &mut w,
         digits.get(timestamp_start..).unwrap_or_default(),
-        date,
-        common.service,
+        key.scope(),
         hcr,
     );
     let mut mac = key.mac.clone();
@@ -767,11 +786,10 @@ fn finish_signed<'a, F: FnOnce(&mut BufWriter<'_>)>(
         unsigned: parts.unsigned,
     };
     let mut w = BufWriter::new(&mut out.authorization);
-    authorization::write_authorization_parts(
+    authorization::write_authorization_scope(
         &mut w,
         cred.id.as_str(),
-        &date.to_bytes(),
-        common.service,
+        key.scope(),
         parts.signed_headers,
         signature.as_hex(),
     );
@@ -790,7 +808,7 @@ pub fn sign<'a>(
     common: &Common<'a>,
     req: &Request<'a>,
 ) -> Result<SignedRequest<'a>, Error> {
-    let date = check_scope(cred, key, common)?;
+    check_scope(cred, key, common)?;
     let mut p = Prepared::new();
     prepare(req, &mut p)?;
     // The SignedHeaders list once: its length checked here, copied into the Authorization.
@@ -805,7 +823,6 @@ pub fn sign<'a>(
         cred,
         key,
         common,
-        date,
         &hcr,
         Parts {
             host: req.host,
