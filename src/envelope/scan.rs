@@ -558,9 +558,18 @@ fn scan_with<V: Visitor, S: Stack, const UTF8: bool>(
                 }
             }
             b'-' | b'0'..=b'9' => {
-                let end = scan_number(doc, p)?;
+                let mut end = scan_number(doc, p)?;
                 if cur != 0 {
                     v.value(cur, Kind::Number, p, end);
+                } else if !top_obj && depth > 0 && parent_tag(&tags, depth) == 0 {
+                    // A run of numbers in an array nobody listens to (`[1,2.5,-3,…]`, time
+                    // series): the same checks as the general loop below, without its
+                    // bookkeeping per element.
+                    while doc.get(end) == Some(&b',')
+                        && matches!(doc.get(end + 1), Some(b'-' | b'0'..=b'9'))
+                    {
+                        end = scan_number(doc, end + 1)?;
+                    }
                 }
                 p = end;
             }
@@ -646,6 +655,16 @@ fn scan_key<V: Visitor, const UTF8: bool>(
         Some(_) => Err(err(K::UnexpectedByte, q)),
         None => Err(err(K::UnexpectedEnd, q)),
     }
+}
+
+/// The tag of the innermost open container (0 beyond [`TAG_DEPTH`] or at the top).
+#[inline(always)]
+fn parent_tag(tags: &[Tag; TAG_DEPTH], depth: usize) -> Tag {
+    depth
+        .checked_sub(1)
+        .and_then(|i| tags.get(i))
+        .copied()
+        .unwrap_or(0)
 }
 
 #[inline]
@@ -751,6 +770,42 @@ mod tests {
         assert_eq!(e("[\"中文\",]".as_bytes()), Err((K::UnexpectedByte, 10)));
         assert_eq!(e("[中]".as_bytes()), Err((K::UnexpectedByte, 1)));
         assert_eq!(e("[\"中\\u00e9文\\\"\"]".as_bytes()), Ok(()));
+    }
+
+    /// Tags every container, so no value takes the untagged fast paths.
+    struct All;
+    impl Visitor for All {
+        fn key(&mut self, _: Tag, _: &[u8], _: bool) -> Tag {
+            1
+        }
+        fn element(&mut self, _: Tag) -> Tag {
+            1
+        }
+        fn value(&mut self, _: Tag, _: Kind, _: usize, _: usize) {}
+    }
+
+    #[test]
+    fn number_runs_match_the_general_loop() {
+        for d in [
+            "[1,2.5,-3,4e7,0]",
+            "[[1,2,3],[4,5]]",
+            "[1,2,01]",
+            "[1,2,-]",
+            "[1,2,3",
+            "[1,2,",
+            "[1,2,3.]",
+            "[1,2,3e]",
+            "[1,2 ,3]",
+            "[1,-0.0e-0,\"a\",3,]",
+            "{\"a\":[1,2,3],\"b\":4}",
+        ] {
+            let tagged = scan(d.as_bytes(), 128, &mut All);
+            assert_eq!(scan(d.as_bytes(), 128, &mut Nothing), tagged, "{d}");
+        }
+        assert_eq!(
+            scan(b"[1,2,01]", 128, &mut Nothing).map_err(|e| (e.kind, e.offset)),
+            Err((K::UnexpectedByte, 6))
+        );
     }
 
     #[test]
