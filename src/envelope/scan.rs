@@ -364,7 +364,11 @@ pub(crate) fn scan_string<const UTF8: bool>(
             b'"' => return Ok((p + 1, escaped)),
             b'\\' => {
                 escaped = true;
-                p = scan_escape(doc, p)?;
+                // The one-character escapes here; `\u` (and errors) out of line.
+                p = match doc.get(p + 1) {
+                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => p + 2,
+                    _ => scan_escape(doc, p)?,
+                };
             }
             0x80.. => {
                 // Validate the whole run of non-special bytes as UTF-8 at once; it ends
