@@ -14,7 +14,9 @@ fuzz_target!(|data: &[u8]| {
                 assert!(id.eq_str(&id.to_string()));
             }
             if let Some(e) = env.error_object {
-                let _ = e.error_code().map(|c| (c.category(), c.is_retryable(), c.is_auth()));
+                let _ = e
+                    .error_code()
+                    .map(|c| (c.category(), c.is_retryable(), c.is_auth()));
                 let _ = e.message.map(|m| m.unescaped_len());
             }
             assert!(env.body.starts_with(b"{") && env.body.ends_with(b"}"));
@@ -38,7 +40,11 @@ fuzz_target!(|data: &[u8]| {
         }
         (Err(a), Err(b)) => {
             assert_eq!(a.kind, b.kind);
-            let shift = if a.kind == tc3::envelope::ParseErrorKind::NoResponse { 0 } else { 300 };
+            let shift = if a.kind == tc3::envelope::ParseErrorKind::NoResponse {
+                0
+            } else {
+                300
+            };
             assert_eq!(a.offset + shift, b.offset, "{a:?} {b:?}");
         }
         (a, b) => panic!("short and padded documents disagree: {a:?} / {b:?}"),
