@@ -184,14 +184,32 @@ pub fn unhex32(hex: &[u8]) -> Option<[u8; 32]> {
 
 /// Unsigned decimal of `n`, into `buf`; returns the digits.
 pub fn decimal(n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    // Two digits per division (a 10-digit timestamp: five steps instead of ten).
+    const PAIRS: [u8; 200] = {
+        let mut t = [0u8; 200];
+        let mut i = 0;
+        while i < 100 {
+            t[2 * i] = b'0' + (i / 10) as u8;
+            t[2 * i + 1] = b'0' + (i % 10) as u8;
+            i += 1;
+        }
+        t
+    };
     let mut i = buf.len();
     let mut n = n;
-    loop {
+    while n >= 10 {
+        let r = (n % 100) as usize;
+        n /= 100;
+        i -= 2;
+        if let (Some(d), Some(p)) = (buf.get_mut(i..i + 2), PAIRS.get(2 * r..2 * r + 2)) {
+            d.copy_from_slice(p);
+        }
+    }
+    // `n` is now 0..=9: one more digit, unless the pairs already ended on the last one.
+    if n > 0 || i == buf.len() {
         i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
+        if let Some(d) = buf.get_mut(i) {
+            *d = b'0' + n as u8;
         }
     }
     &buf[i..]
@@ -416,6 +434,32 @@ pub(crate) fn all_in(v: &[u8], lo: u8, hi: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimal_matches_display() {
+        let mut buf = [0u8; 20];
+        for n in [
+            0u64,
+            1,
+            9,
+            10,
+            11,
+            99,
+            100,
+            101,
+            999,
+            1000,
+            1_551_113_065,
+            u64::MAX,
+        ]
+        .into_iter()
+        .chain((0..2000).map(|i| i * 7919))
+        {
+            let mut want = heapless::String::<20>::new();
+            core::fmt::write(&mut want, format_args!("{n}")).unwrap();
+            assert_eq!(decimal(n, &mut buf), want.as_bytes(), "{n}");
+        }
+    }
 
     #[test]
     fn hex32_matches_base16ct() {

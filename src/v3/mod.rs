@@ -209,6 +209,19 @@ pub struct SigningKey {
     /// The credential scope `YYYY-MM-DD/<service>/tc3_request`, written once.
     scope: [u8; SCOPE_CAPACITY],
     scope_len: usize,
+    /// `date` as days since 1970-01-01 (`None` before it).
+    day: Option<u64>,
+}
+
+/// Days from 1970-01-01 to `date` (days-from-civil, the inverse of [`Date::from_unix`]).
+fn days_since_epoch(date: Date) -> Option<u64> {
+    let (m, d) = (i64::from(date.month()), i64::from(date.day()));
+    let y = i64::from(date.year()) - i64::from(m <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    u64::try_from(era * 146_097 + doe - 719_468).ok()
 }
 
 /// The longest credential scope: date, service, `tc3_request` and two slashes.
@@ -254,6 +267,7 @@ impl SigningKey {
             service: svc,
             scope,
             scope_len,
+            day: days_since_epoch(date),
         })
     }
 
@@ -600,8 +614,17 @@ fn check_signed_headers_len(headers: &[HeaderEntry<'_>]) -> Result<(), Error> {
     Ok(())
 }
 
-fn check_common(cred: &Credential<'_>, common: &Common<'_>) -> Result<Date, Error> {
-    check_service(common.service)?;
+/// The per-request checks of the common parameters (service, action, version, region,
+/// language, request client, token), in that order; `service_known` skips the service,
+/// already checked (it equals a [`SigningKey`]'s).
+fn check_fields(
+    cred: &Credential<'_>,
+    common: &Common<'_>,
+    service_known: bool,
+) -> Result<(), Error> {
+    if !service_known {
+        check_service(common.service)?;
+    }
     check_nonempty_token(Field::Action, common.action)?;
     check_nonempty_token(Field::Version, common.version)?;
     if let Some(r) = common.region {
@@ -616,7 +639,7 @@ fn check_common(cred: &Credential<'_>, common: &Common<'_>) -> Result<Date, Erro
     if let Some(t) = cred.token {
         check_header_value(Field::Token, t.as_str())?;
     }
-    Date::from_unix(common.timestamp)
+    Ok(())
 }
 
 /// Writes the canonical request of `req` into `out` (text for debugging; the signing path
@@ -729,7 +752,14 @@ fn check_scope(
     key: &SigningKey,
     common: &Common<'_>,
 ) -> Result<Date, Error> {
-    let date = check_common(cred, common)?;
+    // The key's service was checked when the key was derived: equal means valid.
+    check_fields(cred, common, common.service == key.service.as_str())?;
+    // A timestamp in the key's day has the key's date (civil-from-days not needed).
+    let date = if Some(common.timestamp / 86_400) == key.day {
+        key.date
+    } else {
+        Date::from_unix(common.timestamp)?
+    };
     if date != key.date {
         return Err(Error::new(Field::Timestamp, Reason::Malformed));
     }
@@ -842,4 +872,25 @@ pub fn sign_fresh<'a>(
     let date = Date::from_unix(common.timestamp)?;
     let key = SigningKey::derive(&cred.key, date, common.service)?;
     sign(cred, &key, common, req)
+}
+
+#[cfg(test)]
+mod day_tests {
+    use super::*;
+
+    #[test]
+    fn days_since_epoch_inverts_from_unix() {
+        let mut day = 0u64;
+        while day * 86_400 <= crate::time::MAX_TIMESTAMP {
+            let date = Date::from_unix(day * 86_400 + 43_210).unwrap();
+            assert_eq!(days_since_epoch(date), Some(day), "{date:?}");
+            day += if day < 200_000 { 1 } else { 997 };
+        }
+        let last = Date::from_unix(crate::time::MAX_TIMESTAMP).unwrap();
+        assert_eq!(
+            days_since_epoch(last),
+            Some(crate::time::MAX_TIMESTAMP / 86_400)
+        );
+        assert_eq!(days_since_epoch(Date::new(1970, 1, 1).unwrap()), Some(0));
+    }
 }
