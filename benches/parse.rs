@@ -85,7 +85,7 @@ const PARSERS: &[Parser] = &[
 ];
 
 fn inputs() -> Vec<(&'static str, Vec<u8>)> {
-    // The documented failure example (protocol-responses §3.1): 214 bytes.
+    // The documented failure example (docs/protocol-responses.md §3.1): 214 bytes.
     let error = br#"{"Response":{"Error":{"Code":"AuthFailure.SignatureFailure","Message":"The provided credentials could not be validated. Please check your signature is correct."},"RequestId":"ed93f3cb-f35e-473f-b9f3-0d451b8b79c6"}}"#.to_vec();
     assert_eq!(error.len(), 214);
     // A real list response from the tccli corpus, minified.

@@ -1,4 +1,4 @@
-//! Verification vs signing of the same documented request (protocol-signing.md §3.1 edition B,
+//! Verification vs signing of the same documented request (docs/protocol-signing.md §3.1 edition B,
 //! and the §3.2 v1 request): target verify/sign ≤ 1.2 with cached keys.
 //!
 //! `cargo bench --bench verify`; `TC3_BENCH_QUICK=1` for a short run. After criterion, the

@@ -41,6 +41,9 @@ pub(crate) trait Visitor {
     fn value(&mut self, tag: Tag, kind: Kind, start: usize, end: usize);
 }
 
+/// Documents at least this long are checked as UTF-8 in one pass before the scan.
+const UPFRONT_UTF8_MIN: usize = 256;
+
 /// Nesting levels for which container tags are kept.
 const TAG_DEPTH: usize = 8;
 /// Runs of equal container kinds the run-length stack (used for depth limits above 128) can
@@ -68,6 +71,12 @@ trait Stack {
 struct BitStack {
     bits: u128,
     len: u32,
+}
+
+impl BitStack {
+    fn new() -> Self {
+        BitStack { bits: 0, len: 0 }
+    }
 }
 
 impl Stack for BitStack {
@@ -229,14 +238,69 @@ fn next_ascii_special(doc: &[u8], mut p: usize) -> usize {
     p
 }
 
+/// An 8-byte little-endian word of `doc` at `p`, if there are eight bytes left.
 #[inline(always)]
-pub(crate) fn skip_ws(doc: &[u8], mut p: usize) -> usize {
+fn word(doc: &[u8], p: usize) -> Option<u64> {
+    let chunk = doc.get(p..p.checked_add(8)?)?;
+    let mut w = [0u8; 8];
+    w.copy_from_slice(chunk);
+    Some(u64::from_le_bytes(w))
+}
+
+/// Exact SWAR byte equality: the high bit of each byte of `w` that equals `c`.
+#[inline(always)]
+fn eq_mask(w: u64, c: u8) -> u64 {
+    let x = w ^ (LO * c as u64);
+    // High bit set in the bytes of x that are not zero (no carry crosses a byte).
+    let nonzero = ((x & !HI).wrapping_add(!HI)) | x;
+    !nonzero & HI
+}
+
+/// The high bit of each byte of `w` that is not JSON whitespace.
+#[inline(always)]
+fn non_ws_mask(w: u64) -> u64 {
+    let ws = eq_mask(w, b' ') | eq_mask(w, b'\n') | eq_mask(w, b'\r') | eq_mask(w, b'\t');
+    !ws & HI
+}
+
+/// The high bit of each byte of `w` that is not an ASCII digit.
+#[inline(always)]
+fn non_digit_mask(w: u64) -> u64 {
+    // Digits become 0..=9; a byte is not a digit if its low seven bits are >= 10 or its high
+    // bit is set.
+    let d = w ^ (LO * b'0' as u64);
+    ((d & !HI).wrapping_add(LO * 0x76) | d) & HI
+}
+
+#[inline(always)]
+fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\n' | b'\r' | b'\t')
+}
+
+/// The first byte at or after `p` that is not whitespace (or the end). Minified documents
+/// rarely have any, so one byte is looked at first; runs (indentation) go eight at a time.
+#[inline(always)]
+pub(crate) fn skip_ws(doc: &[u8], p: usize) -> usize {
+    match doc.get(p) {
+        Some(&b) if is_ws(b) => skip_ws_run(doc, p + 1),
+        _ => p,
+    }
+}
+
+#[inline]
+fn skip_ws_run(doc: &[u8], mut p: usize) -> usize {
+    while let Some(w) = word(doc, p) {
+        let m = non_ws_mask(w);
+        if m != 0 {
+            return p + (m.trailing_zeros() / 8) as usize;
+        }
+        p += 8;
+    }
     while let Some(&b) = doc.get(p) {
-        if b == b' ' || b == b'\n' || b == b'\r' || b == b'\t' {
-            p += 1;
-        } else {
+        if !is_ws(b) {
             break;
         }
+        p += 1;
     }
     p
 }
@@ -259,8 +323,14 @@ fn hex4(doc: &[u8], p: usize) -> Option<u16> {
 
 /// Scan a string whose opening quote is at `p - 1`. Returns the offset after the closing
 /// quote and whether it contained escapes.
+///
+/// `UTF8` says the whole document is known to be valid UTF-8: bytes >= 0x80 are then plain
+/// string bytes (eight at a time); otherwise each run of them is validated here.
 #[inline(always)]
-pub(crate) fn scan_string(doc: &[u8], mut p: usize) -> Result<(usize, bool), ParseError> {
+pub(crate) fn scan_string<const UTF8: bool>(
+    doc: &[u8],
+    mut p: usize,
+) -> Result<(usize, bool), ParseError> {
     let mut escaped = false;
     loop {
         // Skip plain bytes eight at a time, then one at a time near the end.
@@ -269,7 +339,11 @@ pub(crate) fn scan_string(doc: &[u8], mut p: usize) -> Result<(usize, bool), Par
                 let mut w = [0u8; 8];
                 w.copy_from_slice(chunk);
                 let w = u64::from_le_bytes(w);
-                let m = special_mask(w) | (w & HI);
+                let m = if UTF8 {
+                    special_mask(w)
+                } else {
+                    special_mask(w) | (w & HI)
+                };
                 if m == 0 {
                     p += 8;
                     continue;
@@ -281,7 +355,7 @@ pub(crate) fn scan_string(doc: &[u8], mut p: usize) -> Result<(usize, bool), Par
                 }
             }
             match doc.get(p) {
-                Some(&b) if b < 0x80 && PLAIN[b as usize] => p += 1,
+                Some(&b) if (UTF8 || b < 0x80) && PLAIN[b as usize] => p += 1,
                 Some(&b) => break b,
                 None => return Err(err(K::UnexpectedEnd, p)),
             }
@@ -290,7 +364,11 @@ pub(crate) fn scan_string(doc: &[u8], mut p: usize) -> Result<(usize, bool), Par
             b'"' => return Ok((p + 1, escaped)),
             b'\\' => {
                 escaped = true;
-                p = scan_escape(doc, p)?;
+                // The one-character escapes here; `\u` (and errors) out of line.
+                p = match doc.get(p + 1) {
+                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => p + 2,
+                    _ => scan_escape(doc, p)?,
+                };
             }
             0x80.. => {
                 // Validate the whole run of non-special bytes as UTF-8 at once; it ends
@@ -335,8 +413,16 @@ pub(crate) fn scan_escape(doc: &[u8], p: usize) -> Result<usize, ParseError> {
     }
 }
 
-#[inline]
+/// The first byte at or after `p` that is not an ASCII digit (eight at a time).
+#[inline(always)]
 fn digits(doc: &[u8], mut p: usize) -> usize {
+    while let Some(w) = word(doc, p) {
+        let m = non_digit_mask(w);
+        if m != 0 {
+            return p + (m.trailing_zeros() / 8) as usize;
+        }
+        p += 8;
+    }
     while let Some(b'0'..=b'9') = doc.get(p) {
         p += 1;
     }
@@ -344,7 +430,7 @@ fn digits(doc: &[u8], mut p: usize) -> usize {
 }
 
 /// Scan a number starting at `p` (`-` or a digit). Returns the offset after it.
-#[inline]
+#[inline(always)]
 pub(crate) fn scan_number(doc: &[u8], start: usize) -> Result<usize, ParseError> {
     let mut p = start;
     if doc.get(p) == Some(&b'-') {
@@ -404,17 +490,24 @@ pub(crate) fn literal(doc: &[u8], p: usize, lit: &[u8]) -> Result<usize, ParseEr
 /// `max_depth` counts open containers (`{"a":[1]}` has depth 2); a container that would exceed
 /// it is reported as [`ParseErrorKind::TooDeep`](super::ParseErrorKind::TooDeep) at its
 /// opening bracket.
+///
+/// A document of [`UPFRONT_UTF8_MIN`] bytes or more is first checked as UTF-8 in one pass (`simdutf8`: SIMD where the CPU
+/// has it, `core::str::from_utf8` otherwise); when it is valid, the scan treats bytes >= 0x80
+/// inside strings as plain bytes. When it is not, the scan validates each non-ASCII run where
+/// it meets it, so the error reported (grammar or UTF-8, whichever comes first, and its
+/// offset) is the same either way.
 pub(crate) fn scan<V: Visitor>(doc: &[u8], max_depth: usize, v: &mut V) -> Result<(), ParseError> {
-    if max_depth <= 128 {
-        let mut stack = BitStack { bits: 0, len: 0 };
-        scan_with(doc, max_depth, v, &mut stack)
-    } else {
-        let mut stack = KindStack::new();
-        scan_with(doc, max_depth, v, &mut stack)
+    // Below a few hundred bytes the upfront pass costs more than it saves.
+    let utf8 = doc.len() >= UPFRONT_UTF8_MIN && simdutf8::basic::from_utf8(doc).is_ok();
+    match (max_depth <= 128, utf8) {
+        (true, true) => scan_with::<V, _, true>(doc, max_depth, v, &mut BitStack::new()),
+        (true, false) => scan_with::<V, _, false>(doc, max_depth, v, &mut BitStack::new()),
+        (false, true) => scan_with::<V, _, true>(doc, max_depth, v, &mut KindStack::new()),
+        (false, false) => scan_with::<V, _, false>(doc, max_depth, v, &mut KindStack::new()),
     }
 }
 
-fn scan_with<V: Visitor, S: Stack>(
+fn scan_with<V: Visitor, S: Stack, const UTF8: bool>(
     doc: &[u8],
     max_depth: usize,
     v: &mut V,
@@ -434,7 +527,7 @@ fn scan_with<V: Visitor, S: Stack>(
         };
         match b {
             b'"' => {
-                let (end, _) = scan_string(doc, p + 1)?;
+                let (end, _) = scan_string::<UTF8>(doc, p + 1)?;
                 if cur != 0 {
                     v.value(cur, Kind::String, p, end);
                 }
@@ -461,7 +554,7 @@ fn scan_with<V: Visitor, S: Stack>(
                     top_obj = close_container(v, stack, &tags, &starts, &mut depth, obj, p);
                 } else {
                     if obj {
-                        (p, cur) = scan_key(doc, p, v, &tags, depth)?;
+                        (p, cur) = scan_key::<V, UTF8>(doc, p, v, &tags, depth)?;
                     } else {
                         cur = parent_elem(v, &tags, depth);
                     }
@@ -469,9 +562,18 @@ fn scan_with<V: Visitor, S: Stack>(
                 }
             }
             b'-' | b'0'..=b'9' => {
-                let end = scan_number(doc, p)?;
+                let mut end = scan_number(doc, p)?;
                 if cur != 0 {
                     v.value(cur, Kind::Number, p, end);
+                } else if !top_obj && depth > 0 && parent_tag(&tags, depth) == 0 {
+                    // A run of numbers in an array nobody listens to (`[1,2.5,-3,…]`, time
+                    // series): the same checks as the general loop below, without its
+                    // bookkeeping per element.
+                    while doc.get(end) == Some(&b',')
+                        && matches!(doc.get(end + 1), Some(b'-' | b'0'..=b'9'))
+                    {
+                        end = scan_number(doc, end + 1)?;
+                    }
                 }
                 p = end;
             }
@@ -501,7 +603,7 @@ fn scan_with<V: Visitor, S: Stack>(
             match doc.get(p) {
                 Some(b',') => {
                     if top_obj {
-                        (p, cur) = scan_key(doc, p + 1, v, &tags, depth)?;
+                        (p, cur) = scan_key::<V, UTF8>(doc, p + 1, v, &tags, depth)?;
                     } else {
                         p += 1;
                         cur = parent_elem(v, &tags, depth);
@@ -526,7 +628,7 @@ fn scan_with<V: Visitor, S: Stack>(
 /// A member key and its colon, starting at `p` (before optional whitespace). Returns the
 /// offset after the colon and the tag of the member's value.
 #[inline(always)]
-fn scan_key<V: Visitor>(
+fn scan_key<V: Visitor, const UTF8: bool>(
     doc: &[u8],
     p: usize,
     v: &mut V,
@@ -539,7 +641,7 @@ fn scan_key<V: Visitor>(
         Some(_) => return Err(err(K::UnexpectedByte, p)),
         None => return Err(err(K::UnexpectedEnd, p)),
     }
-    let (end, escaped) = scan_string(doc, p + 1)?;
+    let (end, escaped) = scan_string::<UTF8>(doc, p + 1)?;
     let parent = depth
         .checked_sub(1)
         .and_then(|i| tags.get(i))
@@ -557,6 +659,16 @@ fn scan_key<V: Visitor>(
         Some(_) => Err(err(K::UnexpectedByte, q)),
         None => Err(err(K::UnexpectedEnd, q)),
     }
+}
+
+/// The tag of the innermost open container (0 beyond [`TAG_DEPTH`] or at the top).
+#[inline(always)]
+fn parent_tag(tags: &[Tag; TAG_DEPTH], depth: usize) -> Tag {
+    depth
+        .checked_sub(1)
+        .and_then(|i| tags.get(i))
+        .copied()
+        .unwrap_or(0)
 }
 
 #[inline]
@@ -634,6 +746,101 @@ mod tests {
         assert!(!word_has_special(u64::from_le_bytes(
             *b"abc\x20\x7f\xff\x80h"
         )));
+    }
+
+    #[test]
+    fn first_error_wins_with_or_without_valid_utf8() {
+        let e = |d: &[u8]| scan(d, 128, &mut Nothing).map_err(|e| (e.kind, e.offset));
+        // Invalid UTF-8 after a grammar error: the grammar error (the per-run path).
+        assert_eq!(e(b"[1,]\"\xff\""), Err((K::UnexpectedByte, 3)));
+        assert_eq!(e(b"[\"\xff\",]"), Err((K::InvalidUtf8, 2)));
+        assert_eq!(e(b"[\"ab\xe4\xb8\"]"), Err((K::InvalidUtf8, 4)));
+        // Long enough for the upfront check: the same errors, after 300 bytes of whitespace.
+        let long = |d: &[u8]| {
+            let mut buf = [b' '; 400];
+            buf[300..300 + d.len()].copy_from_slice(d);
+            e(&buf[..300 + d.len()]).map_err(|(k, o)| (k, o - 300))
+        };
+        for d in [
+            &b"[1,]\"\xff\""[..],
+            b"[\"\xff\",]",
+            b"[\"ab\xe4\xb8\"]",
+            "[\"中文\",]".as_bytes(),
+            "[中]".as_bytes(),
+            "[\"中\\u00e9文\\\"\"]".as_bytes(),
+        ] {
+            assert_eq!(long(d), e(d), "{d:?}");
+        }
+        assert_eq!(e("[\"中文\",]".as_bytes()), Err((K::UnexpectedByte, 10)));
+        assert_eq!(e("[中]".as_bytes()), Err((K::UnexpectedByte, 1)));
+        assert_eq!(e("[\"中\\u00e9文\\\"\"]".as_bytes()), Ok(()));
+    }
+
+    /// Tags every container, so no value takes the untagged fast paths.
+    struct All;
+    impl Visitor for All {
+        fn key(&mut self, _: Tag, _: &[u8], _: bool) -> Tag {
+            1
+        }
+        fn element(&mut self, _: Tag) -> Tag {
+            1
+        }
+        fn value(&mut self, _: Tag, _: Kind, _: usize, _: usize) {}
+    }
+
+    #[test]
+    fn number_runs_match_the_general_loop() {
+        for d in [
+            "[1,2.5,-3,4e7,0]",
+            "[[1,2,3],[4,5]]",
+            "[1,2,01]",
+            "[1,2,-]",
+            "[1,2,3",
+            "[1,2,",
+            "[1,2,3.]",
+            "[1,2,3e]",
+            "[1,2 ,3]",
+            "[1,-0.0e-0,\"a\",3,]",
+            "{\"a\":[1,2,3],\"b\":4}",
+        ] {
+            let tagged = scan(d.as_bytes(), 128, &mut All);
+            assert_eq!(scan(d.as_bytes(), 128, &mut Nothing), tagged, "{d}");
+        }
+        assert_eq!(
+            scan(b"[1,2,01]", 128, &mut Nothing).map_err(|e| (e.kind, e.offset)),
+            Err((K::UnexpectedByte, 6))
+        );
+    }
+
+    #[test]
+    fn swar_masks_are_exact() {
+        // Every byte value in every lane, against the byte-at-a-time definitions.
+        for b in 0..=255u8 {
+            for lane in 0..8 {
+                let mut w = [b'a'; 8];
+                w[lane] = b;
+                let w = u64::from_le_bytes(w);
+                let bit = 0x80u64 << (8 * lane);
+                assert_eq!(
+                    non_ws_mask(w) & bit != 0,
+                    !is_ws(b),
+                    "ws {b:#x} lane {lane}"
+                );
+                assert_eq!(
+                    non_digit_mask(w) & bit != 0,
+                    !b.is_ascii_digit(),
+                    "digit {b:#x} lane {lane}"
+                );
+                assert_eq!(
+                    eq_mask(w, b'"') & bit != 0,
+                    b == b'"',
+                    "eq {b:#x} lane {lane}"
+                );
+            }
+        }
+        assert_eq!(skip_ws(b" \n\r\t        \t x", 0), 14);
+        assert_eq!(digits(b"1234567890123,", 0), 13);
+        assert_eq!(digits(b"12", 0), 2);
     }
 
     #[test]

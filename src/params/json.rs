@@ -92,7 +92,8 @@ impl<'a, P: PairSink<'a> + ?Sized> Walk<'a, '_, P> {
         if doc.get(p) != Some(&b'"') {
             return Err(malformed());
         }
-        let (end, _) = tok(scan::scan_string(doc, p + 1))?;
+        // `doc` is a `&str`: valid UTF-8 throughout.
+        let (end, _) = tok(scan::scan_string::<true>(doc, p + 1))?;
         let inside = doc.get(p + 1..end - 1).ok_or(malformed())?;
         Ok((JsonStr::from_validated(inside), end))
     }

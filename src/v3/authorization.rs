@@ -48,6 +48,25 @@ pub fn write_authorization_parts<S: Sink + ?Sized>(
     out.put(signature_hex.as_bytes());
 }
 
+/// [`write_authorization_parts`] with the credential scope (`date/service/tc3_request`)
+/// already written (the signing path: the scope is the signing key's).
+pub(crate) fn write_authorization_scope<S: Sink + ?Sized>(
+    out: &mut S,
+    secret_id: &str,
+    scope: &[u8],
+    signed_headers: impl FnOnce(&mut S),
+    signature_hex: &str,
+) {
+    out.put(PREFIX);
+    out.put(secret_id.as_bytes());
+    out.put(b"/");
+    out.put(scope);
+    out.put(b", SignedHeaders=");
+    signed_headers(out);
+    out.put(b", Signature=");
+    out.put(signature_hex.as_bytes());
+}
+
 /// A parsed `Authorization` value: borrowed slices of the input.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct Authorization<'a> {

@@ -1,5 +1,5 @@
 //! The canonical request and the string to sign of TC3-HMAC-SHA256
-//! (`protocol-signing.md` §1.1), written into any [`Sink`].
+//! (`docs/protocol-signing.md` §1.1), written into any [`Sink`].
 //!
 //! This is the one place these texts are produced. The signing path points the writers at a
 //! SHA-256 / HMAC state, `explain`-style tools point them at a text buffer: what is shown is
@@ -132,11 +132,44 @@ pub fn write_string_to_sign<S: Sink + ?Sized>(
     service: &str,
     hashed_canonical_request_hex: &[u8; 64],
 ) {
-    out.put(b"TC3-HMAC-SHA256\n");
     let mut digits = [0u8; 20];
-    out.put(decimal(timestamp, &mut digits));
+    let digits = decimal(timestamp, &mut digits);
+    write_string_to_sign_digits(out, digits, date, service, hashed_canonical_request_hex);
+}
+
+/// The longest string to sign: algorithm line, 20 timestamp digits, the scope with a service
+/// of [`MAX_SERVICE_LEN`](super::MAX_SERVICE_LEN) bytes, the hash, and the line feeds.
+pub(crate) const STRING_TO_SIGN_CAPACITY: usize =
+    16 + 20 + 1 + 10 + 1 + super::MAX_SERVICE_LEN + 12 + 1 + 64;
+
+/// [`write_string_to_sign`] with the timestamp already in decimal.
+fn write_string_to_sign_digits<S: Sink + ?Sized>(
+    out: &mut S,
+    timestamp_digits: &[u8],
+    date: Date,
+    service: &str,
+    hashed_canonical_request_hex: &[u8; 64],
+) {
+    out.put(b"TC3-HMAC-SHA256\n");
+    out.put(timestamp_digits);
     out.put(b"\n");
     write_scope(out, date, service);
+    out.put(b"\n");
+    out.put(hashed_canonical_request_hex);
+}
+
+/// [`write_string_to_sign`] with the timestamp in decimal and the scope already written (the
+/// signing path: the scope is the signing key's).
+pub(crate) fn write_string_to_sign_scope<S: Sink + ?Sized>(
+    out: &mut S,
+    timestamp_digits: &[u8],
+    scope: &[u8],
+    hashed_canonical_request_hex: &[u8; 64],
+) {
+    out.put(b"TC3-HMAC-SHA256\n");
+    out.put(timestamp_digits);
+    out.put(b"\n");
+    out.put(scope);
     out.put(b"\n");
     out.put(hashed_canonical_request_hex);
 }

@@ -1,4 +1,4 @@
-//! TC3-HMAC-SHA256 request signing (`protocol-signing.md` §1).
+//! TC3-HMAC-SHA256 request signing (`docs/protocol-signing.md` §1).
 //!
 //! ```
 //! use tc3::v3::{sign_fresh, Common, Request};
@@ -155,6 +155,10 @@ pub fn hash_payload(p: &Payload<'_>) -> [u8; 64] {
 
 /// An HMAC-SHA256 state keyed with `key`, without a fallible constructor: keys up to the
 /// block size are zero-padded, longer ones hashed first (RFC 2104).
+/// Bytes a canonical request is staged in before it is hashed in one call (the documented
+/// one is 165 bytes; longer ones stream).
+const STAGE: usize = 512;
+
 fn hmac_keyed(key: &[u8]) -> Hmac<Sha256> {
     let mut block = [0u8; 64];
     if key.len() <= 64 {
@@ -206,7 +210,7 @@ impl fmt::Debug for KeyChain {
 /// // Once per (key, UTC day, service); reuse it for every request of that day.
 /// let key = SigningKey::derive(&secret, Date::from_unix(1551113065)?, "cvm")?;
 /// assert_eq!((key.date().to_string().as_str(), key.service()), ("2019-02-25", "cvm"));
-/// // protocol-signing.md's documented string to sign and signature
+/// // docs/protocol-signing.md's documented string to sign and signature
 /// let sts = "TC3-HMAC-SHA256\n1551113065\n2019-02-25/cvm/tc3_request\n\
 ///            5ffe6a04c0664d6b969fab9a13bdab201d63ee709638e2749d62a09ca18d7031";
 /// assert_eq!(
@@ -220,7 +224,26 @@ pub struct SigningKey {
     mac: Hmac<Sha256>,
     date: Date,
     service: heapless::String<MAX_SERVICE_LEN>,
+    /// The credential scope `YYYY-MM-DD/<service>/tc3_request`, written once.
+    scope: [u8; SCOPE_CAPACITY],
+    scope_len: usize,
+    /// `date` as days since 1970-01-01 (`None` before it).
+    day: Option<u64>,
 }
+
+/// Days from 1970-01-01 to `date` (days-from-civil, the inverse of [`Date::from_unix`]).
+fn days_since_epoch(date: Date) -> Option<u64> {
+    let (m, d) = (i64::from(date.month()), i64::from(date.day()));
+    let y = i64::from(date.year()) - i64::from(m <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    u64::try_from(era * 146_097 + doe - 719_468).ok()
+}
+
+/// The longest credential scope: date, service, `tc3_request` and two slashes.
+const SCOPE_CAPACITY: usize = 10 + 1 + MAX_SERVICE_LEN + 12;
 
 fn check_service(service: &str) -> Result<(), Error> {
     if service.is_empty() {
@@ -249,10 +272,20 @@ impl SigningKey {
         svc.push_str(service)
             .map_err(|_| Error::new(Field::Service, Reason::TooLong))?;
         let chain = Self::chain(key, date, service);
+        let mut scope = [0u8; SCOPE_CAPACITY];
+        let mut w = BufWriter::new(&mut scope);
+        canonical::write_scope(&mut w, date, service);
+        let scope_len = w
+            .finish()
+            .map_err(|_| Error::new(Field::Service, Reason::TooLong))?
+            .len();
         Ok(SigningKey {
             mac: hmac_keyed(&chain.secret_signing),
             date,
             service: svc,
+            scope,
+            scope_len,
+            day: days_since_epoch(date),
         })
     }
 
@@ -282,6 +315,11 @@ impl SigningKey {
     /// The scope service.
     pub fn service(&self) -> &str {
         &self.service
+    }
+
+    /// The credential scope, `YYYY-MM-DD/<service>/tc3_request`.
+    fn scope(&self) -> &[u8] {
+        self.scope.get(..self.scope_len).unwrap_or_default()
     }
 
     /// Signs a string to sign already formed elsewhere (the keyed HMAC over `msg`).
@@ -489,9 +527,18 @@ impl Prepared<'_> {
         );
     }
 
+    /// The hex SHA-256 of the canonical request: written into a stack buffer and hashed in
+    /// one `update` when it fits (a dozen small `update` calls cost more than the copy),
+    /// streamed into the hash otherwise.
     fn hashed_canonical(&self, req: &Request<'_>) -> [u8; 64] {
+        let mut buf = [0u8; STAGE];
+        let mut w = BufWriter::new(&mut buf);
+        self.write_canonical(req, &mut w);
         let mut sha = Sha256::new();
-        self.write_canonical(req, &mut sha);
+        match w.finish() {
+            Ok(text) => sha.update(text),
+            Err(_) => self.write_canonical(req, &mut sha),
+        }
         hex32(&sha.finalize().into())
     }
 }
@@ -562,7 +609,10 @@ fn prepare_headers<'a>(
             })
             .map_err(|_| cap)?;
     }
-    headers.sort_unstable_by(|a, b| cmp_lower(a.name, b.name));
+    // `content-type` < `host`: only extra headers need sorting.
+    if !req.extra_signed_headers.is_empty() {
+        headers.sort_unstable_by(|a, b| cmp_lower(a.name, b.name));
+    }
     Ok(())
 }
 
@@ -582,8 +632,17 @@ fn check_signed_headers_len(headers: &[HeaderEntry<'_>]) -> Result<(), Error> {
     Ok(())
 }
 
-fn check_common(cred: &Credential<'_>, common: &Common<'_>) -> Result<Date, Error> {
-    check_service(common.service)?;
+/// The per-request checks of the common parameters (service, action, version, region,
+/// language, request client, token), in that order; `service_known` skips the service,
+/// already checked (it equals a [`SigningKey`]'s).
+fn check_fields(
+    cred: &Credential<'_>,
+    common: &Common<'_>,
+    service_known: bool,
+) -> Result<(), Error> {
+    if !service_known {
+        check_service(common.service)?;
+    }
     check_nonempty_token(Field::Action, common.action)?;
     check_nonempty_token(Field::Version, common.version)?;
     if let Some(r) = common.region {
@@ -598,7 +657,7 @@ fn check_common(cred: &Credential<'_>, common: &Common<'_>) -> Result<Date, Erro
     if let Some(t) = cred.token {
         check_header_value(Field::Token, t.as_str())?;
     }
-    Date::from_unix(common.timestamp)
+    Ok(())
 }
 
 /// Writes the canonical request of `req` into `out` (text for debugging; the signing path
@@ -711,7 +770,14 @@ fn check_scope(
     key: &SigningKey,
     common: &Common<'_>,
 ) -> Result<Date, Error> {
-    let date = check_common(cred, common)?;
+    // The key's service was checked when the key was derived: equal means valid.
+    check_fields(cred, common, common.service == key.service.as_str())?;
+    // A timestamp in the key's day has the key's date (civil-from-days not needed).
+    let date = if Some(common.timestamp / 86_400) == key.day {
+        key.date
+    } else {
+        Date::from_unix(common.timestamp)?
+    };
     if date != key.date {
         return Err(Error::new(Field::Timestamp, Reason::Malformed));
     }
@@ -736,20 +802,31 @@ fn finish_signed<'a, F: FnOnce(&mut BufWriter<'_>)>(
     cred: &Credential<'a>,
     key: &SigningKey,
     common: &Common<'a>,
-    date: Date,
     hcr: &[u8; 64],
     parts: Parts<'a, F>,
 ) -> Result<SignedRequest<'a>, Error> {
+    // The scope is the key's: `check_scope` has matched its date and service to `common`.
+    let mut digits = [0u8; 20];
+    let timestamp_start = 20 - decimal(common.timestamp, &mut digits).len();
+    let mut sts = [0u8; canonical::STRING_TO_SIGN_CAPACITY];
+    let mut w = BufWriter::new(&mut sts);
+    canonical::write_string_to_sign_scope(
+        &mut w,
+        digits.get(timestamp_start..).unwrap_or_default(),
+        key.scope(),
+        hcr,
+    );
     let mut mac = key.mac.clone();
-    canonical::write_string_to_sign(&mut mac, common.timestamp, date, common.service, hcr);
+    // The service is checked to at most MAX_SERVICE_LEN bytes: the text always fits.
+    mac.update(w.finish()?);
     let signature = Signature::from_bytes(mac.finalize().into_bytes().into());
 
     let mut out = SignedRequest {
         signature,
         authorization: [0u8; AUTHORIZATION_CAPACITY],
         authorization_len: 0,
-        timestamp: [0u8; 20],
-        timestamp_start: 0,
+        timestamp: digits,
+        timestamp_start,
         host: parts.host,
         content_type: parts.content_type,
         common: *common,
@@ -757,16 +834,14 @@ fn finish_signed<'a, F: FnOnce(&mut BufWriter<'_>)>(
         unsigned: parts.unsigned,
     };
     let mut w = BufWriter::new(&mut out.authorization);
-    authorization::write_authorization_parts(
+    authorization::write_authorization_scope(
         &mut w,
         cred.id.as_str(),
-        &date.to_bytes(),
-        common.service,
+        key.scope(),
         parts.signed_headers,
         signature.as_hex(),
     );
     out.authorization_len = w.finish()?.len();
-    out.timestamp_start = 20 - decimal(common.timestamp, &mut out.timestamp).len();
     Ok(out)
 }
 
@@ -804,23 +879,27 @@ pub fn sign<'a>(
     common: &Common<'a>,
     req: &Request<'a>,
 ) -> Result<SignedRequest<'a>, Error> {
-    let date = check_scope(cred, key, common)?;
+    check_scope(cred, key, common)?;
     let mut p = Prepared::new();
     prepare(req, &mut p)?;
-    check_signed_headers_len(&p.headers)?;
+    // The SignedHeaders list once: its length checked here, copied into the Authorization.
+    let mut sh = [0u8; MAX_SIGNED_HEADERS_LEN];
+    let mut w = BufWriter::new(&mut sh);
+    canonical::write_signed_headers(&mut w, &p.headers);
+    let sh = w
+        .finish()
+        .map_err(|_| Error::new(Field::HeaderName, Reason::Capacity))?;
     let hcr = p.hashed_canonical(req);
-    let headers = &p.headers;
     finish_signed(
         cred,
         key,
         common,
-        date,
         &hcr,
         Parts {
             host: req.host,
             content_type: req.content_type,
             unsigned: matches!(req.payload, Payload::Unsigned),
-            signed_headers: |w: &mut BufWriter<'_>| canonical::write_signed_headers(w, headers),
+            signed_headers: |w: &mut BufWriter<'_>| w.put(sh),
         },
     )
 }
@@ -848,4 +927,25 @@ pub fn sign_fresh<'a>(
     let date = Date::from_unix(common.timestamp)?;
     let key = SigningKey::derive(&cred.key, date, common.service)?;
     sign(cred, &key, common, req)
+}
+
+#[cfg(test)]
+mod day_tests {
+    use super::*;
+
+    #[test]
+    fn days_since_epoch_inverts_from_unix() {
+        let mut day = 0u64;
+        while day * 86_400 <= crate::time::MAX_TIMESTAMP {
+            let date = Date::from_unix(day * 86_400 + 43_210).unwrap();
+            assert_eq!(days_since_epoch(date), Some(day), "{date:?}");
+            day += if day < 200_000 { 1 } else { 997 };
+        }
+        let last = Date::from_unix(crate::time::MAX_TIMESTAMP).unwrap();
+        assert_eq!(
+            days_since_epoch(last),
+            Some(crate::time::MAX_TIMESTAMP / 86_400)
+        );
+        assert_eq!(days_since_epoch(Date::new(1970, 1, 1).unwrap()), Some(0));
+    }
 }

@@ -109,11 +109,11 @@ impl<'a> Template<'a> {
         common: &Common<'a>,
         payload: Payload<'_>,
     ) -> Result<SignedRequest<'a>, Error> {
-        let date = check_scope(cred, key, common)?;
+        check_scope(cred, key, common)?;
         let mut sha = self.prefix.clone();
         sha.put(&hash_payload(&payload));
         let hcr = hex32(&sha.finalize().into());
-        finish_signed(cred, key, common, date, &hcr, self.parts(&payload))
+        finish_signed(cred, key, common, &hcr, self.parts(&payload))
     }
 
     /// Like [`Template::sign`] with `query` in place of the template's query (a GET whose
@@ -127,7 +127,7 @@ impl<'a> Template<'a> {
         query: &str,
         payload: Payload<'_>,
     ) -> Result<SignedRequest<'a>, Error> {
-        let date = check_scope(cred, key, common)?;
+        check_scope(cred, key, common)?;
         check_query(query)?;
         let mut sha = self.head.clone();
         sha.put(query.as_bytes());
@@ -135,7 +135,7 @@ impl<'a> Template<'a> {
         canonical::write_canonical_header_block(&mut sha, &self.headers);
         sha.put(&hash_payload(&payload));
         let hcr = hex32(&sha.finalize().into());
-        finish_signed(cred, key, common, date, &hcr, self.parts(&payload))
+        finish_signed(cred, key, common, &hcr, self.parts(&payload))
     }
 
     fn parts(&self, payload: &Payload<'_>) -> Parts<'a, impl FnOnce(&mut BufWriter<'_>) + '_> {
