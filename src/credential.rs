@@ -86,6 +86,7 @@ impl SecretKey {
             return Err(Error::new(Field::SecretKey, Reason::TooLong));
         }
         let mut bytes = [0u8; MAX_SECRET_KEY_LEN];
+        #[allow(clippy::indexing_slicing)] // key.len() <= MAX_SECRET_KEY_LEN, checked above
         bytes[..key.len()].copy_from_slice(key);
         Ok(SecretKey {
             bytes,
@@ -95,6 +96,7 @@ impl SecretKey {
 
     /// The key bytes. Handle with care: they are the secret.
     pub fn expose_secret(&self) -> &[u8] {
+        #[allow(clippy::indexing_slicing)] // len <= MAX_SECRET_KEY_LEN: only `new` sets it
         &self.bytes[..self.len]
     }
 

@@ -5,15 +5,6 @@
 //! string to sign into a sink, which is either a hash state (the signing path) or a
 //! [`BufWriter`] (for `explain`-style debugging output). What is shown is therefore by
 //! construction what is hashed.
-#![cfg_attr(
-    not(test),
-    deny(
-        clippy::indexing_slicing,
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic
-    )
-)]
 
 use crate::error::{Error, Field, Reason};
 

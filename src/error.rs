@@ -1,13 +1,4 @@
 //! The error type of the signing side: small, `Copy`, and free of secrets.
-#![cfg_attr(
-    not(test),
-    deny(
-        clippy::indexing_slicing,
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic
-    )
-)]
 
 use core::fmt;
 

@@ -37,6 +37,18 @@ One idea per module, listed from the leaves up: a module builds on the ones abov
 "#]
 #![no_std]
 #![forbid(unsafe_code)]
+// No panic on input: the library (not its tests) denies indexing, unwrap, expect and panic; each
+// local `allow` carries its reason. Crate-level here rather than `[lints]` in Cargo.toml, which
+// would also apply to the tests and benches.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )
+)]
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 

@@ -117,6 +117,7 @@ impl Boundary {
             return Err(Error::new(Field::ContentType, reason));
         }
         let mut bytes = [0u8; MAX_BOUNDARY_LEN];
+        #[allow(clippy::indexing_slicing)] // b.len() <= MAX_BOUNDARY_LEN, checked above
         bytes[..b.len()].copy_from_slice(b);
         Ok(Boundary {
             bytes,
@@ -135,11 +136,13 @@ impl Boundary {
         if random.len() * 2 > MAX_BOUNDARY_LEN {
             return Err(Error::new(Field::ContentType, Reason::TooLong));
         }
-        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let hex = |n: u8| if n < 10 { b'0' + n } else { b'a' + (n - 10) };
         let mut bytes = [0u8; MAX_BOUNDARY_LEN];
         for (pair, &r) in bytes.chunks_exact_mut(2).zip(random) {
-            pair[0] = HEX[usize::from(r >> 4)];
-            pair[1] = HEX[usize::from(r & 0x0f)];
+            if let [hi, lo] = pair {
+                *hi = hex(r >> 4);
+                *lo = hex(r & 0x0f);
+            }
         }
         Ok(Boundary {
             bytes,

@@ -24,15 +24,6 @@
 //!
 //! Lookups are injectable (`*_with(|name| …)`) so tests and embedders need not touch the
 //! process environment.
-#![cfg_attr(
-    not(test),
-    deny(
-        clippy::indexing_slicing,
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic
-    )
-)]
 
 use crate::credential::{Credential, SecretId, SecretKey, Token};
 use crate::error::{Error, Field, Reason};

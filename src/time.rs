@@ -2,15 +2,6 @@
 //!
 //! No date library is needed: the proleptic Gregorian civil-from-days conversion
 //! (H. Hinnant's algorithm) is exact for every day from 1970-01-01 to 9999-12-31.
-#![cfg_attr(
-    not(test),
-    deny(
-        clippy::indexing_slicing,
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic
-    )
-)]
 
 use crate::error::{Error, Field, Reason};
 use core::fmt;

@@ -14,15 +14,6 @@
 //! assert!(ErrorCode::new("AuthFailure.SignatureExpire").is_auth());
 //! assert!(ErrorCode::new("InternalError").is_retryable_with(tc3::envelope::RetryPolicy::SERVER_ERRORS));
 //! ```
-#![cfg_attr(
-    not(test),
-    deny(
-        clippy::indexing_slicing,
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic
-    )
-)]
 
 use core::fmt;
 

@@ -185,6 +185,7 @@ const fn err(kind: K, offset: usize) -> ParseError {
 
 /// `true` for the bytes of a string that need no attention: not `"`, `\` or a control char.
 /// (Bytes >= 0x80 are checked as UTF-8 runs separately.)
+#[allow(clippy::indexing_slicing)] // const evaluation: a bad index fails the build
 static PLAIN: [bool; 256] = {
     let mut t = [true; 256];
     let mut i = 0;
@@ -196,6 +197,12 @@ static PLAIN: [bool; 256] = {
     t[b'\\' as usize] = false;
     t
 };
+
+/// [`PLAIN`] of `b` (a `u8` always indexes the 256 entries).
+#[inline(always)]
+fn plain(b: u8) -> bool {
+    PLAIN.get(usize::from(b)).copied().unwrap_or(false)
+}
 
 const LO: u64 = 0x0101_0101_0101_0101;
 const HI: u64 = 0x8080_8080_8080_8080;
@@ -230,7 +237,7 @@ fn next_ascii_special(doc: &[u8], mut p: usize) -> usize {
         p += 8;
     }
     while let Some(&b) = doc.get(p) {
-        if !PLAIN[b as usize] {
+        if !plain(b) {
             break;
         }
         p += 1;
@@ -355,7 +362,7 @@ pub(crate) fn scan_string<const UTF8: bool>(
                 }
             }
             match doc.get(p) {
-                Some(&b) if (UTF8 || b < 0x80) && PLAIN[b as usize] => p += 1,
+                Some(&b) if (UTF8 || b < 0x80) && plain(b) => p += 1,
                 Some(&b) => break b,
                 None => return Err(err(K::UnexpectedEnd, p)),
             }

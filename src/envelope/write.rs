@@ -17,15 +17,6 @@
 //! let env = tc3::envelope::parse(out).unwrap();
 //! assert!(env.error.unwrap().message.unwrap().eq_str("bad \"sig\""));
 //! ```
-#![cfg_attr(
-    not(test),
-    deny(
-        clippy::indexing_slicing,
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic
-    )
-)]
 
 use crate::encode::{BufWriter, Sink};
 use crate::Error;

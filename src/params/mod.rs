@@ -37,16 +37,6 @@
 //! (features `serde` + `alloc`) directly, and on the no_std path by the sort that every
 //! signature and query starts with ([`crate::encode::sort_params`]).
 
-#![cfg_attr(
-    not(test),
-    deny(
-        clippy::indexing_slicing,
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic
-    )
-)]
-
 use crate::encode::{self, Sink};
 use crate::error::{Error, Field, Reason};
 

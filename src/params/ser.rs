@@ -1,13 +1,4 @@
 //! Any `Serialize` value → pairs: into caller buffers (no_std) or owned (feature `alloc`).
-#![cfg_attr(
-    not(test),
-    deny(
-        clippy::indexing_slicing,
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic
-    )
-)]
 
 use super::{Arena, PairSink, PathBuf, MAX_DEPTH};
 use crate::encode::Sink;

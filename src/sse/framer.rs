@@ -1,13 +1,4 @@
 //! The `text/event-stream` framer (WHATWG EventSource parsing rules, fixed memory).
-#![cfg_attr(
-    not(test),
-    deny(
-        clippy::indexing_slicing,
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic
-    )
-)]
 
 use core::fmt;
 

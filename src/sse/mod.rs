@@ -39,15 +39,6 @@
 //! }
 //! assert_eq!(seen, ["{\"Id\":\"1\"}", "a\nb"]);
 //! ```
-#![cfg_attr(
-    not(test),
-    deny(
-        clippy::indexing_slicing,
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic
-    )
-)]
 
 mod framer;
 mod payload;

@@ -1,13 +1,4 @@
 //! The classifier of Tencent Cloud streaming payloads: what one event's data says.
-#![cfg_attr(
-    not(test),
-    deny(
-        clippy::indexing_slicing,
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic
-    )
-)]
 
 use crate::envelope::scan::{self, Kind, Tag, Visitor, ROOT};
 use crate::envelope::{key_is, ApiError, EnvVisitor, JsonStr, ParseError};

@@ -50,15 +50,6 @@
 //! assert!(query.contains("&Signature=EliP9YW3pW28FpsEdkXt%2F%2BWcGeI%3D&"));
 //! # Ok::<(), tc3::Error>(())
 //! ```
-#![cfg_attr(
-    not(test),
-    deny(
-        clippy::indexing_slicing,
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic
-    )
-)]
 
 pub mod verify;
 

@@ -171,6 +171,7 @@ const C_SERVICE: u8 = 2; // [A-Za-z0-9._-]
 const C_TCHAR: u8 = 4; // RFC 9110 token characters
 const C_HEX: u8 = 8; // [0-9a-f]
 
+#[allow(clippy::indexing_slicing)] // const evaluation: a bad index fails the build
 const CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut b = 0x21;
@@ -202,7 +203,8 @@ const CLASS: [u8; 256] = {
 };
 
 fn class(b: u8) -> u8 {
-    CLASS[usize::from(b)]
+    // a `u8` always indexes the 256 entries
+    CLASS.get(usize::from(b)).copied().unwrap_or(0)
 }
 
 /// All bytes of `part` have class bit `bit`.

@@ -32,6 +32,7 @@ pub(crate) fn put_lower<S: Sink + ?Sized>(out: &mut S, bytes: &[u8]) {
     }
     let mut buf = [0u8; 64];
     for chunk in bytes.chunks(buf.len()) {
+        #[allow(clippy::indexing_slicing)] // chunks of buf.len() bytes at most
         let dst = &mut buf[..chunk.len()];
         dst.copy_from_slice(chunk);
         dst.make_ascii_lowercase();

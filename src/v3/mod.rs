@@ -161,10 +161,16 @@ const STAGE: usize = 512;
 
 fn hmac_keyed(key: &[u8]) -> Hmac<Sha256> {
     let mut block = [0u8; 64];
-    if key.len() <= 64 {
-        block[..key.len()].copy_from_slice(key);
+    let digest;
+    // A key longer than the block is hashed first (RFC 2104).
+    let key = if key.len() <= block.len() {
+        key
     } else {
-        block[..32].copy_from_slice(&Sha256::digest(key));
+        digest = Sha256::digest(key);
+        digest.as_slice()
+    };
+    for (dst, src) in block.iter_mut().zip(key) {
+        *dst = *src;
     }
     let mac = <Hmac<Sha256> as KeyInit>::new(&block.into());
     block.zeroize();
@@ -294,9 +300,11 @@ impl SigningKey {
         let secret = key.expose_secret();
         let mut k0 = [0u8; 3 + crate::credential::MAX_SECRET_KEY_LEN];
         let n = 3 + secret.len().min(crate::credential::MAX_SECRET_KEY_LEN);
-        k0[..3].copy_from_slice(b"TC3");
-        k0[3..n].copy_from_slice(&secret[..n - 3]);
-        let secret_date = hmac_once(&k0[..n], &date.to_bytes());
+        for (dst, src) in k0.iter_mut().zip(b"TC3".iter().chain(secret)) {
+            *dst = *src;
+        }
+        // n <= k0.len(): the secret is at most MAX_SECRET_KEY_LEN bytes
+        let secret_date = hmac_once(k0.split_at(n).0, &date.to_bytes());
         k0.zeroize();
         let secret_service = hmac_once(&secret_date, service.as_bytes());
         let secret_signing = hmac_once(&secret_service, b"tc3_request");

@@ -57,7 +57,9 @@ impl<const N: usize> ReplayWindow<N> {
         use sha2::Digest;
         let digest = sha2::Sha256::digest(secret_id.as_bytes());
         let mut id = [0u8; 16];
-        id.copy_from_slice(&digest[..16]);
+        for (dst, src) in id.iter_mut().zip(digest.iter()) {
+            *dst = *src;
+        }
         let entry = ReplayEntry {
             id,
             nonce,
