@@ -8,6 +8,7 @@ One idea per module, listed from the leaves up: a module builds on the ones abov
 |---|---|
 | [`credential`] | `SecretId`, `SecretKey` (zeroized, never shown) and the session token |
 | [`time`] | the UTC date of a timestamp, and the clock (feature `std`) |
+| `header` | the protocol's header names, lowercase and as sent (crate-private) |
 | [`encode`] | the byte [`Sink`](encode::Sink) every writer streams into, and the encodings (hex, base64, form) |
 | [`envelope`] | the `{"Response": …}` envelope: parse it (zero-copy), classify error codes, write one |
 | [`params`] | request parameters as borrowed pairs: flattening nested JSON / `Serialize`, the sorted query |
@@ -61,6 +62,7 @@ pub mod credential;
 pub mod encode;
 pub mod envelope;
 mod error;
+mod header;
 pub mod multipart;
 pub mod params;
 pub mod sse;

@@ -35,6 +35,7 @@ pub use template::Template;
 use crate::credential::{Credential, SecretKey};
 use crate::encode::{check_header_value, check_token, decimal, hex32, BufWriter, Sink};
 use crate::error::{Error, Field, Reason};
+use crate::header::{self, sent};
 use crate::time::Date;
 use canonical::HeaderEntry;
 use core::fmt;
@@ -578,14 +579,14 @@ fn prepare_headers<'a>(
     let cap = Error::new(Field::HeaderName, Reason::Capacity);
     headers
         .push(HeaderEntry {
-            name: "content-type",
+            name: header::CONTENT_TYPE,
             value: req.content_type,
             fold: false,
         })
         .map_err(|_| cap)?;
     headers
         .push(HeaderEntry {
-            name: "host",
+            name: header::HOST,
             value: req.host,
             fold: false,
         })
@@ -738,20 +739,20 @@ impl<'a> SignedRequest<'a> {
     pub fn headers(&self) -> impl Iterator<Item = (&'static str, &str)> + '_ {
         let c = &self.common;
         [
-            Some(("Host", self.host)),
-            Some(("Content-Type", self.content_type)),
-            Some(("X-TC-Action", c.action)),
-            Some(("X-TC-Timestamp", self.timestamp())),
-            Some(("X-TC-Version", c.version)),
+            Some((sent::HOST, self.host)),
+            Some((sent::CONTENT_TYPE, self.content_type)),
+            Some((sent::ACTION, c.action)),
+            Some((sent::TIMESTAMP, self.timestamp())),
+            Some((sent::VERSION, c.version)),
             c.region
                 .filter(|r| !r.is_empty())
-                .map(|r| ("X-TC-Region", r)),
-            self.token.map(|t| ("X-TC-Token", t)),
-            c.language.map(|l| ("X-TC-Language", l)),
+                .map(|r| (sent::REGION, r)),
+            self.token.map(|t| (sent::TOKEN, t)),
+            c.language.map(|l| (sent::LANGUAGE, l)),
             self.unsigned
-                .then_some(("X-TC-Content-SHA256", UNSIGNED_PAYLOAD)),
-            c.request_client.map(|r| ("X-TC-RequestClient", r)),
-            Some(("Authorization", self.authorization())),
+                .then_some((sent::CONTENT_SHA256, UNSIGNED_PAYLOAD)),
+            c.request_client.map(|r| (sent::REQUEST_CLIENT, r)),
+            Some((sent::AUTHORIZATION, self.authorization())),
         ]
         .into_iter()
         .flatten()

@@ -1,6 +1,7 @@
 //! Why a request was rejected ([`VerifyError`], with the Tencent Cloud error code) and the
 //! error envelope a gateway answers with.
 
+use crate::header::sent;
 use crate::time::Date;
 use core::fmt;
 
@@ -67,7 +68,7 @@ impl Param {
     /// The parameter's protocol name.
     pub const fn as_str(self) -> &'static str {
         match self {
-            Param::XTcTimestamp => "X-TC-Timestamp",
+            Param::XTcTimestamp => sent::TIMESTAMP,
             Param::Timestamp => "Timestamp",
             Param::Nonce => "Nonce",
             Param::SecretId => "SecretId",
@@ -118,16 +119,16 @@ pub enum HeaderId {
 impl fmt::Display for HeaderId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let name = match self {
-            HeaderId::Action => "X-TC-Action",
-            HeaderId::Version => "X-TC-Version",
-            HeaderId::Region => "X-TC-Region",
-            HeaderId::Language => "X-TC-Language",
-            HeaderId::Token => "X-TC-Token",
-            HeaderId::Timestamp => "X-TC-Timestamp",
-            HeaderId::ContentSha256 => "X-TC-Content-SHA256",
-            HeaderId::Authorization => "Authorization",
-            HeaderId::Host => "Host",
-            HeaderId::ContentType => "Content-Type",
+            HeaderId::Action => sent::ACTION,
+            HeaderId::Version => sent::VERSION,
+            HeaderId::Region => sent::REGION,
+            HeaderId::Language => sent::LANGUAGE,
+            HeaderId::Token => sent::TOKEN,
+            HeaderId::Timestamp => sent::TIMESTAMP,
+            HeaderId::ContentSha256 => sent::CONTENT_SHA256,
+            HeaderId::Authorization => sent::AUTHORIZATION,
+            HeaderId::Host => sent::HOST,
+            HeaderId::ContentType => sent::CONTENT_TYPE,
             HeaderId::Signed(i) => return write!(f, "signed header #{i}"),
         };
         f.write_str(name)
