@@ -281,7 +281,7 @@ impl SigningKey {
         let chain = Self::chain(key, date, service);
         let mut scope = [0u8; SCOPE_CAPACITY];
         let mut w = BufWriter::new(&mut scope);
-        canonical::write_scope(&mut w, date, service);
+        canonical::write_scope(date, service, &mut w);
         let scope_len = w
             .finish()
             .map_err(|_| Error::new(Field::Service, Reason::TooLong))?
@@ -527,12 +527,12 @@ impl Prepared<'_> {
 
     fn write_canonical<S: Sink + ?Sized>(&self, req: &Request<'_>, out: &mut S) {
         canonical::write_canonical_request(
-            out,
             req.method.as_str(),
             req.uri,
             req.query,
             &self.headers,
             &self.payload_hex,
+            out,
         );
     }
 
@@ -634,7 +634,7 @@ fn check_query(query: &str) -> Result<(), Error> {
 /// [`MAX_SIGNED_HEADERS_LEN`].
 fn check_signed_headers_len(headers: &[HeaderEntry<'_>]) -> Result<(), Error> {
     let mut sh_len = crate::encode::Counter(0);
-    canonical::write_signed_headers(&mut sh_len, headers);
+    canonical::write_signed_headers(headers, &mut sh_len);
     if sh_len.0 > MAX_SIGNED_HEADERS_LEN {
         return Err(Error::new(Field::HeaderName, Reason::Capacity));
     }
@@ -671,7 +671,7 @@ fn check_fields(
 
 /// Writes the canonical request of `req` into `out` (text for debugging; the signing path
 /// streams the same bytes into SHA-256). Checks `req` as [`sign`] does.
-pub fn canonical_request<S: Sink + ?Sized>(out: &mut S, req: &Request<'_>) -> Result<(), Error> {
+pub fn canonical_request<S: Sink + ?Sized>(req: &Request<'_>, out: &mut S) -> Result<(), Error> {
     let mut p = Prepared::new();
     prepare(req, &mut p)?;
     p.write_canonical(req, out);
@@ -681,16 +681,16 @@ pub fn canonical_request<S: Sink + ?Sized>(out: &mut S, req: &Request<'_>) -> Re
 /// Writes the string to sign of `req` under `common` into `out`. Checks the inputs as
 /// [`sign`] does.
 pub fn string_to_sign<S: Sink + ?Sized>(
-    out: &mut S,
     common: &Common<'_>,
     req: &Request<'_>,
+    out: &mut S,
 ) -> Result<(), Error> {
     check_service(common.service)?;
     let date = Date::from_unix(common.timestamp)?;
     let mut p = Prepared::new();
     prepare(req, &mut p)?;
     let hcr = p.hashed_canonical(req);
-    canonical::write_string_to_sign(out, common.timestamp, date, common.service, &hcr);
+    canonical::write_string_to_sign(common.timestamp, date, common.service, &hcr, out);
     Ok(())
 }
 
@@ -820,10 +820,10 @@ fn finish_signed<'a, F: FnOnce(&mut BufWriter<'_>)>(
     let mut sts = [0u8; canonical::STRING_TO_SIGN_CAPACITY];
     let mut w = BufWriter::new(&mut sts);
     canonical::write_string_to_sign_scope(
-        &mut w,
         digits.get(timestamp_start..).unwrap_or_default(),
         key.scope(),
         hcr,
+        &mut w,
     );
     let mut mac = key.mac.clone();
     // The service is checked to at most MAX_SERVICE_LEN bytes: the text always fits.
@@ -844,11 +844,11 @@ fn finish_signed<'a, F: FnOnce(&mut BufWriter<'_>)>(
     };
     let mut w = BufWriter::new(&mut out.authorization);
     authorization::write_authorization_scope(
-        &mut w,
         cred.id.as_str(),
         key.scope(),
         parts.signed_headers,
         signature.as_hex(),
+        &mut w,
     );
     out.authorization_len = w.finish()?.len();
     Ok(out)
@@ -894,7 +894,7 @@ pub fn sign<'a>(
     // The SignedHeaders list once: its length checked here, copied into the Authorization.
     let mut sh = [0u8; MAX_SIGNED_HEADERS_LEN];
     let mut w = BufWriter::new(&mut sh);
-    canonical::write_signed_headers(&mut w, &p.headers);
+    canonical::write_signed_headers(&p.headers, &mut w);
     let sh = w
         .finish()
         .map_err(|_| Error::new(Field::HeaderName, Reason::Capacity))?;

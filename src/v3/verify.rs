@@ -535,16 +535,16 @@ fn compute<T: Trace + ?Sized>(
         trace.begin(Label::CanonicalRequest);
     }
     canonical::write_canonical_request(
-        &mut Tee {
-            a: &mut h,
-            t: &mut *trace,
-            on,
-        },
         method,
         uri,
         query,
         headers,
         payload_hex,
+        &mut Tee {
+            a: &mut h,
+            t: &mut *trace,
+            on,
+        },
     );
     if on {
         trace.end();
@@ -554,11 +554,11 @@ fn compute<T: Trace + ?Sized>(
     // 16 + 20 + 1 + 10 + 1 + 64 (service) + 12 + 1 + 64 < 256
     let mut buf = [0u8; 256];
     let mut w = BufWriter::new(&mut buf);
-    canonical::write_string_to_sign(&mut w, timestamp, key.date(), key.service(), &hashed);
+    canonical::write_string_to_sign(timestamp, key.date(), key.service(), &hashed, &mut w);
     trace::value(trace, Label::StringToSign, w.written());
     if on {
         trace.begin(Label::CredentialScope);
-        canonical::write_scope(&mut TraceSink(&mut *trace), key.date(), key.service());
+        canonical::write_scope(key.date(), key.service(), &mut TraceSink(&mut *trace));
         trace.end();
     }
     // The service is at most 64 bytes (checked by `SigningKey::derive`), so this fits; an

@@ -154,7 +154,7 @@ pub enum Uncovered {
 /// let e = VerifyError::SignatureMismatch;
 /// assert_eq!(e.code(), "AuthFailure.SignatureFailure");
 /// let mut buf = [0u8; 512];
-/// let body = e.write_envelope("req-1", &mut buf).unwrap();
+/// let body = e.write_envelope_into("req-1", &mut buf).unwrap();
 /// assert!(body.starts_with(br#"{"Response":{"Error":{"Code":"AuthFailure.SignatureFailure""#));
 /// ```
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -286,11 +286,7 @@ impl VerifyError {
     }
 
     /// Streams the full error envelope into any [`Sink`](crate::encode::Sink).
-    pub fn write_envelope_to<S: crate::encode::Sink + ?Sized>(
-        &self,
-        request_id: &str,
-        out: &mut S,
-    ) {
+    pub fn write_envelope<S: crate::encode::Sink + ?Sized>(&self, request_id: &str, out: &mut S) {
         let msg = self.message();
         crate::envelope::write_error(self.code(), &msg, request_id, out)
     }
@@ -298,7 +294,7 @@ impl VerifyError {
     /// Writes the full error envelope
     /// `{"Response":{"Error":{"Code":…,"Message":…},"RequestId":…}}` into `out` and returns
     /// the written bytes (capacity error if it does not fit; never truncated).
-    pub fn write_envelope<'o>(
+    pub fn write_envelope_into<'o>(
         &self,
         request_id: &str,
         out: &'o mut [u8],
