@@ -43,11 +43,11 @@ fn fixture() -> Fixture {
         Common::new("cvm", "DescribeInstances", "2017-03-12", TS).with_region("ap-guangzhou");
     let mut buf = vec![0u8; 1024];
     let mut w = BufWriter::new(&mut buf);
-    tc3::v3::canonical_request(&mut w, &req).unwrap();
+    tc3::v3::canonical_request(&req, &mut w).unwrap();
     let canonical = w.finish().unwrap().to_vec();
     let mut buf = vec![0u8; 1024];
     let mut w = BufWriter::new(&mut buf);
-    tc3::v3::string_to_sign(&mut w, &common, &req).unwrap();
+    tc3::v3::string_to_sign(&common, &req, &mut w).unwrap();
     let string_to_sign = w.finish().unwrap().to_vec();
     // HMAC precomputed states: SHA-256 after one (key ^ ipad) / (key ^ opad) block.
     let chain = SigningKey::chain(&cred.key, Date::from_unix(TS).unwrap(), "cvm");

@@ -104,6 +104,7 @@
 
 use crate::credential::Credential;
 use crate::error::{Error, Field, Reason};
+use crate::header;
 use crate::v3::{Common, Method, Payload, SigningKey};
 use crate::verify::{Body, Headers, KeyProvider, LegacyScratch, Lookup, Policy, RequestView};
 use crate::verify::{Verified, VerifyError};
@@ -132,7 +133,7 @@ fn uri_authority(uri: &Uri) -> Option<&str> {
 /// backend may not route by.
 fn lookup_with_authority<'h>(headers: &'h HeaderMap, uri: &'h Uri, name: &str) -> Lookup<'h> {
     let found = headers.lookup(name);
-    if !name.eq_ignore_ascii_case("host") {
+    if !name.eq_ignore_ascii_case(header::HOST) {
         return found;
     }
     match (found, uri_authority(uri)) {
@@ -340,11 +341,11 @@ fn single<'h>(headers: &'h HeaderMap, name: &str, field: Field) -> Result<Option
 fn common_value<'c>(common: &Common<'c>, name: &str) -> Option<&'c str> {
     let c = common;
     [
-        ("x-tc-action", Some(c.action)),
-        ("x-tc-version", Some(c.version)),
-        ("x-tc-region", c.region.filter(|r| !r.is_empty())),
-        ("x-tc-language", c.language),
-        ("x-tc-requestclient", c.request_client),
+        (header::ACTION, Some(c.action)),
+        (header::VERSION, Some(c.version)),
+        (header::REGION, c.region.filter(|r| !r.is_empty())),
+        (header::LANGUAGE, c.language),
+        (header::REQUEST_CLIENT, c.request_client),
     ]
     .into_iter()
     .find(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -359,7 +360,7 @@ fn signed_headers<B>(
 ) -> Result<HeaderSet, Error> {
     let method = Method::parse(req.method().as_str())?;
     let headers = req.headers();
-    let (host, add_host) = match single(headers, "host", Field::Host)? {
+    let (host, add_host) = match single(headers, header::HOST, Field::Host)? {
         Some(h) => (h, false),
         None => {
             let h = uri_authority(req.uri()).ok_or(Error::new(Field::Host, Reason::Empty))?;
@@ -367,7 +368,7 @@ fn signed_headers<B>(
             (h, !h2)
         }
     };
-    let (content_type, add_ct) = match single(headers, "content-type", Field::ContentType)? {
+    let (content_type, add_ct) = match single(headers, header::CONTENT_TYPE, Field::ContentType)? {
         Some(ct) => (ct, false),
         None => match method {
             Method::Get => (DEFAULT_GET_CONTENT_TYPE, true),
@@ -384,7 +385,7 @@ fn signed_headers<B>(
     for &name in opts.extra_signed_headers {
         let value = match common_value(common, name) {
             Some(v) => v,
-            None if name.eq_ignore_ascii_case("x-tc-timestamp") => ts,
+            None if name.eq_ignore_ascii_case(header::TIMESTAMP) => ts,
             None => single(headers, name, Field::HeaderValue)?
                 .ok_or(Error::new(Field::HeaderValue, Reason::Empty))?,
         };
@@ -408,21 +409,21 @@ fn signed_headers<B>(
     let mut set = HeaderSet::new();
     for (name, value) in signed.headers() {
         let skip = match name {
-            "Host" => !add_host,
-            "Content-Type" => !add_ct,
+            header::sent::HOST => !add_host,
+            header::sent::CONTENT_TYPE => !add_ct,
             _ => false,
         };
         if skip {
             continue;
         }
         let field = match name {
-            "Host" => Field::Host,
-            "Content-Type" => Field::ContentType,
-            "X-TC-Token" => Field::Token,
+            header::sent::HOST => Field::Host,
+            header::sent::CONTENT_TYPE => Field::ContentType,
+            header::sent::TOKEN => Field::Token,
             _ => Field::HeaderValue,
         };
         let hv = header_value(field, value)?;
-        let hv = if name == "X-TC-Token" || name == "Authorization" {
+        let hv = if name == header::sent::TOKEN || name == header::sent::AUTHORIZATION {
             let mut hv = hv;
             hv.set_sensitive(true);
             hv

@@ -8,6 +8,7 @@ One idea per module, listed from the leaves up: a module builds on the ones abov
 |---|---|
 | [`credential`] | `SecretId`, `SecretKey` (zeroized, never shown) and the session token |
 | [`time`] | the UTC date of a timestamp, and the clock (feature `std`) |
+| `header` | the protocol's header names, lowercase and as sent (crate-private) |
 | [`encode`] | the byte [`Sink`](encode::Sink) every writer streams into, and the encodings (hex, base64, form) |
 | [`envelope`] | the `{"Response": …}` envelope: parse it (zero-copy), classify error codes, write one |
 | [`params`] | request parameters as borrowed pairs: flattening nested JSON / `Serialize`, the sorted query |
@@ -22,13 +23,18 @@ One idea per module, listed from the leaves up: a module builds on the ones abov
 # Conventions
 
 - **Output last.** A function that writes takes its output — a [`Sink`](encode::Sink) or a
-  caller buffer — as its last argument: `write_query(pairs, out)`.
+  caller buffer — as its last argument: `write_query(pairs, out)`,
+  [`v3::canonical_request`]`(req, out)`.
 - **One suffix for the two kinds of output.** `write_x(…, out: &mut impl Sink)` streams into
   a [`Sink`](encode::Sink) (a hasher, a `Vec<u8>`, a [`BufWriter`](encode::BufWriter)), which cannot run
   out of room; `x_into(…, buf: &mut [u8])` writes into a caller buffer
   and returns the written part, or [`Error::capacity`] when it does not fit — never a
   truncated result. Examples: [`envelope::write_error`] / [`envelope::write_error_into`],
-  [`v1::write_request`] / [`v1::write_request_into`], [`v1::sign_into`].
+  [`v1::write_request`] / [`v1::write_request_into`],
+  [`Multipart::write`](multipart::Multipart::write) /
+  [`Multipart::write_into`](multipart::Multipart::write_into),
+  [`VerifyError::write_envelope`](verify::VerifyError::write_envelope) /
+  [`VerifyError::write_envelope_into`](verify::VerifyError::write_envelope_into), [`v1::sign_into`].
 - **Builders.** Options and policy values are `#[non_exhaustive]`: start from a constructor
   or `Default` and adjust with `with_*` methods, e.g.
   [`v1::Request::get`]`(host).with_rule(…)`.
@@ -61,6 +67,7 @@ pub mod credential;
 pub mod encode;
 pub mod envelope;
 mod error;
+mod header;
 pub mod multipart;
 pub mod params;
 pub mod sse;

@@ -3,8 +3,8 @@
 //! Both the body and the boundary are signed: the boundary travels inside the signed
 //! `Content-Type` value and the body is hashed into `HashedRequestPayload`. This module writes
 //! the body exactly as the official SDKs do (docs/protocol-signing.md §1.4), without allocating:
-//! into a caller buffer ([`Multipart::write`]) or streamed into any [`Sink`]
-//! ([`Multipart::write_into`]), e.g. straight into a `sha2::Sha256` so a large upload is
+//! into a caller buffer ([`Multipart::write_into`]) or streamed into any [`Sink`]
+//! ([`Multipart::write`]), e.g. straight into a `sha2::Sha256` so a large upload is
 //! hashed without being materialised twice.
 //!
 //! ```
@@ -19,7 +19,7 @@
 //!     Part::Json { name: "Tags", json: r#"["x", "y"]"# },
 //! ];
 //! let mut buf = [0u8; 512];
-//! let body = form.write(&parts, &mut buf)?;
+//! let body = form.write_into(&parts, &mut buf)?;
 //! assert!(body.starts_with(b"--0123456789abcdef0123456789abcdef\r\n"));
 //! assert!(body.ends_with(b"--0123456789abcdef0123456789abcdef--\r\n"));
 //! assert_eq!(
@@ -311,11 +311,7 @@ impl<'b> Multipart<'b> {
 
     /// Checks `parts` ([`check`](Self::check)), then streams the body into `sink`. Nothing
     /// is written if a check fails.
-    pub fn write_into<S: Sink + ?Sized>(
-        &self,
-        parts: &[Part<'_>],
-        sink: &mut S,
-    ) -> Result<(), Error> {
+    pub fn write<S: Sink + ?Sized>(&self, parts: &[Part<'_>], sink: &mut S) -> Result<(), Error> {
         self.check(parts)?;
         self.emit(parts, sink);
         Ok(())
@@ -323,16 +319,16 @@ impl<'b> Multipart<'b> {
 
     /// Writes the body into `out` and returns the written bytes; a body that does not fit
     /// is a capacity error ([`Error::capacity`]).
-    pub fn write<'o>(&self, parts: &[Part<'_>], out: &'o mut [u8]) -> Result<&'o [u8], Error> {
+    pub fn write_into<'o>(&self, parts: &[Part<'_>], out: &'o mut [u8]) -> Result<&'o [u8], Error> {
         let mut w = BufWriter::new(out);
-        self.write_into(parts, &mut w)?;
+        self.write(parts, &mut w)?;
         w.finish()
     }
 
     /// The exact body length (for `Content-Length` or sizing a buffer).
     pub fn encoded_len(&self, parts: &[Part<'_>]) -> Result<usize, Error> {
         let mut c = Counter::default();
-        self.write_into(parts, &mut c)?;
+        self.write(parts, &mut c)?;
         Ok(c.0)
     }
 
@@ -341,7 +337,7 @@ impl<'b> Multipart<'b> {
     pub fn payload_sha256(&self, parts: &[Part<'_>]) -> Result<[u8; 32], Error> {
         use sha2::Digest;
         let mut h = sha2::Sha256::new();
-        self.write_into(parts, &mut h)?;
+        self.write(parts, &mut h)?;
         Ok(h.finalize().into())
     }
 

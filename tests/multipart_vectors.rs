@@ -59,7 +59,7 @@ fn python_b5_body_is_byte_exact() {
         },
     ];
     let mut buf = [0u8; 1024];
-    let body = form.write(&parts, &mut buf).unwrap();
+    let body = form.write_into(&parts, &mut buf).unwrap();
     assert_eq!(body, &expected[..]);
     assert_eq!(form.encoded_len(&parts).unwrap(), expected.len());
 
@@ -103,7 +103,7 @@ fn node_sign3_body_is_byte_exact() {
         },
     ];
     let mut buf = [0u8; 1024];
-    let body = form.write(&parts, &mut buf).unwrap();
+    let body = form.write_into(&parts, &mut buf).unwrap();
     assert_eq!(
         std::str::from_utf8(body).unwrap(),
         std::str::from_utf8(expected).unwrap()
@@ -122,20 +122,20 @@ fn empty_forms_per_layout() {
     let mut buf = [0u8; 64];
     assert_eq!(
         Multipart::new(Layout::Python, &b)
-            .write(&[], &mut buf)
+            .write_into(&[], &mut buf)
             .unwrap(),
         b""
     );
     assert_eq!(
         Multipart::new(Layout::Java, &b)
-            .write(&[], &mut buf)
+            .write_into(&[], &mut buf)
             .unwrap(),
         b""
     );
     // Node's sign3: "--B" then "--\r\n".
     assert_eq!(
         Multipart::new(Layout::Node, &b)
-            .write(&[], &mut buf)
+            .write_into(&[], &mut buf)
             .unwrap(),
         b"--abc--\r\n"
     );
@@ -151,7 +151,7 @@ fn java_layout_has_no_json_part_header() {
     );
     let mut buf = [0u8; 256];
     let body = form
-        .write(
+        .write_into(
             &[
                 Part::Json {
                     name: "T",
@@ -182,9 +182,9 @@ fn streaming_into_a_vec_equals_the_buffer() {
         value: "v",
     }];
     let mut v = VecSink::default();
-    form.write_into(&parts, &mut v).unwrap();
+    form.write(&parts, &mut v).unwrap();
     let mut buf = [0u8; 256];
-    assert_eq!(form.write(&parts, &mut buf).unwrap(), &v.0[..]);
+    assert_eq!(form.write_into(&parts, &mut buf).unwrap(), &v.0[..]);
 }
 
 #[test]
@@ -230,7 +230,7 @@ fn bad_names_and_values_are_typed_errors_and_write_nothing() {
     ] {
         let mut v = VecSink::default();
         let err = form
-            .write_into(
+            .write(
                 &[
                     Part::Text {
                         name: "ok",
@@ -318,10 +318,10 @@ fn too_small_buffer_is_a_capacity_error() {
     }];
     let len = form.encoded_len(&parts).unwrap();
     let mut buf = vec![0u8; len];
-    assert_eq!(form.write(&parts, &mut buf).unwrap().len(), len);
+    assert_eq!(form.write_into(&parts, &mut buf).unwrap().len(), len);
     let mut small = vec![0u8; len - 1];
     assert_eq!(
-        form.write(&parts, &mut small).unwrap_err(),
+        form.write_into(&parts, &mut small).unwrap_err(),
         tc3::Error::capacity()
     );
 }

@@ -293,7 +293,7 @@ fn extra_headers_follow_doc_rule() {
     r.extra_signed_headers = &extras;
     let mut buf = [0u8; 1024];
     let mut w = BufWriter::new(&mut buf);
-    tc3::v3::canonical_request(&mut w, &r).unwrap();
+    tc3::v3::canonical_request(&r, &mut w).unwrap();
     assert_eq!(
         w.finish_str().unwrap(),
         "POST\n/\n\na-first:v\ncontent-type:application/json\nhost:cvm.tencentcloudapi.com\nx-tc-action:describeinstances\n\na-first;content-type;host;x-tc-action\n44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"

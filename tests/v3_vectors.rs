@@ -89,7 +89,7 @@ fn doc_examples_tc3() {
 
         let mut buf = [0u8; 4096];
         let mut w = BufWriter::new(&mut buf);
-        canonical_request(&mut w, &req).unwrap();
+        canonical_request(&req, &mut w).unwrap();
         let cr = w.finish_str().unwrap();
         assert_eq!(cr, s(e, "canonical_request"), "{name}");
         let hcr = hex32(&sha256(cr.as_bytes()));
@@ -101,7 +101,7 @@ fn doc_examples_tc3() {
 
         let mut buf = [0u8; 512];
         let mut w = BufWriter::new(&mut buf);
-        string_to_sign(&mut w, &common, &req).unwrap();
+        string_to_sign(&common, &req, &mut w).unwrap();
         let sts = w.finish_str().unwrap();
         assert_eq!(sts, s(e, "string_to_sign"), "{name}");
 

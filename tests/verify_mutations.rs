@@ -927,7 +927,7 @@ fn error_envelope() {
         now: 1301,
     };
     let mut buf = [0u8; 512];
-    let out = e.write_envelope("req-\"1\"\n", &mut buf).unwrap();
+    let out = e.write_envelope_into("req-\"1\"\n", &mut buf).unwrap();
     let v: serde_json::Value = serde_json::from_slice(out).unwrap();
     assert_eq!(
         v["Response"]["Error"]["Code"],
@@ -943,12 +943,12 @@ fn error_envelope() {
     assert!(env.error.is_some());
     // never truncated
     let mut small = [0u8; 40];
-    assert!(e.write_envelope("r", &mut small).is_err());
+    assert!(e.write_envelope_into("r", &mut small).is_err());
     let mut sized = VecSink::default();
-    e.write_envelope_to("r", &mut sized);
+    e.write_envelope("r", &mut sized);
     let mut exact = vec![0u8; sized.0.len()];
     assert_eq!(
-        e.write_envelope("r", &mut exact).unwrap().len(),
+        e.write_envelope_into("r", &mut exact).unwrap().len(),
         sized.0.len()
     );
 }

@@ -11,14 +11,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = a.signed_headers_are_canonical();
         assert!(a.signature_bytes().is_some());
         let mut out = Vec::new();
-        write_authorization(
-            &mut out,
-            a.secret_id,
-            a.date.as_bytes(),
-            a.service,
-            a.signed_headers,
-            a.signature_hex,
-        );
+        write_authorization(a.secret_id, a.date.as_bytes(), a.service, a.signed_headers, a.signature_hex, &mut out);
         assert_eq!(parse(&out), Ok(a));
     }
 });

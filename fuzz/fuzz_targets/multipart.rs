@@ -52,18 +52,18 @@ fuzz_target!(|input: Input<'_>| {
     assert!(ct.as_str().ends_with(boundary.as_str()));
     let Ok(len) = form.encoded_len(&parts) else {
         let mut v = Vec::new();
-        assert!(form.write_into(&parts, &mut v).is_err());
+        assert!(form.write(&parts, &mut v).is_err());
         assert!(v.is_empty());
         return;
     };
     let mut streamed = Vec::new();
-    form.write_into(&parts, &mut streamed).unwrap();
+    form.write(&parts, &mut streamed).unwrap();
     assert_eq!(streamed.len(), len);
     let mut buf = vec![0u8; len];
-    assert_eq!(form.write(&parts, &mut buf).unwrap(), &streamed[..]);
+    assert_eq!(form.write_into(&parts, &mut buf).unwrap(), &streamed[..]);
     if len > 0 {
         let mut small = vec![0u8; len - 1];
-        assert!(form.write(&parts, &mut small).is_err());
+        assert!(form.write_into(&parts, &mut small).is_err());
     }
     // The delimiter occurs exactly once per part plus the closing one.
     let mut delim = b"\r\n--".to_vec();

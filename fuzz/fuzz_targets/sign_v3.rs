@@ -62,8 +62,8 @@ fuzz_target!(|i: Input<'_>| {
         request_client: i.request_client,
     };
     let mut sink = Vec::new();
-    let _ = tc3::v3::canonical_request(&mut sink, &req);
-    let _ = tc3::v3::string_to_sign(&mut sink, &common, &req);
+    let _ = tc3::v3::canonical_request(&req, &mut sink);
+    let _ = tc3::v3::string_to_sign(&common, &req, &mut sink);
     if let Ok(signed) = sign_fresh(&cred, &common, &req) {
         let a = authorization::parse(signed.authorization().as_bytes())
             .expect("own Authorization parses");

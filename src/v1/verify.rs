@@ -34,6 +34,7 @@
 use super::{compute_signature, KeyRule, SignatureMethod};
 use crate::credential::SecretKey;
 use crate::encode::{form_decode, parse_decimal, sort_params, BufWriter};
+use crate::header;
 use crate::time::MAX_TIMESTAMP;
 use crate::verify::keys::KeyRef;
 use crate::verify::request::{is_form_content_type, is_valid_authority, trim_ows, Redacted};
@@ -314,7 +315,7 @@ fn prepare<
     let src: &[u8] = if req.method == "GET" {
         req.query.unwrap_or("").as_bytes()
     } else {
-        match req.header("content-type") {
+        match req.header(header::CONTENT_TYPE) {
             Lookup::One(ct) if is_form_content_type(ct) => match req.body {
                 Body::Bytes(b) => b,
                 Body::Sha256(_) => return Err(VerifyError::BodyUnavailable),
@@ -371,10 +372,10 @@ fn prepare<
     if req.method == "GET" && !req.body.is_empty() {
         return Err(VerifyError::NotCovered(Uncovered::GetBody));
     }
-    if req.has_other_spelling("host") {
+    if req.has_other_spelling(header::HOST) {
         return Err(VerifyError::AmbiguousHeader(HeaderId::Host));
     }
-    let host = match req.header("host") {
+    let host = match req.header(header::HOST) {
         Lookup::Absent => return Err(VerifyError::SignedHeaderAbsent { index: 0 }),
         Lookup::Many => return Err(VerifyError::SignedHeaderAmbiguous { index: 0 }),
         Lookup::One(h) => core::str::from_utf8(trim_ows(h))
@@ -502,7 +503,7 @@ pub(crate) fn verify_traced<
         .and_then(|t| parse_decimal(t.as_bytes()))
         .unwrap_or(0);
     let token = get("Token");
-    let host = match req.header("host") {
+    let host = match req.header(header::HOST) {
         Lookup::One(h) => core::str::from_utf8(trim_ows(h)).unwrap_or(""),
         _ => "",
     };

@@ -9,32 +9,32 @@ const PREFIX: &[u8] = b"TC3-HMAC-SHA256 Credential=";
 
 /// Writes an `Authorization` value with the SDKs' exact separators (`", "`).
 pub fn write_authorization<S: Sink + ?Sized>(
-    out: &mut S,
     secret_id: &str,
     date: &[u8],
     service: &str,
     signed_headers: &str,
     signature_hex: &str,
+    out: &mut S,
 ) {
     write_authorization_parts(
-        out,
         secret_id,
         date,
         service,
         |o| o.put(signed_headers.as_bytes()),
         signature_hex,
+        out,
     );
 }
 
 /// Like [`write_authorization`], with the SignedHeaders list written by `signed_headers`
 /// (e.g. straight from the header entries, without an intermediate buffer).
 pub fn write_authorization_parts<S: Sink + ?Sized>(
-    out: &mut S,
     secret_id: &str,
     date: &[u8],
     service: &str,
     signed_headers: impl FnOnce(&mut S),
     signature_hex: &str,
+    out: &mut S,
 ) {
     out.put(PREFIX);
     out.put(secret_id.as_bytes());
@@ -51,11 +51,11 @@ pub fn write_authorization_parts<S: Sink + ?Sized>(
 /// [`write_authorization_parts`] with the credential scope (`date/service/tc3_request`)
 /// already written (the signing path: the scope is the signing key's).
 pub(crate) fn write_authorization_scope<S: Sink + ?Sized>(
-    out: &mut S,
     secret_id: &str,
     scope: &[u8],
     signed_headers: impl FnOnce(&mut S),
     signature_hex: &str,
+    out: &mut S,
 ) {
     out.put(PREFIX);
     out.put(secret_id.as_bytes());

@@ -25,7 +25,7 @@ pub struct HeaderEntry<'a> {
 }
 
 /// Writes `bytes` ASCII-lowercased, through a 64-byte stack buffer.
-pub(crate) fn put_lower<S: Sink + ?Sized>(out: &mut S, bytes: &[u8]) {
+pub(crate) fn put_lower<S: Sink + ?Sized>(bytes: &[u8], out: &mut S) {
     if !bytes.iter().any(u8::is_ascii_uppercase) {
         out.put(bytes);
         return;
@@ -42,13 +42,13 @@ pub(crate) fn put_lower<S: Sink + ?Sized>(out: &mut S, bytes: &[u8]) {
 
 /// Writes the header lines `name:value\n` for every entry, in the order given (the caller
 /// sorts by lowercased name).
-pub fn write_canonical_headers<S: Sink + ?Sized>(out: &mut S, headers: &[HeaderEntry<'_>]) {
+pub fn write_canonical_headers<S: Sink + ?Sized>(headers: &[HeaderEntry<'_>], out: &mut S) {
     for h in headers {
-        put_lower(out, h.name.as_bytes());
+        put_lower(h.name.as_bytes(), out);
         out.put(b":");
         let v = h.value.trim_ascii().as_bytes();
         if h.fold {
-            put_lower(out, v);
+            put_lower(v, out);
         } else {
             out.put(v);
         }
@@ -57,17 +57,17 @@ pub fn write_canonical_headers<S: Sink + ?Sized>(out: &mut S, headers: &[HeaderE
 }
 
 /// Writes the SignedHeaders list: the lowercased names joined with `;` (`content-type;host`).
-pub fn write_signed_headers<S: Sink + ?Sized>(out: &mut S, headers: &[HeaderEntry<'_>]) {
+pub fn write_signed_headers<S: Sink + ?Sized>(headers: &[HeaderEntry<'_>], out: &mut S) {
     for (i, h) in headers.iter().enumerate() {
         if i > 0 {
             out.put(b";");
         }
-        put_lower(out, h.name.as_bytes());
+        put_lower(h.name.as_bytes(), out);
     }
 }
 
 /// Writes the first two lines of the canonical request: `METHOD\nURI\n`.
-pub fn write_canonical_head<S: Sink + ?Sized>(out: &mut S, method: &str, uri: &str) {
+pub fn write_canonical_head<S: Sink + ?Sized>(method: &str, uri: &str, out: &mut S) {
     out.put(method.as_bytes());
     out.put(b"\n");
     out.put(uri.as_bytes());
@@ -76,10 +76,10 @@ pub fn write_canonical_head<S: Sink + ?Sized>(out: &mut S, method: &str, uri: &s
 
 /// Writes the part of the canonical request between the query line and the payload hash:
 /// `<header lines>\nSIGNEDHEADERS\n`.
-pub fn write_canonical_header_block<S: Sink + ?Sized>(out: &mut S, headers: &[HeaderEntry<'_>]) {
-    write_canonical_headers(out, headers);
+pub fn write_canonical_header_block<S: Sink + ?Sized>(headers: &[HeaderEntry<'_>], out: &mut S) {
+    write_canonical_headers(headers, out);
     out.put(b"\n");
-    write_signed_headers(out, headers);
+    write_signed_headers(headers, out);
     out.put(b"\n");
 }
 
@@ -87,16 +87,16 @@ pub fn write_canonical_header_block<S: Sink + ?Sized>(out: &mut S, headers: &[He
 /// `METHOD\nURI\nQUERY\n<header lines>\nSIGNEDHEADERS\n`. This is the constant part a
 /// [`Template`](super::Template) hashes once.
 pub fn write_canonical_prefix<S: Sink + ?Sized>(
-    out: &mut S,
     method: &str,
     uri: &str,
     query: &str,
     headers: &[HeaderEntry<'_>],
+    out: &mut S,
 ) {
-    write_canonical_head(out, method, uri);
+    write_canonical_head(method, uri, out);
     out.put(query.as_bytes());
     out.put(b"\n");
-    write_canonical_header_block(out, headers);
+    write_canonical_header_block(headers, out);
 }
 
 /// Writes the canonical request:
@@ -105,19 +105,19 @@ pub fn write_canonical_prefix<S: Sink + ?Sized>(
 /// `method`, `uri` and `query` are written as given; `headers` must already be sorted by
 /// lowercased name.
 pub fn write_canonical_request<S: Sink + ?Sized>(
-    out: &mut S,
     method: &str,
     uri: &str,
     query: &str,
     headers: &[HeaderEntry<'_>],
     hashed_payload_hex: &[u8; 64],
+    out: &mut S,
 ) {
-    write_canonical_prefix(out, method, uri, query, headers);
+    write_canonical_prefix(method, uri, query, headers, out);
     out.put(hashed_payload_hex);
 }
 
 /// Writes the credential scope `YYYY-MM-DD/service/tc3_request`.
-pub fn write_scope<S: Sink + ?Sized>(out: &mut S, date: Date, service: &str) {
+pub fn write_scope<S: Sink + ?Sized>(date: Date, service: &str, out: &mut S) {
     out.put(&date.to_bytes());
     out.put(b"/");
     out.put(service.as_bytes());
@@ -127,15 +127,15 @@ pub fn write_scope<S: Sink + ?Sized>(out: &mut S, date: Date, service: &str) {
 /// Writes the string to sign:
 /// `TC3-HMAC-SHA256\nTIMESTAMP\nDATE/SERVICE/tc3_request\nHASHEDCANONICALREQUEST`.
 pub fn write_string_to_sign<S: Sink + ?Sized>(
-    out: &mut S,
     timestamp: u64,
     date: Date,
     service: &str,
     hashed_canonical_request_hex: &[u8; 64],
+    out: &mut S,
 ) {
     let mut digits = [0u8; 20];
     let digits = decimal(timestamp, &mut digits);
-    write_string_to_sign_digits(out, digits, date, service, hashed_canonical_request_hex);
+    write_string_to_sign_digits(digits, date, service, hashed_canonical_request_hex, out);
 }
 
 /// The longest string to sign: algorithm line, 20 timestamp digits, the scope with a service
@@ -145,16 +145,16 @@ pub(crate) const STRING_TO_SIGN_CAPACITY: usize =
 
 /// [`write_string_to_sign`] with the timestamp already in decimal.
 fn write_string_to_sign_digits<S: Sink + ?Sized>(
-    out: &mut S,
     timestamp_digits: &[u8],
     date: Date,
     service: &str,
     hashed_canonical_request_hex: &[u8; 64],
+    out: &mut S,
 ) {
     out.put(b"TC3-HMAC-SHA256\n");
     out.put(timestamp_digits);
     out.put(b"\n");
-    write_scope(out, date, service);
+    write_scope(date, service, out);
     out.put(b"\n");
     out.put(hashed_canonical_request_hex);
 }
@@ -162,10 +162,10 @@ fn write_string_to_sign_digits<S: Sink + ?Sized>(
 /// [`write_string_to_sign`] with the timestamp in decimal and the scope already written (the
 /// signing path: the scope is the signing key's).
 pub(crate) fn write_string_to_sign_scope<S: Sink + ?Sized>(
-    out: &mut S,
     timestamp_digits: &[u8],
     scope: &[u8],
     hashed_canonical_request_hex: &[u8; 64],
+    out: &mut S,
 ) {
     out.put(b"TC3-HMAC-SHA256\n");
     out.put(timestamp_digits);

@@ -35,6 +35,7 @@ pub use template::Template;
 use crate::credential::{Credential, SecretKey};
 use crate::encode::{check_header_value, check_token, decimal, hex32, BufWriter, Sink};
 use crate::error::{Error, Field, Reason};
+use crate::header::{self, sent};
 use crate::time::Date;
 use canonical::HeaderEntry;
 use core::fmt;
@@ -280,7 +281,7 @@ impl SigningKey {
         let chain = Self::chain(key, date, service);
         let mut scope = [0u8; SCOPE_CAPACITY];
         let mut w = BufWriter::new(&mut scope);
-        canonical::write_scope(&mut w, date, service);
+        canonical::write_scope(date, service, &mut w);
         let scope_len = w
             .finish()
             .map_err(|_| Error::new(Field::Service, Reason::TooLong))?
@@ -526,12 +527,12 @@ impl Prepared<'_> {
 
     fn write_canonical<S: Sink + ?Sized>(&self, req: &Request<'_>, out: &mut S) {
         canonical::write_canonical_request(
-            out,
             req.method.as_str(),
             req.uri,
             req.query,
             &self.headers,
             &self.payload_hex,
+            out,
         );
     }
 
@@ -578,14 +579,14 @@ fn prepare_headers<'a>(
     let cap = Error::new(Field::HeaderName, Reason::Capacity);
     headers
         .push(HeaderEntry {
-            name: "content-type",
+            name: header::CONTENT_TYPE,
             value: req.content_type,
             fold: false,
         })
         .map_err(|_| cap)?;
     headers
         .push(HeaderEntry {
-            name: "host",
+            name: header::HOST,
             value: req.host,
             fold: false,
         })
@@ -633,7 +634,7 @@ fn check_query(query: &str) -> Result<(), Error> {
 /// [`MAX_SIGNED_HEADERS_LEN`].
 fn check_signed_headers_len(headers: &[HeaderEntry<'_>]) -> Result<(), Error> {
     let mut sh_len = crate::encode::Counter(0);
-    canonical::write_signed_headers(&mut sh_len, headers);
+    canonical::write_signed_headers(headers, &mut sh_len);
     if sh_len.0 > MAX_SIGNED_HEADERS_LEN {
         return Err(Error::new(Field::HeaderName, Reason::Capacity));
     }
@@ -670,7 +671,7 @@ fn check_fields(
 
 /// Writes the canonical request of `req` into `out` (text for debugging; the signing path
 /// streams the same bytes into SHA-256). Checks `req` as [`sign`] does.
-pub fn canonical_request<S: Sink + ?Sized>(out: &mut S, req: &Request<'_>) -> Result<(), Error> {
+pub fn canonical_request<S: Sink + ?Sized>(req: &Request<'_>, out: &mut S) -> Result<(), Error> {
     let mut p = Prepared::new();
     prepare(req, &mut p)?;
     p.write_canonical(req, out);
@@ -680,16 +681,16 @@ pub fn canonical_request<S: Sink + ?Sized>(out: &mut S, req: &Request<'_>) -> Re
 /// Writes the string to sign of `req` under `common` into `out`. Checks the inputs as
 /// [`sign`] does.
 pub fn string_to_sign<S: Sink + ?Sized>(
-    out: &mut S,
     common: &Common<'_>,
     req: &Request<'_>,
+    out: &mut S,
 ) -> Result<(), Error> {
     check_service(common.service)?;
     let date = Date::from_unix(common.timestamp)?;
     let mut p = Prepared::new();
     prepare(req, &mut p)?;
     let hcr = p.hashed_canonical(req);
-    canonical::write_string_to_sign(out, common.timestamp, date, common.service, &hcr);
+    canonical::write_string_to_sign(common.timestamp, date, common.service, &hcr, out);
     Ok(())
 }
 
@@ -738,20 +739,20 @@ impl<'a> SignedRequest<'a> {
     pub fn headers(&self) -> impl Iterator<Item = (&'static str, &str)> + '_ {
         let c = &self.common;
         [
-            Some(("Host", self.host)),
-            Some(("Content-Type", self.content_type)),
-            Some(("X-TC-Action", c.action)),
-            Some(("X-TC-Timestamp", self.timestamp())),
-            Some(("X-TC-Version", c.version)),
+            Some((sent::HOST, self.host)),
+            Some((sent::CONTENT_TYPE, self.content_type)),
+            Some((sent::ACTION, c.action)),
+            Some((sent::TIMESTAMP, self.timestamp())),
+            Some((sent::VERSION, c.version)),
             c.region
                 .filter(|r| !r.is_empty())
-                .map(|r| ("X-TC-Region", r)),
-            self.token.map(|t| ("X-TC-Token", t)),
-            c.language.map(|l| ("X-TC-Language", l)),
+                .map(|r| (sent::REGION, r)),
+            self.token.map(|t| (sent::TOKEN, t)),
+            c.language.map(|l| (sent::LANGUAGE, l)),
             self.unsigned
-                .then_some(("X-TC-Content-SHA256", UNSIGNED_PAYLOAD)),
-            c.request_client.map(|r| ("X-TC-RequestClient", r)),
-            Some(("Authorization", self.authorization())),
+                .then_some((sent::CONTENT_SHA256, UNSIGNED_PAYLOAD)),
+            c.request_client.map(|r| (sent::REQUEST_CLIENT, r)),
+            Some((sent::AUTHORIZATION, self.authorization())),
         ]
         .into_iter()
         .flatten()
@@ -819,10 +820,10 @@ fn finish_signed<'a, F: FnOnce(&mut BufWriter<'_>)>(
     let mut sts = [0u8; canonical::STRING_TO_SIGN_CAPACITY];
     let mut w = BufWriter::new(&mut sts);
     canonical::write_string_to_sign_scope(
-        &mut w,
         digits.get(timestamp_start..).unwrap_or_default(),
         key.scope(),
         hcr,
+        &mut w,
     );
     let mut mac = key.mac.clone();
     // The service is checked to at most MAX_SERVICE_LEN bytes: the text always fits.
@@ -843,11 +844,11 @@ fn finish_signed<'a, F: FnOnce(&mut BufWriter<'_>)>(
     };
     let mut w = BufWriter::new(&mut out.authorization);
     authorization::write_authorization_scope(
-        &mut w,
         cred.id.as_str(),
         key.scope(),
         parts.signed_headers,
         signature.as_hex(),
+        &mut w,
     );
     out.authorization_len = w.finish()?.len();
     Ok(out)
@@ -893,7 +894,7 @@ pub fn sign<'a>(
     // The SignedHeaders list once: its length checked here, copied into the Authorization.
     let mut sh = [0u8; MAX_SIGNED_HEADERS_LEN];
     let mut w = BufWriter::new(&mut sh);
-    canonical::write_signed_headers(&mut w, &p.headers);
+    canonical::write_signed_headers(&p.headers, &mut w);
     let sh = w
         .finish()
         .map_err(|_| Error::new(Field::HeaderName, Reason::Capacity))?;

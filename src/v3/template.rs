@@ -74,17 +74,17 @@ impl<'a> Template<'a> {
         check_signed_headers_len(&headers)?;
         let mut signed_headers = [0u8; MAX_SIGNED_HEADERS_LEN];
         let mut w = BufWriter::new(&mut signed_headers);
-        canonical::write_signed_headers(&mut w, &headers);
+        canonical::write_signed_headers(&headers, &mut w);
         let signed_headers_len = w
             .finish()
             .map_err(|_| Error::new(Field::HeaderName, Reason::Capacity))?
             .len();
         let mut head = Sha256::new();
-        canonical::write_canonical_head(&mut head, req.method.as_str(), req.uri);
+        canonical::write_canonical_head(req.method.as_str(), req.uri, &mut head);
         let mut prefix = head.clone();
         prefix.put(req.query.as_bytes());
         prefix.put(b"\n");
-        canonical::write_canonical_header_block(&mut prefix, &headers);
+        canonical::write_canonical_header_block(&headers, &mut prefix);
         Ok(Template {
             method: req.method,
             uri: req.uri,
@@ -132,7 +132,7 @@ impl<'a> Template<'a> {
         let mut sha = self.head.clone();
         sha.put(query.as_bytes());
         sha.put(b"\n");
-        canonical::write_canonical_header_block(&mut sha, &self.headers);
+        canonical::write_canonical_header_block(&self.headers, &mut sha);
         sha.put(&hash_payload(&payload));
         let hcr = hex32(&sha.finalize().into());
         finish_signed(cred, key, common, &hcr, self.parts(&payload))

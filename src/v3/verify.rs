@@ -24,6 +24,7 @@ use super::canonical::{self, HeaderEntry};
 use super::{hash_payload, Payload, Signature, SigningKey, MAX_SIGNED_HEADERS};
 use crate::credential::SecretKey;
 use crate::encode::{hex32, parse_decimal, BufWriter};
+use crate::header;
 use crate::time::{Date, MAX_TIMESTAMP};
 use crate::verify::keys::{DeriveKey, KeyRef, NoCache};
 use crate::verify::request::{has_cased_boundary, is_valid_authority, trim_ows, Redacted};
@@ -230,11 +231,11 @@ impl Prepared<'_, '_> {
 }
 
 const COMMON: [(&str, HeaderId); 5] = [
-    ("x-tc-action", HeaderId::Action),
-    ("x-tc-version", HeaderId::Version),
-    ("x-tc-region", HeaderId::Region),
-    ("x-tc-language", HeaderId::Language),
-    ("x-tc-token", HeaderId::Token),
+    (header::ACTION, HeaderId::Action),
+    (header::VERSION, HeaderId::Version),
+    (header::REGION, HeaderId::Region),
+    (header::LANGUAGE, HeaderId::Language),
+    (header::TOKEN, HeaderId::Token),
 ];
 
 fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
@@ -248,10 +249,10 @@ fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
     }
 
     // 2. Authorization
-    if req.has_other_spelling("authorization") {
+    if req.has_other_spelling(header::AUTHORIZATION) {
         return Err(VerifyError::AmbiguousHeader(HeaderId::Authorization));
     }
-    let auth_value = match req.header("authorization") {
+    let auth_value = match req.header(header::AUTHORIZATION) {
         Lookup::Absent => return Err(VerifyError::MissingSignature),
         Lookup::Many => {
             return Err(VerifyError::MalformedAuthorization(
@@ -272,10 +273,10 @@ fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
         names.push(name).map_err(|_| bad_list)?;
     }
     // the names are lowercase (checked above): the fixed ones compare exactly
-    if !names.contains(&"content-type") {
+    if !names.contains(&header::CONTENT_TYPE) {
         return Err(VerifyError::HeaderNotSigned(NotSigned::ContentType));
     }
-    if !names.contains(&"host") {
+    if !names.contains(&header::HOST) {
         return Err(VerifyError::HeaderNotSigned(NotSigned::Host));
     }
     for (i, want) in policy.required_signed.iter().enumerate() {
@@ -285,10 +286,10 @@ fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
     }
 
     // 3. X-TC-Timestamp
-    if req.has_other_spelling("x-tc-timestamp") {
+    if req.has_other_spelling(header::TIMESTAMP) {
         return Err(VerifyError::AmbiguousHeader(HeaderId::Timestamp));
     }
-    let timestamp = match req.header("x-tc-timestamp") {
+    let timestamp = match req.header(header::TIMESTAMP) {
         Lookup::Absent => return Err(VerifyError::MissingParameter(Param::XTcTimestamp)),
         Lookup::Many => return Err(VerifyError::InvalidParameter(Param::XTcTimestamp)),
         Lookup::One(v) => parse_decimal(trim_ows(v))
@@ -339,14 +340,14 @@ fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
         let value = core::str::from_utf8(value)
             .map_err(|_| VerifyError::SignedHeaderAmbiguous { index })?;
         let mut has_upper = value.bytes().any(|b| b.is_ascii_uppercase());
-        if name == "host" {
+        if name == header::HOST {
             host = core::str::from_utf8(trim_ows(value.as_bytes())).unwrap_or("");
             host_index = index;
             if !is_valid_authority(host.as_bytes()) {
                 return Err(VerifyError::InvalidHost);
             }
         }
-        if name == "content-type" {
+        if name == header::CONTENT_TYPE {
             ct_index = index;
             // a case-sensitive boundary is never lowercased
             if has_cased_boundary(value.as_bytes()) {
@@ -371,7 +372,7 @@ fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
         return Err(VerifyError::ScopeService);
     }
 
-    let unsigned = single(req, "x-tc-content-sha256", HeaderId::ContentSha256)?
+    let unsigned = single(req, header::CONTENT_SHA256, HeaderId::ContentSha256)?
         == Some(super::UNSIGNED_PAYLOAD);
     if unsigned && !policy.allow_unsigned_payload {
         return Err(VerifyError::UnsignedPayloadRefused);
@@ -534,16 +535,16 @@ fn compute<T: Trace + ?Sized>(
         trace.begin(Label::CanonicalRequest);
     }
     canonical::write_canonical_request(
-        &mut Tee {
-            a: &mut h,
-            t: &mut *trace,
-            on,
-        },
         method,
         uri,
         query,
         headers,
         payload_hex,
+        &mut Tee {
+            a: &mut h,
+            t: &mut *trace,
+            on,
+        },
     );
     if on {
         trace.end();
@@ -553,11 +554,11 @@ fn compute<T: Trace + ?Sized>(
     // 16 + 20 + 1 + 10 + 1 + 64 (service) + 12 + 1 + 64 < 256
     let mut buf = [0u8; 256];
     let mut w = BufWriter::new(&mut buf);
-    canonical::write_string_to_sign(&mut w, timestamp, key.date(), key.service(), &hashed);
+    canonical::write_string_to_sign(timestamp, key.date(), key.service(), &hashed, &mut w);
     trace::value(trace, Label::StringToSign, w.written());
     if on {
         trace.begin(Label::CredentialScope);
-        canonical::write_scope(&mut TraceSink(&mut *trace), key.date(), key.service());
+        canonical::write_scope(key.date(), key.service(), &mut TraceSink(&mut *trace));
         trace.end();
     }
     // The service is at most 64 bytes (checked by `SigningKey::derive`), so this fits; an

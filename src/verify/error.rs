@@ -1,6 +1,7 @@
 //! Why a request was rejected ([`VerifyError`], with the Tencent Cloud error code) and the
 //! error envelope a gateway answers with.
 
+use crate::header::sent;
 use crate::time::Date;
 use core::fmt;
 
@@ -67,7 +68,7 @@ impl Param {
     /// The parameter's protocol name.
     pub const fn as_str(self) -> &'static str {
         match self {
-            Param::XTcTimestamp => "X-TC-Timestamp",
+            Param::XTcTimestamp => sent::TIMESTAMP,
             Param::Timestamp => "Timestamp",
             Param::Nonce => "Nonce",
             Param::SecretId => "SecretId",
@@ -118,16 +119,16 @@ pub enum HeaderId {
 impl fmt::Display for HeaderId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let name = match self {
-            HeaderId::Action => "X-TC-Action",
-            HeaderId::Version => "X-TC-Version",
-            HeaderId::Region => "X-TC-Region",
-            HeaderId::Language => "X-TC-Language",
-            HeaderId::Token => "X-TC-Token",
-            HeaderId::Timestamp => "X-TC-Timestamp",
-            HeaderId::ContentSha256 => "X-TC-Content-SHA256",
-            HeaderId::Authorization => "Authorization",
-            HeaderId::Host => "Host",
-            HeaderId::ContentType => "Content-Type",
+            HeaderId::Action => sent::ACTION,
+            HeaderId::Version => sent::VERSION,
+            HeaderId::Region => sent::REGION,
+            HeaderId::Language => sent::LANGUAGE,
+            HeaderId::Token => sent::TOKEN,
+            HeaderId::Timestamp => sent::TIMESTAMP,
+            HeaderId::ContentSha256 => sent::CONTENT_SHA256,
+            HeaderId::Authorization => sent::AUTHORIZATION,
+            HeaderId::Host => sent::HOST,
+            HeaderId::ContentType => sent::CONTENT_TYPE,
             HeaderId::Signed(i) => return write!(f, "signed header #{i}"),
         };
         f.write_str(name)
@@ -153,7 +154,7 @@ pub enum Uncovered {
 /// let e = VerifyError::SignatureMismatch;
 /// assert_eq!(e.code(), "AuthFailure.SignatureFailure");
 /// let mut buf = [0u8; 512];
-/// let body = e.write_envelope("req-1", &mut buf).unwrap();
+/// let body = e.write_envelope_into("req-1", &mut buf).unwrap();
 /// assert!(body.starts_with(br#"{"Response":{"Error":{"Code":"AuthFailure.SignatureFailure""#));
 /// ```
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -285,11 +286,7 @@ impl VerifyError {
     }
 
     /// Streams the full error envelope into any [`Sink`](crate::encode::Sink).
-    pub fn write_envelope_to<S: crate::encode::Sink + ?Sized>(
-        &self,
-        request_id: &str,
-        out: &mut S,
-    ) {
+    pub fn write_envelope<S: crate::encode::Sink + ?Sized>(&self, request_id: &str, out: &mut S) {
         let msg = self.message();
         crate::envelope::write_error(self.code(), &msg, request_id, out)
     }
@@ -297,7 +294,7 @@ impl VerifyError {
     /// Writes the full error envelope
     /// `{"Response":{"Error":{"Code":…,"Message":…},"RequestId":…}}` into `out` and returns
     /// the written bytes (capacity error if it does not fit; never truncated).
-    pub fn write_envelope<'o>(
+    pub fn write_envelope_into<'o>(
         &self,
         request_id: &str,
         out: &'o mut [u8],

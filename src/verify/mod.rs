@@ -104,6 +104,7 @@ pub use trace::{Cause, Label, NoTrace, TextTrace, Trace};
 pub use crate::v1::verify::{LegacyScratch, LegacyVerified};
 pub use crate::v3::verify::Tc3Verified;
 
+use crate::header;
 use keys::{DeriveKey, NoCache};
 
 // ---------------------------------------------------------------------------------------------
@@ -245,7 +246,9 @@ fn dispatch<
     scratch: &'a mut LegacyScratch<B, P>,
     trace: &mut T,
 ) -> Result<Verified<'a>, VerifyError> {
-    if req.header("authorization") != Lookup::Absent || req.has_other_spelling("authorization") {
+    if req.header(header::AUTHORIZATION) != Lookup::Absent
+        || req.has_other_spelling(header::AUTHORIZATION)
+    {
         crate::v3::verify::verify_traced(req, keys, policy, derive, trace).map(Verified::Tc3)
     } else {
         crate::v1::verify::verify_traced(req, keys, policy, scratch, trace).map(Verified::Legacy)
@@ -367,7 +370,7 @@ pub fn explain<
     let cause = match first {
         None => Cause::Ok,
         Some(VerifyError::SignatureMismatch) => {
-            if req.header("authorization") != Lookup::Absent {
+            if req.header(header::AUTHORIZATION) != Lookup::Absent {
                 crate::v3::verify::diagnose(req, keys, policy)
             } else {
                 crate::v1::verify::diagnose(req, keys, policy, &mut *scratch)

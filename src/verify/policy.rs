@@ -76,7 +76,7 @@ pub struct Policy<'p> {
 impl<'p> Policy<'p> {
     /// The extra signed headers [`Policy::hardened`] requires: `x-tc-action`, so that a
     /// signature cannot be replayed against another action of the same service.
-    pub const HARDENED: &'static [&'static str] = &["x-tc-action"];
+    pub const HARDENED: &'static [&'static str] = &[crate::header::ACTION];
 
     /// The default policy with the clock at `now` (Unix seconds).
     ///

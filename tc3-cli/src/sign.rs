@@ -266,9 +266,9 @@ fn sign_v3(spec: &Spec, cred: &Credential<'_>, show: bool) -> Result<Capture, St
     let signed = v3::sign_fresh(cred, &common, &req).map_err(|e| e.to_string())?;
     if show {
         let mut cr = Vec::new();
-        v3::canonical_request(&mut cr, &req).map_err(|e| e.to_string())?;
+        v3::canonical_request(&req, &mut cr).map_err(|e| e.to_string())?;
         let mut sts = Vec::new();
-        v3::string_to_sign(&mut sts, &common, &req).map_err(|e| e.to_string())?;
+        v3::string_to_sign(&common, &req, &mut sts).map_err(|e| e.to_string())?;
         eprintln!("CanonicalRequest:\n{}\n", String::from_utf8_lossy(&cr));
         eprintln!("StringToSign:\n{}\n", String::from_utf8_lossy(&sts));
         eprintln!("Signature: {}", signed.signature().as_hex());

@@ -479,7 +479,7 @@ impl Client {
         let form = Multipart::new(Layout::Python, &boundary);
         let len = form.encoded_len(parts).map_err(invalid)?;
         let mut buf = vec![0u8; len];
-        let written = form.write(parts, &mut buf).map_err(invalid)?.len();
+        let written = form.write_into(parts, &mut buf).map_err(invalid)?.len();
         buf.truncate(written);
         let body = Body {
             content_type: form.content_type().as_str().to_owned(),

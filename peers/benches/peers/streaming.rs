@@ -43,7 +43,7 @@ impl Template {
         let mut prefix = Sha256::new();
         let mut tmp = [0u8; 1024];
         let mut w = BufWriter::new(&mut tmp);
-        canonical::write_canonical_request(&mut w, method.as_str(), "/", "", &headers, &[b'0'; 64]);
+        canonical::write_canonical_request(method.as_str(), "/", "", &headers, &[b'0'; 64], &mut w);
         let cr = w.finish().expect("fits");
         prefix.update(&cr[..cr.len() - 64]);
         let mut auth = [0u8; AUTH_CAP];
@@ -55,7 +55,7 @@ impl Template {
         w.put(b"/");
         w.put(key.service().as_bytes());
         w.put(b"/tc3_request, SignedHeaders=");
-        canonical::write_signed_headers(&mut w, &headers);
+        canonical::write_signed_headers(&headers, &mut w);
         w.put(b", Signature=");
         let auth_len = w.finish().expect("fits").len();
         Template {
@@ -73,7 +73,7 @@ impl Template {
         let hcr = hex32(&sha.finalize().into());
         let mut sts = [0u8; 192];
         let mut w = BufWriter::new(&mut sts);
-        canonical::write_string_to_sign(&mut w, timestamp, key.date(), key.service(), &hcr);
+        canonical::write_string_to_sign(timestamp, key.date(), key.service(), &hcr, &mut w);
         let sig = key.sign_raw(w.finish().expect("fits"));
         let mut out = self.auth;
         let n = self.auth_len;
