@@ -33,16 +33,18 @@ http.globalAgent.createConnection = (options, cb) =>
 
 const RealDate = Date;
 let offsetMs = 0;
+let fixedMs = null; // a pinned clock (replay cases: both sends carry the same Timestamp)
+const clockMs = () => (fixedMs !== null ? fixedMs : RealDate.now() + offsetMs);
 class ShiftedDate extends RealDate {
-  constructor(...a) { if (a.length === 0) super(RealDate.now() + offsetMs); else super(...a); }
-  static now() { return RealDate.now() + offsetMs; }
+  constructor(...a) { if (a.length === 0) super(clockMs()); else super(...a); }
+  static now() { return clockMs(); }
 }
 const realRandom = Math.random;
 let nextNonce = 60001;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PARAMS = { Limit: 1, Offset: 0, Filters: [{ Name: "instance-name", Values: ["\u672a\u547d\u540d", "a b&c=d"] }] };
 
-async function call({ signMethod, reqMethod, secretId = sid, secretKey = skey, token, offset = 0, nonce, headers }) {
+async function call({ signMethod, reqMethod, secretId = sid, secretKey = skey, token, offset = 0, nonce, headers, at }) {
   const httpProfile = { reqMethod, endpoint: "cvm.tencentcloudapi.com", protocol: "http://", reqTimeout: 10 };
   if (headers) httpProfile.headers = headers;
   const credential = { secretId, secretKey };
@@ -50,6 +52,7 @@ async function call({ signMethod, reqMethod, secretId = sid, secretKey = skey, t
   const client = new CommonClient("cvm.tencentcloudapi.com", "2017-03-12",
     { credential, region: "ap-guangzhou", profile: { signMethod, httpProfile } });
   offsetMs = offset * 1000;
+  fixedMs = at !== undefined ? at * 1000 : null;
   globalThis.Date = ShiftedDate;
   // Distinct nonces for every legacy call (the SDK's own 0..65535 choice could repeat and be
   // refused as a replay); the replay cases pin one explicitly.
@@ -61,6 +64,7 @@ async function call({ signMethod, reqMethod, secretId = sid, secretKey = skey, t
     globalThis.Date = RealDate;
     Math.random = realRandom;
     offsetMs = 0;
+    fixedMs = null;
   }
 }
 
@@ -87,9 +91,11 @@ async function main() {
     { signMethod: "TC3-HMAC-SHA256", reqMethod: "POST", headers: { "X-Tc3-Secret-Id": unknownId, "X-Tc3-Admin": "1" } }, null]);
   // The Node SDK's nonce is Math.round(Math.random()*65535): pin it, send twice.
   const nonce = 1 + (RealDate.now() % 60000);
+  // Pinned too: two sends in different seconds would be two legitimate requests.
+  const at = Math.floor(RealDate.now() / 1000);
   for (const [i, signMethod] of ["HmacSHA256", "HmacSHA1"].entries()) {
-    cases.push([`${signMethod} GET nonce ${nonce + i} attempt 1`, { signMethod, reqMethod: "GET", nonce: nonce + i }, null]);
-    cases.push([`${signMethod} GET nonce ${nonce + i} attempt 2`, { signMethod, reqMethod: "GET", nonce: nonce + i }, "AuthFailure.SignatureExpire"]);
+    cases.push([`${signMethod} GET nonce ${nonce + i} attempt 1`, { signMethod, reqMethod: "GET", nonce: nonce + i, at }, null]);
+    cases.push([`${signMethod} GET nonce ${nonce + i} attempt 2`, { signMethod, reqMethod: "GET", nonce: nonce + i, at }, "AuthFailure.SignatureExpire"]);
   }
 
   let passed = 0, failed = 0;

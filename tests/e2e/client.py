@@ -31,8 +31,9 @@ from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentClo
 from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 
-CLOCK = {"offset": 0}
-ac.time = types.SimpleNamespace(time=lambda: time.time() + CLOCK["offset"])
+CLOCK = {"offset": 0, "at": None}
+ac.time = types.SimpleNamespace(
+    time=lambda: CLOCK["at"] if CLOCK["at"] is not None else time.time() + CLOCK["offset"])
 # The legacy Nonce: the SDK's own random choice, or a pinned value (replay cases).
 NONCE = {"value": None}
 _real_random = ac.random
@@ -45,10 +46,11 @@ PARAMS = {"Limit": 1, "Offset": 0,
 
 
 def call(proxy, sign_method, req_method, secret_id, secret_key, token=None, offset=0,
-         direct=False, nonce=None, headers=None):
+         direct=False, nonce=None, headers=None, at=None):
     """One SDK call. `direct`: no proxy; the SDK's connection is pointed at the gateway
     itself, so it sends an origin-form request (`POST /`) with `Host: cvm.tencentcloudapi.com`."""
     CLOCK["offset"] = offset
+    CLOCK["at"] = at
     NONCE["value"] = nonce
     hp = HttpProfile(protocol="http", endpoint="cvm.tencentcloudapi.com", reqMethod=req_method,
                      reqTimeout=10, proxy=None if direct else proxy)
@@ -70,6 +72,7 @@ def call(proxy, sign_method, req_method, secret_id, secret_key, token=None, offs
         return client.call_json("DescribeInstances", PARAMS, headers=headers)
     finally:
         CLOCK["offset"] = 0
+        CLOCK["at"] = None
         NONCE["value"] = None
 
 
@@ -112,12 +115,16 @@ def main():
     cases.append(("TC3-HMAC-SHA256 POST forged X-Tc3-Secret-Id header",
                   dict(sign_method="TC3-HMAC-SHA256", req_method="POST",
                        headers={"X-Tc3-Secret-Id": unknown_id, "X-Tc3-Admin": "1"}), None))
-    # A legacy request sent twice with the same Nonce: the second is a replay.
+    # A legacy request sent twice with the same Nonce and Timestamp (pinned: the two sends may
+    # fall in different seconds, which would make a new, legitimate request): the second is a
+    # replay.
     replay_nonce = int(time.time() * 1000) % 2_000_000_000 + 1
+    replay_at = int(time.time())
     for i, sm in enumerate(("HmacSHA256", "HmacSHA1")):
         for attempt, expected in ((1, None), (2, "AuthFailure.SignatureExpire")):
             cases.append((f"{sm} POST nonce {replay_nonce + i} attempt {attempt}",
-                          dict(sign_method=sm, req_method="POST", nonce=replay_nonce + i),
+                          dict(sign_method=sm, req_method="POST", nonce=replay_nonce + i,
+                               at=replay_at),
                           expected))
 
     passed = failed = 0
