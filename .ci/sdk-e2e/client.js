@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // End-to-end driver: the official Node SDK (tencentcloud-sdk-nodejs-common, installed by
 // ../shared/oracle/setup.sh) sends real requests to `tc3-gateway`, which forwards them to
-// tests/e2e/upstream.py; checks the outcome of each case.
+// .ci/sdk-e2e/upstream.py; checks the outcome of each case.
 //
 //   node client.js --gateway 127.0.0.1:PORT --keys KEYS.json
 //
