@@ -17,7 +17,6 @@ One idea per module, listed from the leaves up: a module builds on the ones abov
 | [`v1`] | the legacy HmacSHA1 / HmacSHA256 signature over sorted parameters |
 | [`multipart`] | `multipart/form-data` and octet-stream request bodies |
 | [`verify`] | the server side: verify a signed request (v3 or v1) and answer with the server's code |
-| `profile` | credentials from the environment and tccli profile files (feature `std`) |
 | `http` | signing and verifying `http::Request` values (feature `http`) |
 
 # Conventions
@@ -75,9 +74,6 @@ pub mod time;
 pub mod v1;
 pub mod v3;
 pub mod verify;
-
-#[cfg(feature = "std")]
-pub mod profile;
 
 #[cfg(feature = "http")]
 pub mod http;

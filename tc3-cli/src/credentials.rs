@@ -20,7 +20,7 @@ pub fn from_environment(spec_token: Option<String>) -> Result<super::sign::Keys,
             .ok()
             .filter(|h| !h.is_empty())
             .map(|h| {
-                let name = std::env::var(tc3::profile::OwnedCredential::ENV_TCCLI_PROFILE)
+                let name = std::env::var(tc3_client::credentials::ENV_TCCLI_PROFILE)
                     .ok()
                     .filter(|p| !p.is_empty())
                     .unwrap_or_else(|| "default".into());

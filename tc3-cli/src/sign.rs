@@ -81,7 +81,7 @@ pub fn run(args: &mut lexopt::Parser) -> Result<Outcome, Fail> {
             .or_insert_with(|| "TC3-HMAC-SHA256".into());
         m.entry("id").or_insert_with(|| "cli".into());
         if !m.contains_key("region") {
-            if let Some(r) = tc3::profile::region_from_env() {
+            if let Some(r) = tc3_client::region_from_env() {
                 m.insert("region".into(), r.into());
             }
         }

@@ -207,7 +207,7 @@ impl ClientBuilder {
     /// # let _ = client;
     /// ```
     pub fn build(self) -> Client {
-        let region = self.region.or_else(tc3::profile::region_from_env);
+        let region = self.region.or_else(crate::region_from_env);
         let transport = self
             .transport
             .unwrap_or_else(|| Transport::with_connect_timeout(self.connect_timeout));

@@ -2,7 +2,7 @@
 //!
 //! [`DefaultChain`] looks, in this order, at
 //! 1. the environment: `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY` and a session token
-//!    (`TENCENTCLOUD_TOKEN`, …; see [`tc3::profile::OwnedCredential::from_env_with`]) — Go
+//!    (`TENCENTCLOUD_TOKEN`, …; see `OwnedCredential::from_env_with` in `src/profile.rs`) — Go
 //!    `env_provider.go`, Python `EnvironmentVariableCredential`;
 //! 2. the profile file, INI: the file named by `TENCENTCLOUD_CREDENTIALS_FILE` (Go
 //!    `profile_provider.go`; set but empty is an error), else `~/.tencentcloud/credentials`
@@ -12,7 +12,7 @@
 //!    When the section also has `role_arn` (a key Python's `ProfileCredential` reads), the
 //!    keys are used to assume that role with STS `AssumeRole` (optional `role_session_name`,
 //!    `duration_seconds`);
-//! 3. the tccli profile `~/.tccli/<profile>.credential` ([`tc3::profile`]);
+//! 3. the tccli profile `~/.tccli/<profile>.credential` (read by the private `profile` module);
 //! 4. the CVM instance role: `GET {metadata}cam/security-credentials/` gives the role name,
 //!    `GET {metadata}cam/security-credentials/<role>` the temporary credential
 //!    (`TmpSecretId`, `TmpSecretKey`, `Token`, `ExpiredTime`, `Code: "Success"`), with
@@ -32,6 +32,7 @@
 //! (Python `OIDCRoleArnCredential.refresh`); concurrent callers wait for one refresh.
 
 use crate::error::CredentialsError;
+use crate::profile::{OwnedCredential, ProfileError};
 use crate::transport::Transport;
 use crate::{Client, Endpoint, Error, RetryPolicy};
 use std::collections::HashMap;
@@ -40,7 +41,6 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
-use tc3::profile::{OwnedCredential, ProfileError};
 use tc3::SecretKey;
 use zeroize::Zeroizing;
 
@@ -52,6 +52,8 @@ pub const DEFAULT_METADATA_ENDPOINT: &str = "http://metadata.tencentyun.com/late
 pub const ENV_STS_ENDPOINT: &str = "TC3_STS_ENDPOINT";
 /// `TENCENTCLOUD_CREDENTIALS_FILE`: the profile file (Go SDK).
 pub const ENV_CREDENTIALS_FILE: &str = "TENCENTCLOUD_CREDENTIALS_FILE";
+/// `TCCLI_PROFILE`: tccli's profile name when no profile is given.
+pub const ENV_TCCLI_PROFILE: &str = "TCCLI_PROFILE";
 /// Default `DurationSeconds` of STS credentials (Go and Python: 7200).
 pub const DEFAULT_DURATION_SECONDS: u64 = 7200;
 
@@ -430,9 +432,7 @@ pub fn local_credentials(
 fn tccli_profile_name(lookup: &Lookup, profile: Option<&str>) -> String {
     profile
         .map(str::to_owned)
-        .or_else(|| {
-            lookup(tc3::profile::OwnedCredential::ENV_TCCLI_PROFILE).filter(|p| !p.is_empty())
-        })
+        .or_else(|| lookup(ENV_TCCLI_PROFILE).filter(|p| !p.is_empty()))
         .unwrap_or_else(|| "default".into())
 }
 
@@ -441,7 +441,7 @@ fn tccli(lookup: &Lookup, profile: Option<&str>) -> Result<Option<(Credentials, 
     let Some(dir) = home_with(lookup).map(|h| h.join(".tccli")) else {
         return Ok(None);
     };
-    let path = tc3::profile::tccli_credential_path(&dir, &name)
+    let path = crate::profile::tccli_credential_path(&dir, &name)
         .map_err(|e| CredentialsError::err(format!("profile {name:?}: {e}")))?;
     match OwnedCredential::from_tccli_profile(&dir, &name) {
         Ok(c) => Ok(Some((

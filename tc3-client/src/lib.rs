@@ -8,6 +8,7 @@ pub mod credentials;
 mod endpoint;
 mod error;
 mod events;
+mod profile;
 mod retry;
 mod transport;
 
@@ -17,5 +18,6 @@ pub use credentials::{Credentials, CredentialsFuture, DefaultChain, ProvideCrede
 pub use endpoint::Endpoint;
 pub use error::{ApiError, CredentialsError, DecodeError, Error, Sent, TransportError};
 pub use events::{Event, EventStream};
+pub use profile::region_from_env;
 pub use retry::{is_read_only, RetryPolicy};
 pub use tc3::multipart::Part;

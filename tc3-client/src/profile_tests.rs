@@ -1,9 +1,9 @@
 //! Credentials from injected environment lookups and tccli profile files in temp dirs.
-//! The process environment is never read or changed here.
-#![cfg(feature = "std")]
+//! The process environment is never read or changed here. (Moved with the module from the
+//! core's `tests/profile_credentials.rs`.)
 
+use super::{region_from_env_with, tccli_credential_path, OwnedCredential, ProfileError};
 use std::collections::HashMap;
-use tc3::profile::{region_from_env_with, tccli_credential_path, OwnedCredential, ProfileError};
 use tc3::{Field, Reason};
 
 // The documented example key pair (docs/protocol-signing.md, doc-examples.json).
@@ -28,9 +28,6 @@ fn env_with_id_and_key() {
     assert_eq!(c.secret_id, ID);
     assert_eq!(c.secret_key.expose_secret(), KEY.as_bytes());
     assert_eq!(c.token, None);
-    let b = c.as_credential().unwrap();
-    assert_eq!(b.id.as_str(), ID);
-    assert!(b.token.is_none());
 }
 
 #[test]
@@ -80,7 +77,7 @@ fn env_token_names_and_precedence() {
         ("TENCENTCLOUD_TOKEN", "tok"),
     ]))
     .unwrap();
-    assert_eq!(c.as_credential().unwrap().token.unwrap().as_str(), "tok");
+    assert_eq!(c.token.as_deref(), Some("tok"));
 }
 
 #[test]
@@ -187,7 +184,6 @@ fn profile_names_cannot_escape_the_directory() {
     }
 }
 
-#[cfg(feature = "serde_json")]
 mod files {
     use super::*;
     use std::path::PathBuf;
@@ -271,8 +267,23 @@ mod files {
         );
     }
 
+    /// The client's local chain (`credentials::local_credentials`) over these readers.
+    fn chain(pairs: &[(&str, &str)]) -> Result<Option<(String, Option<String>)>, String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let lookup: crate::credentials::Lookup =
+            std::sync::Arc::new(move |n: &str| map.get(n).cloned());
+        crate::credentials::local_credentials(&lookup, None)
+            .map(|found| {
+                found.map(|(c, _)| (c.secret_id().to_owned(), c.token().map(str::to_owned)))
+            })
+            .map_err(|e| e.to_string())
+    }
+
     #[test]
-    fn default_chain_prefers_env_then_profile() {
+    fn the_chain_prefers_env_then_profile() {
         let t = TempDir::new("chain");
         t.write(
             "default.credential",
@@ -283,67 +294,37 @@ mod files {
             r#"{"secretId": "AKIDother", "secretKey": "otherkey", "token": "ot"}"#,
         );
         let home = t.home();
+        let at_home = [("HOME", home), ("USERPROFILE", home)];
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let mut v: Vec<(&str, &str)> = at_home.to_vec();
+            v.extend_from_slice(extra);
+            chain(&v)
+        };
 
         // env wins
-        let c = OwnedCredential::default_chain_with(env(&[
-            ("HOME", home),
-            ("USERPROFILE", home),
+        let c = with(&[
             ("TENCENTCLOUD_SECRET_ID", "AKIDenv"),
             ("TENCENTCLOUD_SECRET_KEY", "envkey"),
-        ]))
-        .unwrap();
-        assert_eq!(c.secret_id, "AKIDenv");
+        ]);
+        assert_eq!(c, Ok(Some(("AKIDenv".into(), None))));
 
         // no env → ~/.tccli/default.credential
-        let c = OwnedCredential::default_chain_with(env(&[("HOME", home), ("USERPROFILE", home)]))
-            .unwrap();
-        assert_eq!(c.secret_id, ID);
+        assert_eq!(with(&[]), Ok(Some((ID.into(), None))));
 
         // TCCLI_PROFILE selects the file
-        let c = OwnedCredential::default_chain_with(env(&[
-            ("HOME", home),
-            ("USERPROFILE", home),
-            ("TCCLI_PROFILE", "other"),
-        ]))
-        .unwrap();
         assert_eq!(
-            (c.secret_id.as_str(), c.token.as_deref()),
-            ("AKIDother", Some("ot"))
+            with(&[("TCCLI_PROFILE", "other")]),
+            Ok(Some(("AKIDother".into(), Some("ot".into()))))
         );
 
         // a half-set environment is an error, not a fall-through
-        assert_eq!(
-            OwnedCredential::default_chain_with(env(&[
-                ("HOME", home),
-                ("USERPROFILE", home),
-                ("TENCENTCLOUD_SECRET_ID", "AKIDenv"),
-            ]))
-            .unwrap_err(),
-            ProfileError::Missing("TENCENTCLOUD_SECRET_KEY")
-        );
+        let e = with(&[("TENCENTCLOUD_SECRET_ID", "AKIDenv")]).unwrap_err();
+        assert!(e.contains("TENCENTCLOUD_SECRET_KEY"), "{e}");
 
         // nothing anywhere
-        assert_eq!(
-            OwnedCredential::default_chain_with(env(&[])).unwrap_err(),
-            ProfileError::NotFound
-        );
-        assert_eq!(
-            OwnedCredential::default_chain_with(env(&[
-                ("HOME", home),
-                ("USERPROFILE", home),
-                ("TCCLI_PROFILE", "missing"),
-            ]))
-            .unwrap_err(),
-            ProfileError::NotFound
-        );
-        assert_eq!(
-            OwnedCredential::default_chain_with(env(&[
-                ("HOME", home),
-                ("USERPROFILE", home),
-                ("TCCLI_PROFILE", "../x"),
-            ]))
-            .unwrap_err(),
-            ProfileError::ProfileName
-        );
+        assert_eq!(chain(&[]), Ok(None));
+        assert_eq!(with(&[("TCCLI_PROFILE", "missing")]), Ok(None));
+        let e = with(&[("TCCLI_PROFILE", "../x")]).unwrap_err();
+        assert!(e.contains("invalid profile name"), "{e}");
     }
 }

@@ -1,17 +1,19 @@
-//! Credentials from the environment and from tccli's profile files (feature `std`).
+//! Credentials from the environment and from tccli's profile files: the local sources of the
+//! default chain ([`crate::credentials`]). Moved here from the core `tc3::profile` in 0.2.0:
+//! reading the environment and files is I/O, which the core does not do.
 //!
 //! # Where the official tools look
 //!
 //! Checked against the official sources:
 //!
 //! * **Environment.** Python `EnvironmentVariableCredential` and Go `DefaultEnvProvider` read
-//!   [`ENV_SECRET_ID`](OwnedCredential::ENV_SECRET_ID) (`TENCENTCLOUD_SECRET_ID`) and [`ENV_SECRET_KEY`](OwnedCredential::ENV_SECRET_KEY)
+//!   `ENV_SECRET_ID` (`TENCENTCLOUD_SECRET_ID`) and `ENV_SECRET_KEY`
 //!   (`TENCENTCLOUD_SECRET_KEY`), both required and non-empty, and **no token variable**.
 //!   tccli (`tccli/options_define.py`) reads the same two plus [`ENV_REGION`]
-//!   (`TENCENTCLOUD_REGION`) and [`ENV_TOKEN`](OwnedCredential::ENV_TOKEN) (`TENCENTCLOUD_TOKEN`). The Terraform provider
+//!   (`TENCENTCLOUD_REGION`) and `ENV_TOKEN` (`TENCENTCLOUD_TOKEN`). The Terraform provider
 //!   reads `TENCENTCLOUD_SECURITY_TOKEN`. `TENCENTCLOUD_SESSION_TOKEN` is used by many
 //!   third-party tools but I found it in no official Tencent source; it is read as the last
-//!   fallback (see [`ENV_TOKEN_FALLBACKS`](OwnedCredential::ENV_TOKEN_FALLBACKS)).
+//!   fallback (see `ENV_TOKEN_FALLBACKS`).
 //! * **tccli profiles.** `~/.tccli/<profile>.credential` is a JSON object with `secretId`,
 //!   `secretKey` and optionally `token` (also `type`, `role-arn`, ... for role, OAuth and SSO
 //!   profiles, which this module does not support). The profile name is `--profile`, else
@@ -20,16 +22,14 @@
 //! * The SDKs' own INI file `~/.tencentcloud/credentials` (`[default] secret_id=…`) is not
 //!   read by this module.
 //!
-//! The profile reader needs a JSON parser and is available with feature `serde_json` only.
-//!
 //! Lookups are injectable (`*_with(|name| …)`) so tests and embedders need not touch the
 //! process environment.
 
-use crate::credential::{Credential, SecretId, SecretKey, Token};
-use crate::error::{Error, Field, Reason};
 use core::fmt;
 use std::path::{Path, PathBuf};
 use std::string::String;
+use tc3::credential::{SecretId, SecretKey, Token};
+use tc3::{Error, Field, Reason};
 use zeroize::Zeroize;
 
 /// `TENCENTCLOUD_SECRET_ID` (Python, Go, tccli).
@@ -38,21 +38,19 @@ const ENV_SECRET_ID: &str = "TENCENTCLOUD_SECRET_ID";
 const ENV_SECRET_KEY: &str = "TENCENTCLOUD_SECRET_KEY";
 /// `TENCENTCLOUD_TOKEN`: the session token variable of tccli (`options_define.ENV_TOKEN`).
 const ENV_TOKEN: &str = "TENCENTCLOUD_TOKEN";
-/// Token variables read when [`ENV_TOKEN`](OwnedCredential::ENV_TOKEN) is unset or empty, in this order:
+/// Token variables read when `ENV_TOKEN` is unset or empty, in this order:
 /// `TENCENTCLOUD_SECURITY_TOKEN` (the Terraform provider) and `TENCENTCLOUD_SESSION_TOKEN`
 /// (unverified: common in third-party tools, not found in any official source).
 const ENV_TOKEN_FALLBACKS: [&str; 2] =
     ["TENCENTCLOUD_SECURITY_TOKEN", "TENCENTCLOUD_SESSION_TOKEN"];
 /// `TENCENTCLOUD_REGION` (tccli).
-pub const ENV_REGION: &str = "TENCENTCLOUD_REGION";
-/// `TCCLI_PROFILE`: tccli's profile name when `--profile` is not given.
-const ENV_TCCLI_PROFILE: &str = "TCCLI_PROFILE";
+pub(crate) const ENV_REGION: &str = "TENCENTCLOUD_REGION";
 
 /// Why no credential could be loaded. Carries names of variables, files keys and the
 /// validation [`Error`], never a value.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ProfileError {
+pub(crate) enum ProfileError {
     /// The source holds no credential at all (no variables set, no profile file).
     NotFound,
     /// The source is incomplete: this variable or JSON key is absent or empty while the
@@ -87,7 +85,7 @@ impl std::error::Error for ProfileError {}
 /// environment or a profile file. The key is zeroized on drop (by [`SecretKey`]), the token
 /// buffer too; `Debug` shows neither. Because of that wiping `Drop`, fields cannot be moved
 /// out (clone them instead).
-pub struct OwnedCredential {
+pub(crate) struct OwnedCredential {
     /// The SecretId.
     pub secret_id: String,
     /// The SecretKey.
@@ -97,20 +95,6 @@ pub struct OwnedCredential {
 }
 
 impl OwnedCredential {
-    /// `TENCENTCLOUD_SECRET_ID` (Python, Go, tccli).
-    pub const ENV_SECRET_ID: &'static str = ENV_SECRET_ID;
-    /// `TENCENTCLOUD_SECRET_KEY` (Python, Go, tccli).
-    pub const ENV_SECRET_KEY: &'static str = ENV_SECRET_KEY;
-    /// `TENCENTCLOUD_TOKEN`: the session token variable of tccli (`options_define.ENV_TOKEN`).
-    pub const ENV_TOKEN: &'static str = ENV_TOKEN;
-    /// Token variables read when [`ENV_TOKEN`](Self::ENV_TOKEN) is unset or empty, in this
-    /// order: `TENCENTCLOUD_SECURITY_TOKEN` (the Terraform provider) and
-    /// `TENCENTCLOUD_SESSION_TOKEN` (unverified: common in third-party tools, not found in any
-    /// official source).
-    pub const ENV_TOKEN_FALLBACKS: [&'static str; 2] = ENV_TOKEN_FALLBACKS;
-    /// `TCCLI_PROFILE`: tccli's profile name when `--profile` is not given.
-    pub const ENV_TCCLI_PROFILE: &'static str = ENV_TCCLI_PROFILE;
-
     /// A checked credential. `what` names the source of each value in errors:
     /// `(id, key, token)` names.
     fn checked(
@@ -139,7 +123,7 @@ impl OwnedCredential {
     }
 
     /// A checked credential from its parts (an empty token means none).
-    pub fn new(id: &str, key: &str, token: Option<&str>) -> Result<Self, ProfileError> {
+    pub(crate) fn new(id: &str, key: &str, token: Option<&str>) -> Result<Self, ProfileError> {
         if id.is_empty() {
             return Err(ProfileError::Missing("SecretId"));
         }
@@ -154,30 +138,12 @@ impl OwnedCredential {
         )
     }
 
-    /// The borrowed form the signers take.
-    pub fn as_credential(&self) -> Result<Credential<'_>, Error> {
-        let cred = Credential {
-            id: SecretId::new(&self.secret_id)?,
-            key: self.secret_key.clone(),
-            token: None,
-        };
-        match &self.token {
-            Some(t) => cred.with_token(t),
-            None => Ok(cred),
-        }
-    }
-
-    /// From the process environment: see [`from_env_with`](Self::from_env_with).
-    pub fn from_env() -> Result<Self, ProfileError> {
-        Self::from_env_with(env_lookup)
-    }
-
     /// From environment variables through `lookup` (name → value):
-    /// [`ENV_SECRET_ID`](OwnedCredential::ENV_SECRET_ID) and [`ENV_SECRET_KEY`](OwnedCredential::ENV_SECRET_KEY), and the first non-empty of [`ENV_TOKEN`](OwnedCredential::ENV_TOKEN)
-    /// and [`ENV_TOKEN_FALLBACKS`](OwnedCredential::ENV_TOKEN_FALLBACKS). Both unset or empty → [`ProfileError::NotFound`]; only
+    /// `ENV_SECRET_ID` and `ENV_SECRET_KEY`, and the first non-empty of `ENV_TOKEN`
+    /// and `ENV_TOKEN_FALLBACKS`. Both unset or empty → [`ProfileError::NotFound`]; only
     /// one of them → [`ProfileError::Missing`] naming the other (the SDKs silently skip
     /// that case; an explicit error is kinder than falling through to another identity).
-    pub fn from_env_with<F>(mut lookup: F) -> Result<Self, ProfileError>
+    pub(crate) fn from_env_with<F>(mut lookup: F) -> Result<Self, ProfileError>
     where
         F: FnMut(&str) -> Option<String>,
     {
@@ -208,10 +174,9 @@ impl OwnedCredential {
     }
 
     /// From tccli's `<dir>/<name>.credential` JSON file (`dir` is usually `~/.tccli`, see
-    /// `tccli_dir_with`). A missing file is [`ProfileError::NotFound`]; an empty `token`
-    /// means none. Feature `serde_json`.
-    #[cfg(feature = "serde_json")]
-    pub fn from_tccli_profile(dir: &Path, name: &str) -> Result<Self, ProfileError> {
+    /// `credentials.rs`). A missing file is [`ProfileError::NotFound`]; an empty `token`
+    /// means none.
+    pub(crate) fn from_tccli_profile(dir: &Path, name: &str) -> Result<Self, ProfileError> {
         let path = tccli_credential_path(dir, name)?;
         let mut bytes = match std::fs::read(&path) {
             Ok(b) => b,
@@ -225,9 +190,8 @@ impl OwnedCredential {
         result
     }
 
-    /// From the contents of a tccli `.credential` file. Feature `serde_json`.
-    #[cfg(feature = "serde_json")]
-    pub fn from_tccli_json(json: &[u8]) -> Result<Self, ProfileError> {
+    /// From the contents of a tccli `.credential` file.
+    pub(crate) fn from_tccli_json(json: &[u8]) -> Result<Self, ProfileError> {
         let value: serde_json::Value =
             serde_json::from_slice(json).map_err(|_| ProfileError::Malformed)?;
         let obj = value.as_object().ok_or(ProfileError::Malformed)?;
@@ -245,64 +209,6 @@ impl OwnedCredential {
             (None, Some(_)) => Err(ProfileError::Missing("secretId")),
             (Some(_), None) => Err(ProfileError::Missing("secretKey")),
             (Some(i), Some(k)) => Self::checked(i, k, token, ("secretId", "secretKey", "token")),
-        }
-    }
-
-    /// The environment, then (feature `serde_json`) tccli's profile: see
-    /// [`default_chain_with`](Self::default_chain_with).
-    pub fn default_chain() -> Result<Self, ProfileError> {
-        Self::default_chain_with(env_lookup)
-    }
-
-    /// [`from_env_with`](Self::from_env_with); if that finds nothing
-    /// ([`ProfileError::NotFound`]) and feature `serde_json` is on,
-    /// `<home>/.tccli/<TCCLI_PROFILE or default>.credential` with the home directory from
-    /// `HOME` (or `USERPROFILE` on Windows) through the same `lookup`. An incomplete or
-    /// invalid environment is an error, not a reason to fall through.
-    ///
-    /// ```
-    /// use std::collections::HashMap;
-    /// use tc3::profile::{OwnedCredential, ProfileError};
-    ///
-    /// let env: HashMap<&str, &str> = [
-    ///     (OwnedCredential::ENV_SECRET_ID, "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE"),
-    ///     (OwnedCredential::ENV_SECRET_KEY, "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE"),
-    ///     ("TENCENTCLOUD_SECURITY_TOKEN", "tok"),
-    /// ]
-    /// .into();
-    /// let cred = OwnedCredential::default_chain_with(|n| env.get(n).map(|v| v.to_string()))?;
-    /// assert_eq!(cred.secret_id, "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE");
-    /// assert_eq!(cred.token.as_deref(), Some("tok")); // a fallback token variable
-    /// assert!(!format!("{cred:?}").contains("Gu5t9")); // the key never shows
-    /// let borrowed = cred.as_credential()?; // what the signers take
-    /// assert_eq!(borrowed.id.as_str(), cred.secret_id);
-    ///
-    /// // nothing in the environment and no home directory: nothing found
-    /// let none = OwnedCredential::default_chain_with(|_| None);
-    /// assert!(matches!(none, Err(ProfileError::NotFound)));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn default_chain_with<F>(mut lookup: F) -> Result<Self, ProfileError>
-    where
-        F: FnMut(&str) -> Option<String>,
-    {
-        match Self::from_env_with(&mut lookup) {
-            Err(ProfileError::NotFound) => {}
-            other => return other,
-        }
-        #[cfg(feature = "serde_json")]
-        {
-            let profile = lookup(ENV_TCCLI_PROFILE)
-                .filter(|p| !p.is_empty())
-                .unwrap_or_else(|| "default".into());
-            match tccli_dir_with(&mut lookup) {
-                Some(dir) => Self::from_tccli_profile(&dir, &profile),
-                None => Err(ProfileError::NotFound),
-            }
-        }
-        #[cfg(not(feature = "serde_json"))]
-        {
-            Err(ProfileError::NotFound)
         }
     }
 }
@@ -342,39 +248,28 @@ fn env_lookup(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
-/// The region from [`ENV_REGION`] in the process environment, if set and non-empty.
+/// The region from `TENCENTCLOUD_REGION` (tccli's variable) in the process environment, if
+/// set and non-empty: the [`ClientBuilder`](crate::ClientBuilder)'s default region.
+///
+/// ```
+/// // `None` unless TENCENTCLOUD_REGION is set to a non-empty value
+/// let region: Option<String> = tc3_client::region_from_env();
+/// # let _ = region;
+/// ```
 pub fn region_from_env() -> Option<String> {
     region_from_env_with(env_lookup)
 }
 
 /// The region from [`ENV_REGION`] through `lookup`, if set and non-empty.
-pub fn region_from_env_with<F>(mut lookup: F) -> Option<String>
+pub(crate) fn region_from_env_with<F>(mut lookup: F) -> Option<String>
 where
     F: FnMut(&str) -> Option<String>,
 {
     lookup(ENV_REGION).filter(|r| !r.is_empty())
 }
 
-/// tccli's directory `<home>/.tccli`, with the home directory from `HOME` (on Windows
-/// `USERPROFILE`, then `HOME`) through `lookup`; `None` if unset or empty.
-#[cfg(feature = "serde_json")]
-pub(crate) fn tccli_dir_with<F>(mut lookup: F) -> Option<PathBuf>
-where
-    F: FnMut(&str) -> Option<String>,
-{
-    let home = if cfg!(windows) {
-        lookup("USERPROFILE")
-            .filter(|h| !h.is_empty())
-            .or_else(|| lookup("HOME"))
-    } else {
-        lookup("HOME")
-    };
-    home.filter(|h| !h.is_empty())
-        .map(|h| Path::new(&h).join(".tccli"))
-}
-
 /// `<dir>/<name>.credential`, refusing names that would leave `dir`.
-pub fn tccli_credential_path(dir: &Path, name: &str) -> Result<PathBuf, ProfileError> {
+pub(crate) fn tccli_credential_path(dir: &Path, name: &str) -> Result<PathBuf, ProfileError> {
     if name.is_empty()
         || name.starts_with('.')
         || name.contains(['/', '\\', '\0'])
@@ -387,3 +282,7 @@ pub fn tccli_credential_path(dir: &Path, name: &str) -> Result<PathBuf, ProfileE
     file.push_str(".credential");
     Ok(dir.join(file))
 }
+
+#[cfg(test)]
+#[path = "profile_tests.rs"]
+mod tests;
