@@ -130,7 +130,7 @@ proptest! {
             prop_assert_eq!(s2.authorization(), a.authorization());
         }
         // its Authorization parses back
-        let p = tc3::v3::authorization::parse(a.authorization().as_bytes()).unwrap();
+        let p = tc3::v3::Authorization::parse(a.authorization().as_bytes()).unwrap();
         prop_assert_eq!(p.service, service.as_str());
         prop_assert!(p.signed_headers_are_canonical());
     }

@@ -3,7 +3,7 @@
 use serde_json::Value;
 use tc3::encode::{hex32, BufWriter};
 use tc3::v3::{
-    self, authorization, canonical_request, hash_payload, sign, string_to_sign, Common, KeyChain,
+    self, canonical_request, hash_payload, sign, string_to_sign, Authorization, Common, KeyChain,
     Method, Payload, Request, SigningKey,
 };
 use tc3::{Credential, Date};
@@ -131,7 +131,7 @@ fn doc_examples_tc3() {
         assert_eq!(signed.authorization(), s(e, "authorization"), "{name}");
 
         // and the Authorization parses back to its parts
-        let a = authorization::parse(signed.authorization().as_bytes()).unwrap();
+        let a = Authorization::parse(signed.authorization().as_bytes()).unwrap();
         assert_eq!(a.secret_id, s(i, "secret_id"));
         assert_eq!(a.service, service);
         let sh: Vec<&str> = a.signed_headers().collect();

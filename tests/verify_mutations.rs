@@ -8,9 +8,10 @@ use vec_sink::VecSink;
 
 mod verify_util;
 
+use tc3::v3::AuthorizationError;
 use tc3::verify::{
-    verify, AuthorizationFault, LegacyScratch, NotSigned, Param, Policy, RequireToken, Uncovered,
-    ValueRule, Verified, VerifyError,
+    verify, LegacyScratch, NotSigned, Param, Policy, RequireToken, Uncovered, ValueRule, Verified,
+    VerifyError,
 };
 use verify_util::*;
 
@@ -266,7 +267,7 @@ fn tc3_mutations_are_rejected_with_their_code() {
             }),
             &p,
             Some(w!(VerifyError::MalformedAuthorization(
-                AuthorizationFault::Signature
+                AuthorizationError::Signature
             ))),
         );
         t.expect(
@@ -274,7 +275,7 @@ fn tc3_mutations_are_rejected_with_their_code() {
             &with_auth(c, |a| a[..a.len() - 1].to_string()),
             &p,
             Some(w!(VerifyError::MalformedAuthorization(
-                AuthorizationFault::Signature
+                AuthorizationError::Signature
             ))),
         );
         t.expect(
@@ -291,7 +292,7 @@ fn tc3_mutations_are_rejected_with_their_code() {
             }),
             &p,
             Some(w!(VerifyError::MalformedAuthorization(
-                AuthorizationFault::Duplicate
+                AuthorizationError::Duplicate
             ))),
         );
         t.expect(
@@ -299,7 +300,7 @@ fn tc3_mutations_are_rejected_with_their_code() {
             &with_auth(c, |a| a.replacen("TC3-HMAC-SHA256", "TC3-HMAC-SHA1", 1)),
             &p,
             Some(w!(VerifyError::MalformedAuthorization(
-                AuthorizationFault::Algorithm
+                AuthorizationError::Algorithm
             ))),
         );
         // `,` separators are accepted as well as `, `
@@ -371,7 +372,7 @@ fn tc3_mutations_are_rejected_with_their_code() {
             &sh("Content-Type;host"),
             &p,
             Some(w!(VerifyError::MalformedAuthorization(
-                AuthorizationFault::SignedHeaders
+                AuthorizationError::SignedHeaders
             ))),
         );
         t.expect(
@@ -379,7 +380,7 @@ fn tc3_mutations_are_rejected_with_their_code() {
             &sh("content-type;host;host"),
             &p,
             Some(w!(VerifyError::MalformedAuthorization(
-                AuthorizationFault::SignedHeaders
+                AuthorizationError::SignedHeaders
             ))),
         );
         t.expect(
@@ -387,7 +388,7 @@ fn tc3_mutations_are_rejected_with_their_code() {
             &sh("content-type;;host"),
             &p,
             Some(w!(VerifyError::MalformedAuthorization(
-                AuthorizationFault::SignedHeaders
+                AuthorizationError::SignedHeaders
             ))),
         );
         t.expect(
@@ -450,7 +451,7 @@ fn tc3_mutations_are_rejected_with_their_code() {
             &with_auth(c, |a| a.replacen(date, "2019-02-30", 1)),
             &p,
             Some(w!(VerifyError::MalformedAuthorization(
-                AuthorizationFault::Date
+                AuthorizationError::Date
             ))),
         );
         // clock edges
@@ -877,12 +878,13 @@ fn documented_edition_a_verifies_under_the_doc_rule_and_hardened_policy() {
 
 #[test]
 fn messages_and_codes() {
-    use tc3::verify::{AuthorizationFault, NotSigned, Param};
+    use tc3::v3::AuthorizationError;
+    use tc3::verify::{NotSigned, Param};
     let all = [
         (VerifyError::UnsupportedMethod, "UnsupportedProtocol"),
         (VerifyError::MissingSignature, INVALID_AUTH),
         (
-            VerifyError::MalformedAuthorization(AuthorizationFault::Signature),
+            VerifyError::MalformedAuthorization(AuthorizationError::Signature),
             INVALID_AUTH,
         ),
         (VerifyError::HeaderNotSigned(NotSigned::Host), INVALID_AUTH),

@@ -51,7 +51,7 @@
 //! # Ok::<(), tc3::Error>(())
 //! ```
 
-pub mod verify;
+pub(crate) mod verify;
 
 use crate::credential::{SecretId, SecretKey, Token};
 use crate::encode::{self, check_token, form_encode, BufWriter, Sink};

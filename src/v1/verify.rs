@@ -38,7 +38,7 @@ use crate::header;
 use crate::time::MAX_TIMESTAMP;
 use crate::verify::keys::KeyRef;
 use crate::verify::request::{is_form_content_type, is_valid_authority, trim_ows, Redacted};
-use crate::verify::trace::{self, Label, NoTrace, Trace, TraceSink};
+use crate::verify::trace::{self, Label, Trace, TraceSink};
 use crate::verify::{
     Body, Cause, CommonValue, HeaderId, Headers, KeyProvider, Lookup, Param, Policy, RequestView,
     Uncovered, VerifyError,
@@ -238,29 +238,6 @@ fn find<'p>(sorted: &[(&str, &'p str)], name: &str) -> Option<&'p str> {
 fn decimal_param(sorted: &[(&str, &str)], p: Param) -> Result<u64, VerifyError> {
     let v = find(sorted, p.as_str()).ok_or(VerifyError::MissingParameter(p))?;
     parse_decimal(v.as_bytes()).ok_or(VerifyError::InvalidParameter(p))
-}
-
-/// Verifies a legacy request.
-///
-/// ```
-/// use tc3::verify::{Body, LegacyScratch, Policy, RequestView};
-/// use tc3::SecretKey;
-/// // docs/protocol-signing.md §3.2, the documented v1 GET
-/// let q = "Action=DescribeInstances&InstanceIds.0=ins-09dx96dg&Limit=20&Nonce=11886&Offset=0&Region=ap-guangzhou&SecretId=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE&Timestamp=1465185768&Version=2017-03-12&Signature=EliP9YW3pW28FpsEdkXt%2F%2BWcGeI%3D";
-/// let headers: &[(&str, &[u8])] = &[("Host", b"cvm.tencentcloudapi.com")];
-/// let req = RequestView::new("GET", "/", Some(q), headers, Body::Bytes(b""));
-/// let keys = |_: &str| SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE").ok();
-/// let mut scratch = LegacyScratch::<1024, 32>::new();
-/// let ok = tc3::v1::verify::verify(&req, &keys, &Policy::at(1465185768), &mut scratch).unwrap();
-/// assert_eq!(ok.param("InstanceIds.0"), Some("ins-09dx96dg"));
-/// ```
-pub fn verify<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, const B: usize, const P: usize>(
-    req: &RequestView<'a, H>,
-    keys: &K,
-    policy: &Policy<'_>,
-    scratch: &'a mut LegacyScratch<B, P>,
-) -> Result<LegacyVerified<'a>, VerifyError> {
-    verify_traced(req, keys, policy, scratch, &mut NoTrace)
 }
 
 /// What the signature matched under.

@@ -22,14 +22,15 @@
 //!
 //! The canonical request is never materialised while signing: it is streamed into SHA-256,
 //! and the string to sign into a clone of the [`SigningKey`]'s pre-keyed HMAC state. The
-//! same writers ([`canonical`]) produce the text for debugging ([`canonical_request`],
-//! [`string_to_sign`]).
+//! same crate-private writers produce the text for debugging ([`canonical_request`],
+//! [`string_to_sign`]), and [`Authorization`] parses and writes the header value.
 
-pub mod authorization;
-pub mod canonical;
+mod authorization;
+mod canonical;
 mod template;
-pub mod verify;
+pub(crate) mod verify;
 
+pub use authorization::{Authorization, AuthorizationError};
 pub use template::Template;
 
 use crate::credential::{Credential, SecretKey};

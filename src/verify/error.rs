@@ -3,50 +3,8 @@
 
 use crate::header::sent;
 use crate::time::Date;
+use crate::v3::AuthorizationError;
 use core::fmt;
-
-/// Which part of a TC3 `Authorization` header is wrong.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AuthorizationFault {
-    /// The header was sent more than once.
-    Duplicate,
-    /// Not `TC3-HMAC-SHA256 ` at the start.
-    Algorithm,
-    /// The `Credential=ID/DATE/SERVICE/tc3_request` part.
-    Credential,
-    /// The credential scope date is not a `YYYY-MM-DD` date.
-    Date,
-    /// The `SignedHeaders=` list (empty name, uppercase, duplicate, more than this crate's
-    /// capacity).
-    SignedHeaders,
-    /// The `Signature=` part is not 64 lowercase hex digits.
-    Signature,
-    /// Separators or trailing bytes.
-    Syntax,
-}
-
-impl AuthorizationFault {
-    fn as_str(self) -> &'static str {
-        match self {
-            AuthorizationFault::Duplicate => "the Authorization header is sent more than once",
-            AuthorizationFault::Algorithm => "the Authorization header does not start with `TC3-HMAC-SHA256 `",
-            AuthorizationFault::Credential => {
-                "the Authorization Credential is not `SecretId/YYYY-MM-DD/service/tc3_request`"
-            }
-            AuthorizationFault::Date => "the Authorization credential scope date is not a valid YYYY-MM-DD date",
-            AuthorizationFault::SignedHeaders => {
-                "the Authorization SignedHeaders list is malformed (empty, uppercase or repeated name, or too many names)"
-            }
-            AuthorizationFault::Signature => {
-                "the Authorization Signature is not 64 lowercase hex digits"
-            }
-            AuthorizationFault::Syntax => {
-                "the Authorization header is not of the form `TC3-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...`"
-            }
-        }
-    }
-}
 
 /// A request parameter (TC3 header or legacy parameter) named in an error.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -166,7 +124,7 @@ pub enum VerifyError {
     /// are refused by the policy). `AuthFailure.InvalidAuthorization`.
     MissingSignature,
     /// The `Authorization` header is malformed. `AuthFailure.InvalidAuthorization`.
-    MalformedAuthorization(AuthorizationFault),
+    MalformedAuthorization(AuthorizationError),
     /// A header that must be signed is not in `SignedHeaders`.
     /// `AuthFailure.InvalidAuthorization`.
     HeaderNotSigned(NotSigned),

@@ -92,9 +92,7 @@ mod replay;
 pub(crate) mod request;
 pub(crate) mod trace;
 
-pub use error::{
-    AuthorizationFault, HeaderId, NotSigned, Param, Uncovered, VerifyError, MAX_MESSAGE_LEN,
-};
+pub use error::{HeaderId, NotSigned, Param, Uncovered, VerifyError, MAX_MESSAGE_LEN};
 pub use keys::{KeyCache, KeyProvider, KeyRef, RequireToken};
 pub use policy::{Policy, ValueRule, DEFAULT_WINDOW};
 pub use replay::ReplayWindow;

@@ -5,7 +5,7 @@ use crate::spec::Capture;
 use crate::Outcome;
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use tc3::v3::authorization;
+use tc3::v3::Authorization;
 use tc3::verify::{
     self, Body, Cause, LegacyScratch, NoTrace, Policy, RequestView, Verified, VerifyError,
 };
@@ -146,7 +146,7 @@ pub fn with_view<T>(cap: &Capture, f: impl FnOnce(&RequestView<'_, [(&str, &str)
 /// What a rejected request claims to be: its sign method and SecretId, when readable.
 pub fn claimed(cap: &Capture) -> (Value, Value) {
     if let Some(a) = cap.header("authorization") {
-        let id = authorization::parse(a.as_bytes())
+        let id = Authorization::parse(a.as_bytes())
             .ok()
             .map(|p| p.secret_id.to_owned());
         return (json!("TC3-HMAC-SHA256"), json!(id));
