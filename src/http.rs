@@ -99,23 +99,23 @@
 //! ```
 //!
 //! A server that collected the body separately (hyper: `req.into_parts()`, then the body's
-//! bytes) uses [`verify_parts`] with [`Body::Bytes`]; see
+//! bytes) uses [`verify_parts`] with [`Payload::Bytes`]; see
 //! `tc3-gateway` (crate `tc3-tower`).
 
 use crate::credential::Credential;
 use crate::error::{Error, Field, Reason};
 use crate::header;
 use crate::v3::{Common, Method, Payload, SigningKey};
-use crate::verify::{Body, Headers, KeyProvider, LegacyScratch, Lookup, Policy, RequestView};
+use crate::verify::{Headers, KeyProvider, LegacyScratch, Lookup, Policy, RequestView};
 use crate::verify::{Verified, VerifyError};
 use ::http::header::{HeaderName, HeaderValue};
 use ::http::request::Parts;
 use ::http::{HeaderMap, Request, Uri, Version};
 
 /// The `Content-Type` signed and sent for a `GET` without one.
-pub const DEFAULT_GET_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
+const DEFAULT_GET_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 /// The `Content-Type` signed and sent for a `POST` without one.
-pub const DEFAULT_POST_CONTENT_TYPE: &str = "application/json; charset=utf-8";
+const DEFAULT_POST_CONTENT_TYPE: &str = "application/json; charset=utf-8";
 
 // ---------------------------------------------------------------------------------------------
 // Host, path, query
@@ -175,7 +175,7 @@ impl Headers for Parts {
 
 /// The verifier's view of `req`: method, path and raw query from the URI (origin- or
 /// absolute-form), headers with the `host` fallback, and `body`.
-pub fn view<'a, B>(req: &'a Request<B>, body: Body<'a>) -> RequestView<'a, Request<B>> {
+pub fn view<'a, B>(req: &'a Request<B>, body: Payload<'a>) -> RequestView<'a, Request<B>> {
     RequestView::new(
         req.method().as_str(),
         uri_path(req.uri()),
@@ -186,7 +186,7 @@ pub fn view<'a, B>(req: &'a Request<B>, body: Body<'a>) -> RequestView<'a, Reque
 }
 
 /// The verifier's view of a request split into [`Parts`] and its body.
-pub fn view_parts<'a>(parts: &'a Parts, body: Body<'a>) -> RequestView<'a, Parts> {
+pub fn view_parts<'a>(parts: &'a Parts, body: Payload<'a>) -> RequestView<'a, Parts> {
     RequestView::new(
         parts.method.as_str(),
         uri_path(&parts.uri),
@@ -208,7 +208,7 @@ where
     B: AsRef<[u8]>,
     K: KeyProvider + ?Sized,
 {
-    let v = view(req, Body::Bytes(req.body().as_ref()));
+    let v = view(req, Payload::Bytes(req.body().as_ref()));
     crate::verify::verify(&v, keys, policy, scratch)
 }
 
@@ -216,7 +216,7 @@ where
 /// TC3 body) with [`crate::verify::verify`].
 pub fn verify_parts<'a, K, const N: usize, const P: usize>(
     parts: &'a Parts,
-    body: Body<'a>,
+    body: Payload<'a>,
     keys: &K,
     policy: &Policy<'_>,
     scratch: &'a mut LegacyScratch<N, P>,
@@ -242,6 +242,13 @@ pub struct SignOptions<'o> {
     /// Names of request headers to sign beyond `content-type` and `host` (e.g.
     /// `x-tc-action`, which [`sign_with`] adds before signing). Each must be present once.
     pub extra_signed_headers: &'o [&'o str],
+}
+
+impl SignOptions<'_> {
+    /// The `Content-Type` signed and sent for a `GET` without one.
+    pub const DEFAULT_GET_CONTENT_TYPE: &'static str = DEFAULT_GET_CONTENT_TYPE;
+    /// The `Content-Type` signed and sent for a `POST` without one.
+    pub const DEFAULT_POST_CONTENT_TYPE: &'static str = DEFAULT_POST_CONTENT_TYPE;
 }
 
 impl<'o> SignOptions<'o> {
@@ -287,7 +294,7 @@ pub fn sign<B: AsRef<[u8]>>(
 ///   `Host` header is then added for HTTP/1.x requests, not for HTTP/2 and HTTP/3 (whose
 ///   `:authority` comes from the URI). Neither → `Error { Host, Empty }`.
 /// * The `Content-Type` header is signed as sent; without one,
-///   [`DEFAULT_GET_CONTENT_TYPE`] / [`DEFAULT_POST_CONTENT_TYPE`] is signed and added.
+///   [`SignOptions::DEFAULT_GET_CONTENT_TYPE`] / [`SignOptions::DEFAULT_POST_CONTENT_TYPE`] is signed and added.
 /// * Then the headers of [`SignedRequest::headers`](crate::v3::SignedRequest::headers) are set
 ///   (replacing any of the same name): `X-TC-Action`, `X-TC-Timestamp`, `X-TC-Version`,
 ///   `X-TC-Region`, `X-TC-Token`, … and `Authorization`.

@@ -39,19 +39,20 @@
 //! as the body; hash them like any other body. The per-API parameters travel as extra,
 //! *unsigned* headers which the caller chooses; Go's generated code turns every request field
 //! `F` of service `s` into `X-<S-UPPER>-<F>` ([`param_header`]). The signed `Content-Type` is
-//! [`OCTET_STREAM`] (Python, Go, PHP, C++) or [`OCTET_STREAM_UTF8`] (Java, Node).
+//! [`ContentType::OCTET_STREAM`] (Python, Go, PHP, C++) or [`ContentType::OCTET_STREAM_UTF8`]
+//! (Java, Node).
 
 use crate::encode::{check_header_value, BufWriter, Counter, Sink};
 use crate::error::{Error, Field, Reason};
 use core::fmt;
 
 /// The longest boundary RFC 2046 allows.
-pub const MAX_BOUNDARY_LEN: usize = 70;
+const MAX_BOUNDARY_LEN: usize = 70;
 
 /// The signed `Content-Type` of an octet-stream upload in Python, Go, PHP and C++.
-pub const OCTET_STREAM: &str = "application/octet-stream";
+const OCTET_STREAM: &str = "application/octet-stream";
 /// The signed `Content-Type` of an octet-stream upload in Java and Node.
-pub const OCTET_STREAM_UTF8: &str = "application/octet-stream; charset=utf-8";
+const OCTET_STREAM_UTF8: &str = "application/octet-stream; charset=utf-8";
 
 /// Which SDK's byte layout to reproduce. Servers accept any well-formed body (the signature
 /// covers whatever bytes are sent); the layouts exist so an SDK's requests can be rebuilt
@@ -94,6 +95,9 @@ pub struct Boundary {
 }
 
 impl Boundary {
+    /// The longest boundary RFC 2046 allows.
+    pub const MAX_LEN: usize = MAX_BOUNDARY_LEN;
+
     /// Checks and copies a boundary. Errors are about [`Field::ContentType`]:
     /// [`Reason::Empty`], [`Reason::TooLong`] (over 70), [`Reason::ControlChar`] (CR, LF, ...),
     /// [`Reason::NonAscii`], [`Reason::Reserved`] (a character outside the set above).
@@ -174,7 +178,7 @@ impl fmt::Display for Boundary {
 }
 
 /// Capacity of [`ContentType`]: the Java prefix (45 bytes) plus a 70-byte boundary fits.
-pub const MAX_CONTENT_TYPE_LEN: usize = 128;
+const MAX_CONTENT_TYPE_LEN: usize = 128;
 
 /// A signed `Content-Type` value in a small fixed buffer, e.g.
 /// `multipart/form-data; boundary=0123456789abcdef0123456789abcdef`. Send exactly this
@@ -186,6 +190,13 @@ pub struct ContentType {
 }
 
 impl ContentType {
+    /// The capacity: the Java prefix (45 bytes) plus a 70-byte boundary fits.
+    pub const MAX_LEN: usize = MAX_CONTENT_TYPE_LEN;
+    /// The signed `Content-Type` of an octet-stream upload in Python, Go, PHP and C++.
+    pub const OCTET_STREAM: &'static str = OCTET_STREAM;
+    /// The signed `Content-Type` of an octet-stream upload in Java and Node.
+    pub const OCTET_STREAM_UTF8: &'static str = OCTET_STREAM_UTF8;
+
     /// The header value.
     pub fn as_str(&self) -> &str {
         core::str::from_utf8(self.bytes.get(..usize::from(self.len)).unwrap_or(&[])).unwrap_or("")
@@ -332,8 +343,8 @@ impl<'b> Multipart<'b> {
         Ok(c.0)
     }
 
-    /// SHA-256 of the body, computed by streaming (the raw digest; hex it with
-    /// [`crate::encode::hex32`] for `HashedRequestPayload`).
+    /// SHA-256 of the body, computed by streaming: sign it as
+    /// [`Payload::Sha256`](crate::v3::Payload::Sha256).
     pub fn payload_sha256(&self, parts: &[Part<'_>]) -> Result<[u8; 32], Error> {
         use sha2::Digest;
         let mut h = sha2::Sha256::new();
@@ -424,7 +435,7 @@ fn contains_delimiter(value: &[u8], boundary: &[u8]) -> bool {
 }
 
 /// Capacity of [`HeaderName`].
-pub const MAX_HEADER_NAME_LEN: usize = 128;
+const MAX_HEADER_NAME_LEN: usize = 128;
 
 /// An octet-stream parameter header name in a fixed buffer, e.g. `X-OCR-ImageName`.
 #[derive(Copy, Clone, PartialEq, Eq, Hash)]
@@ -434,6 +445,9 @@ pub struct HeaderName {
 }
 
 impl HeaderName {
+    /// The capacity.
+    pub const MAX_LEN: usize = MAX_HEADER_NAME_LEN;
+
     /// The header name.
     pub fn as_str(&self) -> &str {
         core::str::from_utf8(self.bytes.get(..usize::from(self.len)).unwrap_or(&[])).unwrap_or("")

@@ -8,7 +8,7 @@ mod verify_util;
 use http::{Request, Version};
 use tc3::http::{sign, sign_with, verify, verify_parts, SignOptions};
 use tc3::v3::{Common, Payload, PayloadHasher, SigningKey};
-use tc3::verify::{Body, LegacyScratch, Policy, VerifyError};
+use tc3::verify::{LegacyScratch, Policy, VerifyError};
 use tc3::{Credential, Date, SecretKey};
 use verify_util::*;
 
@@ -78,7 +78,7 @@ fn documented_example_signed_as_http_request() {
         let (parts, body) = req.into_parts();
         let v = verify_parts(
             &parts,
-            Body::Bytes(&body),
+            Payload::Bytes(&body),
             &doc_keys,
             &Policy::at(DOC_TS + 300),
             &mut scratch,
@@ -87,7 +87,7 @@ fn documented_example_signed_as_http_request() {
         assert_eq!(v.timestamp(), DOC_TS);
         let e = verify_parts(
             &parts,
-            Body::Bytes(&body),
+            Payload::Bytes(&body),
             &doc_keys,
             &Policy::at(DOC_TS + 301),
             &mut scratch,
@@ -96,7 +96,7 @@ fn documented_example_signed_as_http_request() {
         assert_eq!(e.code(), "AuthFailure.SignatureExpire");
         let e = verify_parts(
             &parts,
-            Body::Bytes(b"{}"),
+            Payload::Bytes(b"{}"),
             &doc_keys,
             &Policy::at(DOC_TS),
             &mut scratch,
@@ -144,7 +144,7 @@ fn documented_example_with_digest_cached_key_and_streamed_body() {
     let mut scratch = LegacyScratch::<64, 4>::new();
     let v = verify_parts(
         &parts,
-        Body::Sha256(digest),
+        Payload::Sha256(digest),
         &doc_keys,
         &Policy::at(DOC_TS),
         &mut scratch,
@@ -275,7 +275,13 @@ fn get_token_unsigned_and_extra_signed_headers_round_trip() {
     parts.uri = "http://cvm.tencentcloudapi.com/?Limit=2&Offset=0"
         .parse()
         .unwrap();
-    let e = verify_parts(&parts, Body::Bytes(&body), &doc_keys, &policy, &mut scratch);
+    let e = verify_parts(
+        &parts,
+        Payload::Bytes(&body),
+        &doc_keys,
+        &policy,
+        &mut scratch,
+    );
     assert_eq!(e.unwrap_err().code(), "AuthFailure.SignatureFailure");
 
     // UNSIGNED-PAYLOAD

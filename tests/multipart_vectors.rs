@@ -6,8 +6,7 @@ use vec_sink::VecSink;
 
 use base64ct::Encoding;
 use sha2::Digest;
-use tc3::encode::hex32;
-use tc3::multipart::{param_header, Boundary, Layout, Multipart, Part, OCTET_STREAM};
+use tc3::multipart::{param_header, Boundary, ContentType, Layout, Multipart, Part};
 use tc3::{Field, Reason};
 
 fn vector(name: &str) -> serde_json::Value {
@@ -66,7 +65,10 @@ fn python_b5_body_is_byte_exact() {
     let want_hash = s(&v, &["inputs", "payload_sha256"]);
     assert_eq!(want_hash, s(&v, &["expected", "hashed_payload"]));
     let streamed = form.payload_sha256(&parts).unwrap();
-    assert_eq!(std::str::from_utf8(&hex32(&streamed)).unwrap(), want_hash);
+    assert_eq!(
+        base16ct::lower::encode_str(&streamed, &mut [0; 64]).unwrap(),
+        want_hash
+    );
     let direct: [u8; 32] = sha2::Sha256::digest(body).into();
     assert_eq!(direct, streamed);
 
@@ -110,7 +112,7 @@ fn node_sign3_body_is_byte_exact() {
     );
     let digest = form.payload_sha256(&parts).unwrap();
     assert_eq!(
-        std::str::from_utf8(&hex32(&digest)).unwrap(),
+        base16ct::lower::encode_str(&digest, &mut [0; 64]).unwrap(),
         s(&v, &["expected", "hashed_payload"])
     );
     assert_eq!(form.content_type().as_str(), content_type);
@@ -328,7 +330,7 @@ fn too_small_buffer_is_a_capacity_error() {
 
 #[test]
 fn octet_stream_param_headers() {
-    assert_eq!(OCTET_STREAM, "application/octet-stream");
+    assert_eq!(ContentType::OCTET_STREAM, "application/octet-stream");
     let (n, v) = param_header("ocr", "ImageName", "a.png").unwrap();
     assert_eq!((n.as_str(), v), ("X-OCR-ImageName", "a.png"));
     assert_eq!(

@@ -73,7 +73,11 @@ fn recompute(spec: &Value, cap: &Value, rule: KeyRule) -> (String, bool) {
         .filter(|(k, _)| k != "Signature")
         .map(|(k, v)| (&k[..], &v[..]))
         .collect();
-    tc3::encode::sort_params(&mut pairs).unwrap();
+    pairs.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    assert!(
+        pairs.windows(2).all(|w| w[0].0 != w[1].0),
+        "a name given twice"
+    );
     let sm = SignatureMethod::from_param(
         pairs
             .iter()

@@ -1,7 +1,7 @@
 //! Every TC3 case of `tests/data/vectors/doc-examples.json`: every intermediate value.
 
 use serde_json::Value;
-use tc3::encode::{hex32, BufWriter};
+use tc3::encode::BufWriter;
 use tc3::v3::{
     self, canonical_request, hash_payload, sign, string_to_sign, Authorization, Common, KeyChain,
     Method, Payload, Request, SigningKey,
@@ -192,4 +192,11 @@ fn hexs(b: &[u8; 32]) -> String {
 fn base64ct_decode(s: &str) -> Vec<u8> {
     use base64ct::Encoding;
     base64ct::Base64::decode_vec(s).unwrap()
+}
+
+/// Lowercase hex of a digest.
+fn hex32(d: &[u8; 32]) -> [u8; 64] {
+    let mut out = [0u8; 64];
+    base16ct::lower::encode(d, &mut out).unwrap();
+    out
 }

@@ -835,7 +835,7 @@ fn documented_edition_a_verifies_under_the_doc_rule_and_hardened_policy() {
         ("X-TC-Region", b"ap-guangzhou"),
     ];
     let req =
-        tc3::verify::RequestView::new("POST", "/", None, headers, tc3::verify::Body::Bytes(body));
+        tc3::verify::RequestView::new("POST", "/", None, headers, tc3::v3::Payload::Bytes(body));
     let keys = |id: &str| {
         (id == "AKID********************************")
             .then(|| tc3::SecretKey::new("********************************").unwrap())
@@ -863,7 +863,7 @@ fn documented_edition_a_verifies_under_the_doc_rule_and_hardened_policy() {
     let mut h2 = headers.to_vec();
     h2[3].1 = b"TerminateInstances";
     let req2 =
-        tc3::verify::RequestView::new("POST", "/", None, &h2[..], tc3::verify::Body::Bytes(body));
+        tc3::verify::RequestView::new("POST", "/", None, &h2[..], tc3::v3::Payload::Bytes(body));
     assert_eq!(
         verify(&req2, &keys, &p, &mut scratch).unwrap_err().code(),
         SIG_FAIL
@@ -872,7 +872,7 @@ fn documented_edition_a_verifies_under_the_doc_rule_and_hardened_policy() {
     use sha2::Digest;
     let d: [u8; 32] = sha2::Sha256::digest(body).into();
     let req3 =
-        tc3::verify::RequestView::new("POST", "/", None, headers, tc3::verify::Body::Sha256(d));
+        tc3::verify::RequestView::new("POST", "/", None, headers, tc3::v3::Payload::Sha256(d));
     assert!(verify(&req3, &keys, &p, &mut scratch).is_ok());
 }
 
@@ -966,7 +966,7 @@ fn explain_shows_the_documented_intermediate_values() {
         ("X-TC-Timestamp", b"1551113065"),
     ];
     let req =
-        tc3::verify::RequestView::new("POST", "/", None, headers, tc3::verify::Body::Bytes(body));
+        tc3::verify::RequestView::new("POST", "/", None, headers, tc3::v3::Payload::Bytes(body));
     let keys = |id: &str| {
         (id == "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE")
             .then(|| tc3::SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE").unwrap())
@@ -1006,7 +1006,7 @@ fn explain_shows_the_documented_intermediate_values() {
     // §3.2 v1, old edition: the documented URL verifies, and explain shows its string to sign
     let q = "Action=DescribeInstances&InstanceIds.0=ins-09dx96dg&Limit=20&Nonce=11886&Offset=0&Region=ap-guangzhou&SecretId=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE&Signature=EliP9YW3pW28FpsEdkXt%2F%2BWcGeI%3D&Timestamp=1465185768&Version=2017-03-12";
     let h: &[(&str, &[u8])] = &[("Host", b"cvm.tencentcloudapi.com")];
-    let req = tc3::verify::RequestView::new("GET", "/", Some(q), h, tc3::verify::Body::Bytes(b""));
+    let req = tc3::verify::RequestView::new("GET", "/", Some(q), h, tc3::v3::Payload::Bytes(b""));
     let mut scratch = LegacyScratch::<1024, 32>::new();
     let mut out = VecSink::default();
     let r = tc3::verify::explain(

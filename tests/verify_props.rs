@@ -8,7 +8,7 @@ use vec_sink::VecSink;
 use proptest::prelude::*;
 use tc3::v1::{self, KeyRule, SignatureMethod};
 use tc3::v3::{self, Common, Method, Payload, Request};
-use tc3::verify::{verify, Body, LegacyScratch, Policy, RequestView, Verified};
+use tc3::verify::{verify, LegacyScratch, Policy, RequestView, Verified};
 use tc3::{Credential, SecretKey};
 
 /// XOR masks of a "single-byte change". 0x20 is left out: it flips ASCII case, which the
@@ -124,7 +124,7 @@ impl Wire {
             "/",
             query.as_deref(),
             &headers[..],
-            Body::Bytes(&self.body),
+            Payload::Bytes(&self.body),
         );
         let mut scratch = LegacyScratch::<4096, 64>::new();
         // explain is the same verification observed: the same verdict, `ok` iff accepted
@@ -162,7 +162,7 @@ fn sign_tc3(c: &Tc3Case) -> Wire {
     pairs.dedup_by(|a, b| a.0 == b.0);
     let mut query = vec![0u8; 1 << 16];
     let mut w = tc3::encode::BufWriter::new(&mut query);
-    tc3::encode::write_query(&pairs, &mut w);
+    tc3::params::write_sorted_query(&mut pairs, &mut w).unwrap();
     let query = w.finish_str().unwrap().to_owned();
     let extra = [("X-TC-Action", c.action.as_str())];
     let mut req = if c.get {

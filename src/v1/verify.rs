@@ -36,11 +36,12 @@ use crate::credential::SecretKey;
 use crate::encode::{form_decode, parse_decimal, sort_params, BufWriter};
 use crate::header;
 use crate::time::MAX_TIMESTAMP;
+use crate::v3::Payload;
 use crate::verify::keys::KeyRef;
 use crate::verify::request::{is_form_content_type, is_valid_authority, trim_ows, Redacted};
 use crate::verify::trace::{self, Label, Trace, TraceSink};
 use crate::verify::{
-    Body, Cause, CommonValue, HeaderId, Headers, KeyProvider, Lookup, Param, Policy, RequestView,
+    Cause, CommonValue, HeaderId, Headers, KeyProvider, Lookup, Param, Policy, RequestView,
     Uncovered, VerifyError,
 };
 
@@ -294,8 +295,8 @@ fn prepare<
     } else {
         match req.header(header::CONTENT_TYPE) {
             Lookup::One(ct) if is_form_content_type(ct) => match req.body {
-                Body::Bytes(b) => b,
-                Body::Sha256(_) => return Err(VerifyError::BodyUnavailable),
+                Payload::Bytes(b) => b,
+                Payload::Sha256(_) | Payload::Unsigned => return Err(VerifyError::BodyUnavailable),
             },
             _ => return Err(VerifyError::MissingSignature),
         }
@@ -346,8 +347,12 @@ fn prepare<
     if req.method == "POST" && req.query.is_some_and(|q| !q.is_empty()) {
         return Err(VerifyError::NotCovered(Uncovered::PostQuery));
     }
-    if req.method == "GET" && !req.body.is_empty() {
-        return Err(VerifyError::NotCovered(Uncovered::GetBody));
+    if req.method == "GET" {
+        match req.body {
+            Payload::Unsigned => return Err(VerifyError::BodyUnavailable),
+            body if !body.is_empty() => return Err(VerifyError::NotCovered(Uncovered::GetBody)),
+            _ => {}
+        }
     }
     if req.has_other_spelling(header::HOST) {
         return Err(VerifyError::AmbiguousHeader(HeaderId::Host));

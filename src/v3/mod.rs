@@ -44,22 +44,20 @@ use hmac::{digest::KeyInit, Hmac, Mac};
 use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-/// The algorithm name that starts the string to sign and the `Authorization` value.
-pub const ALGORITHM: &str = "TC3-HMAC-SHA256";
 /// The literal hashed instead of the body in unsigned-payload mode, and the value of the
 /// `X-TC-Content-SHA256` header then sent.
-pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+pub(crate) const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 /// The most signed headers (including `content-type` and `host`) a request may have.
-pub const MAX_SIGNED_HEADERS: usize = 16;
+pub(crate) const MAX_SIGNED_HEADERS: usize = 16;
 /// The longest extra signed header name accepted.
-pub const MAX_HEADER_NAME_LEN: usize = 64;
+pub(crate) const MAX_HEADER_NAME_LEN: usize = 64;
 /// The longest service name accepted.
-pub const MAX_SERVICE_LEN: usize = 64;
+pub(crate) const MAX_SERVICE_LEN: usize = 64;
 /// The longest SignedHeaders list (`content-type;host;...`) accepted.
-pub const MAX_SIGNED_HEADERS_LEN: usize = 256;
+pub(crate) const MAX_SIGNED_HEADERS_LEN: usize = 256;
 const SIGNED_HEADERS_CAP: usize = MAX_SIGNED_HEADERS_LEN;
 /// Capacity of the `Authorization` value buffer: enough for every accepted input.
-pub const AUTHORIZATION_CAPACITY: usize = 27
+pub(crate) const AUTHORIZATION_CAPACITY: usize = 27
     + crate::credential::MAX_SECRET_ID_LEN
     + 1
     + 10
@@ -112,7 +110,9 @@ impl core::str::FromStr for Method {
     }
 }
 
-/// What enters the canonical request as the hashed payload.
+/// A request body as signing and verification see it: what enters the canonical request as
+/// the hashed payload ([`Request::payload`]), and the body a gateway passes to the verifier
+/// ([`RequestView::body`](crate::verify::RequestView::body)).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Payload<'a> {
     /// The exact body bytes sent.
@@ -142,6 +142,18 @@ impl PayloadHasher {
     /// The payload to sign: [`Payload::Sha256`] of everything fed.
     pub fn finish(self) -> Payload<'static> {
         Payload::Sha256(self.0.finalize().into())
+    }
+}
+
+impl Payload<'_> {
+    /// Whether the body is empty (for a digest: whether it is the SHA-256 of nothing; an
+    /// unsigned payload is not known to be empty).
+    pub(crate) fn is_empty(&self) -> bool {
+        match self {
+            Payload::Bytes(b) => b.is_empty(),
+            Payload::Sha256(d) => hex32(d) == *EMPTY_SHA256_HEX,
+            Payload::Unsigned => false,
+        }
     }
 }
 
@@ -412,6 +424,15 @@ pub struct Request<'a> {
     pub payload: Payload<'a>,
 }
 
+impl Request<'_> {
+    /// The most signed headers (including `content-type` and `host`) a request may have.
+    pub const MAX_SIGNED_HEADERS: usize = MAX_SIGNED_HEADERS;
+    /// The longest extra signed header name accepted.
+    pub const MAX_HEADER_NAME_LEN: usize = MAX_HEADER_NAME_LEN;
+    /// The longest SignedHeaders list (`content-type;host;...`) accepted.
+    pub const MAX_SIGNED_HEADERS_LEN: usize = MAX_SIGNED_HEADERS_LEN;
+}
+
 impl<'a> Request<'a> {
     /// A POST with a body, URI `/`, no query, no extra signed headers.
     pub fn new_post(host: &'a str, content_type: &'a str, body: &'a [u8]) -> Self {
@@ -458,6 +479,11 @@ pub struct Common<'a> {
     pub language: Option<&'a str>,
     /// `X-TC-RequestClient` when set.
     pub request_client: Option<&'a str>,
+}
+
+impl Common<'_> {
+    /// The longest service name accepted.
+    pub const MAX_SERVICE_LEN: usize = MAX_SERVICE_LEN;
 }
 
 impl<'a> Common<'a> {

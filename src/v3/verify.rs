@@ -30,7 +30,7 @@ use crate::verify::keys::{DeriveKey, KeyRef};
 use crate::verify::request::{has_cased_boundary, is_valid_authority, trim_ows, Redacted};
 use crate::verify::trace::{self, Label, NoTrace, Tee, Trace, TraceSink};
 use crate::verify::{
-    Body, Cause, CommonValue, HeaderId, Headers, KeyProvider, Lookup, NotSigned, Param, Policy,
+    Cause, CommonValue, HeaderId, Headers, KeyProvider, Lookup, NotSigned, Param, Policy,
     RequestView, ValueRule, VerifyError,
 };
 use sha2::{Digest, Sha256};
@@ -317,8 +317,8 @@ fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
         hash_payload(&Payload::Unsigned)
     } else {
         match req.body {
-            Body::Bytes(b) => hash_payload(&Payload::Bytes(b)),
-            Body::Sha256(d) => hash_payload(&Payload::Sha256(d)),
+            Payload::Unsigned => return Err(VerifyError::BodyUnavailable),
+            body => hash_payload(&body),
         }
     };
 
@@ -747,7 +747,7 @@ pub(crate) fn diagnose<H: Headers + ?Sized, K: KeyProvider + ?Sized>(
         {
             return Cause::PayloadEmpty;
         }
-        if let Body::Bytes(body) = req.body {
+        if let Payload::Bytes(body) = req.body {
             let plus = |extra: &[u8]| {
                 let mut h = Sha256::new();
                 h.update(body);

@@ -141,8 +141,10 @@ pub enum VerifyError {
     /// The legacy parameters do not fit the caller's [`LegacyScratch`](super::LegacyScratch).
     /// `RequestSizeLimitExceeded`.
     TooLarge,
-    /// A legacy POST was given only the body digest ([`Body::Sha256`](super::Body::Sha256)); the form body itself
-    /// is needed. A gateway bug: `InternalError`.
+    /// The body needed is not in the [`RequestView`](super::RequestView): a legacy POST given
+    /// only the body digest ([`Payload::Sha256`](crate::v3::Payload::Sha256)), or a request
+    /// other than a TC3 `UNSIGNED-PAYLOAD` one given no body
+    /// ([`Payload::Unsigned`](crate::v3::Payload::Unsigned)). A gateway bug: `InternalError`.
     BodyUnavailable,
     /// The SecretId is unknown. `AuthFailure.SecretIdNotFound`.
     SecretIdNotFound,
@@ -205,6 +207,9 @@ pub enum VerifyError {
 }
 
 impl VerifyError {
+    /// The capacity of [`VerifyError::message`].
+    pub const MAX_MESSAGE_LEN: usize = MAX_MESSAGE_LEN;
+
     /// The Tencent Cloud error code a server returns for this fault.
     pub const fn code(&self) -> &'static str {
         use VerifyError::*;

@@ -59,7 +59,8 @@
 //! # Example
 //!
 //! ```
-//! use tc3::verify::{verify, Body, LegacyScratch, Policy, RequestView, Verified};
+//! use tc3::v3::Payload;
+//! use tc3::verify::{verify, LegacyScratch, Policy, RequestView, Verified};
 //! use tc3::SecretKey;
 //!
 //! let body = br#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
@@ -70,7 +71,7 @@
 //!     ("X-TC-Timestamp", b"1551113065"),
 //!     ("Authorization", b"TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE/2019-02-25/cvm/tc3_request, SignedHeaders=content-type;host, Signature=72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168"),
 //! ];
-//! let req = RequestView::new("POST", "/", None, headers, Body::Bytes(body));
+//! let req = RequestView::new("POST", "/", None, headers, Payload::Bytes(body));
 //! let keys = |id: &str| (id == "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE")
 //!     .then(|| SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE").ok())
 //!     .flatten();
@@ -92,11 +93,11 @@ mod replay;
 pub(crate) mod request;
 pub(crate) mod trace;
 
-pub use error::{HeaderId, NotSigned, Param, Uncovered, VerifyError, MAX_MESSAGE_LEN};
+pub use error::{HeaderId, NotSigned, Param, Uncovered, VerifyError};
 pub use keys::{KeyCache, KeyProvider, KeyRef, RequireToken};
-pub use policy::{Policy, ValueRule, DEFAULT_WINDOW};
+pub use policy::{Policy, ValueRule};
 pub use replay::ReplayWindow;
-pub use request::{Body, CommonValue, Headers, Lookup, RequestView};
+pub use request::{CommonValue, Headers, Lookup, RequestView};
 pub use trace::{Cause, Label, NoTrace, TextTrace, Trace};
 
 pub use crate::v1::verify::{LegacyScratch, LegacyVerified};
@@ -201,11 +202,12 @@ impl<'a> Verified<'a> {
     ///
     /// ```
     /// # use tc3::verify::*;
+    /// # use tc3::v3::Payload;
     /// # let q = "Action=DescribeInstances&InstanceIds.0=ins-09dx96dg&Limit=20&Nonce=11886&Offset=0&Region=ap-guangzhou&SecretId=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE&Timestamp=1465185768&Version=2017-03-12&Signature=EliP9YW3pW28FpsEdkXt%2F%2BWcGeI%3D";
     /// # let headers: &[(&str, &[u8])] = &[("Host", b"cvm.tencentcloudapi.com")];
-    /// # let req = RequestView::new("GET", "/", Some(q), headers, Body::Bytes(b""));
+    /// # let req = RequestView::new("GET", "/", Some(q), headers, Payload::Bytes(b""));
     /// # let keys = |_: &str| tc3::SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE").ok();
-    /// let mut window = ReplayWindow::<1024>::new(DEFAULT_WINDOW);
+    /// let mut window = ReplayWindow::<1024>::new(Policy::DEFAULT_WINDOW);
     /// let mut scratch = LegacyScratch::<1024, 32>::new();
     /// let now = 1465185768;
     /// let v = verify(&req, &keys, &Policy::at(now), &mut scratch).unwrap();
@@ -267,9 +269,10 @@ pub fn verify<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, const B: usize, 
 /// Like [`verify`], with a cache of derived TC3 signing keys.
 ///
 /// ```
-/// use tc3::verify::{verify_cached, Body, KeyCache, LegacyScratch, Policy, RequestView};
+/// use tc3::v3::Payload;
+/// use tc3::verify::{verify_cached, KeyCache, LegacyScratch, Policy, RequestView};
 /// let headers: &[(&str, &[u8])] = &[("Host", b"cvm.tencentcloudapi.com")];
-/// let req = RequestView::new("GET", "/", None, headers, Body::Bytes(b""));
+/// let req = RequestView::new("GET", "/", None, headers, Payload::Bytes(b""));
 /// let keys = |_: &str| tc3::SecretKey::new("k").ok();
 /// let (mut cache, mut scratch) = (KeyCache::<16>::new(), LegacyScratch::<1024, 32>::new());
 /// let e = verify_cached(&req, &keys, &Policy::skip_clock(), &mut cache, &mut scratch);
@@ -329,7 +332,8 @@ fn cause_of(e: &VerifyError) -> Cause {
 /// operator, never to the client.
 ///
 /// ```
-/// use tc3::verify::{explain, Body, Cause, LegacyScratch, Policy, RequestView, TextTrace};
+/// use tc3::v3::Payload;
+/// use tc3::verify::{explain, Cause, LegacyScratch, Policy, RequestView, TextTrace};
 /// use tc3::SecretKey;
 /// let body = br#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
 /// let headers: &[(&str, &[u8])] = &[
@@ -339,7 +343,7 @@ fn cause_of(e: &VerifyError) -> Cause {
 ///     ("X-TC-Timestamp", b"1551113065"),
 ///     ("Authorization", b"TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE/2019-02-25/cvm/tc3_request, SignedHeaders=content-type;host, Signature=72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168"),
 /// ];
-/// let req = RequestView::new("POST", "/", None, headers, Body::Bytes(body));
+/// let req = RequestView::new("POST", "/", None, headers, Payload::Bytes(body));
 /// let keys = |_: &str| SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE").ok();
 /// let mut scratch = LegacyScratch::<1024, 32>::new();
 /// let mut buf = [0u8; 4096]; // any Sink: a fixed buffer, or a Vec<u8> with `alloc`

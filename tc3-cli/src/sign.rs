@@ -4,7 +4,6 @@ use crate::io::{for_each_json_line, print_line};
 use crate::spec::{Capture, Spec};
 use crate::{Fail, Outcome};
 use serde_json::Value;
-use tc3::encode;
 use tc3::{v1, v3, Credential, SecretId, SecretKey, Token};
 
 /// The documented worked example: edition B of the Signature v3 docs (`v3-doc-edition-b`).
@@ -198,9 +197,9 @@ fn sign_v3(spec: &Spec, cred: &Credential<'_>, show: bool) -> Result<Capture, St
                 .iter()
                 .map(|(k, v)| (k.as_str(), v.as_str()))
                 .collect();
-            encode::sort_params(&mut refs).map_err(|e| format!("params: {e}"))?;
             let mut out = Vec::new();
-            encode::write_query(&refs, &mut out);
+            tc3::params::write_sorted_query(&mut refs, &mut out)
+                .map_err(|e| format!("params: {e}"))?;
             String::from_utf8(out).map_err(|e| e.to_string())?
         }
     };
@@ -216,8 +215,11 @@ fn sign_v3(spec: &Spec, cred: &Credential<'_>, show: bool) -> Result<Capture, St
     let payload = if spec.unsigned_payload {
         v3::Payload::Unsigned
     } else if let Some(hex) = &spec.payload_sha256 {
-        digest = encode::unhex32(hex.as_bytes())
-            .ok_or("payload_sha256 must be 64 lowercase hex digits")?;
+        let mut d = [0u8; 32];
+        match base16ct::lower::decode(hex.as_bytes(), &mut d) {
+            Ok(decoded) if decoded.len() == 32 => digest = d,
+            _ => return Err("payload_sha256 must be 64 lowercase hex digits".into()),
+        }
         v3::Payload::Sha256(digest)
     } else {
         v3::Payload::Bytes(&body)

@@ -6,8 +6,9 @@ use crate::Outcome;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use tc3::v3::Authorization;
+use tc3::v3::Payload;
 use tc3::verify::{
-    self, Body, Cause, LegacyScratch, NoTrace, Policy, RequestView, Verified, VerifyError,
+    self, Cause, LegacyScratch, NoTrace, Policy, RequestView, Verified, VerifyError,
 };
 use tc3::SecretKey;
 
@@ -138,7 +139,7 @@ pub fn with_view<T>(cap: &Capture, f: impl FnOnce(&RequestView<'_, [(&str, &str)
         &cap.path,
         cap.query.as_deref(),
         headers.as_slice(),
-        Body::Bytes(&cap.body),
+        Payload::Bytes(&cap.body),
     );
     f(&view)
 }

@@ -514,7 +514,7 @@ impl Client {
             hs.push((name, value));
         }
         let body = Body {
-            content_type: tc3::multipart::OCTET_STREAM.into(),
+            content_type: tc3::multipart::ContentType::OCTET_STREAM.into(),
             bytes: data.into(),
             headers: hs,
         };

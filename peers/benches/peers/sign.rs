@@ -209,7 +209,7 @@ pub fn cases(all: &Value) -> Vec<Case<'static>> {
         "/",
         None,
         sent_view.as_slice(),
-        tc3::verify::Body::Bytes(payload.as_bytes()),
+        tc3::v3::Payload::Bytes(payload.as_bytes()),
     ));
     // A TC3 request never touches the legacy scratch: the smallest one does.
     let mut key_cache = tc3::verify::KeyCache::<4>::new();
