@@ -63,7 +63,7 @@ extern crate alloc;
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
-pub mod credential;
+mod credential;
 pub mod encode;
 pub mod envelope;
 mod error;

@@ -86,16 +86,12 @@ fn recompute(spec: &Value, cap: &Value, rule: KeyRule) -> (String, bool) {
     );
     assert_eq!(sm.as_str(), spec["sign_method"].as_str().unwrap());
     let key = SecretKey::new(spec["secret_key"].as_str().unwrap()).unwrap();
-    let sig = v1::compute_signature(
-        &v1::Request::get(header(cap, "host"))
-            .with_method(cap["method"].as_str().unwrap())
-            .with_path(cap["path"].as_str().unwrap())
-            .with_rule(rule),
-        &pairs,
-        &key,
-        sm,
-    )
-    .unwrap();
+    let sig = v1::Request::get(header(cap, "host"))
+        .with_method(cap["method"].as_str().unwrap())
+        .with_path(cap["path"].as_str().unwrap())
+        .with_rule(rule)
+        .sign_sorted(&pairs, &key, sm)
+        .unwrap();
     (received.clone(), sig.ct_eq_base64(received.as_bytes()))
 }
 
@@ -201,21 +197,19 @@ fn build(spec: &Value, sdk: &str) -> (Vec<(String, String)>, String) {
     } else {
         KeyRule::Raw
     };
-    let mut buf = vec![0u8; 64 * 1024];
-    let (sig, wire) = v1::sign_into(
+    let sig = v1::sign(
         &v1::Request::get(spec["host"].as_str().unwrap())
             .with_method(spec["http_method"].as_str().unwrap())
             .with_path(spec["path"].as_str().unwrap())
             .with_rule(rule),
         &mut pairs,
         &key,
-        &mut buf,
     )
     .unwrap();
+    let mut wire = Vec::new();
+    v1::write_request(&pairs, &sig, &mut wire);
     // what we would send decodes back to exactly the signed pairs plus Signature
-    let mut decoded: Vec<(String, String)> = form_urlencoded::parse(wire.as_bytes())
-        .into_owned()
-        .collect();
+    let mut decoded: Vec<(String, String)> = form_urlencoded::parse(&wire).into_owned().collect();
     decoded.retain(|(k, _)| k != "Signature");
     let mine: Vec<(String, String)> = pairs
         .iter()

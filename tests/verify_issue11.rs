@@ -4,7 +4,7 @@
 
 mod verify_util;
 
-use tc3::v1::{compute_signature, KeyRule, SignatureMethod};
+use tc3::v1::{KeyRule, SignatureMethod};
 use tc3::v3::Payload;
 use tc3::v3::{sign_fresh, Common, Request};
 use tc3::verify::{
@@ -236,15 +236,11 @@ fn item3_host_must_be_an_authority() {
         ("SecretId", ID),
         ("Timestamp", "1465185768"),
     ];
-    let sig = compute_signature(
-        &tc3::v1::Request::get("cvm.tencentcloudapi.com")
-            .with_path("/v1/users")
-            .with_rule(KeyRule::UnderscoreAsDot),
-        &params,
-        &key,
-        SignatureMethod::HmacSha1,
-    )
-    .unwrap();
+    let sig = tc3::v1::Request::get("cvm.tencentcloudapi.com")
+        .with_path("/v1/users")
+        .with_rule(KeyRule::UnderscoreAsDot)
+        .sign_sorted(&params, &key, SignatureMethod::HmacSha1)
+        .unwrap();
     let sig_enc: String = form_urlencoded::byte_serialize(sig.as_bytes()).collect();
     let q = format!(
         "Action=DescribeInstances&Nonce=1&SecretId={ID}&Timestamp=1465185768&Signature={}",
@@ -367,15 +363,11 @@ fn item5_legacy_names_are_returned_as_signed() {
         ("SecretId", ID),
         ("Timestamp", "1465185768"),
     ];
-    let sig = compute_signature(
-        &tc3::v1::Request::get("cvm.tencentcloudapi.com")
-            .with_path("/")
-            .with_rule(KeyRule::UnderscoreAsDot),
-        &params,
-        &key,
-        SignatureMethod::HmacSha1,
-    )
-    .unwrap();
+    let sig = tc3::v1::Request::get("cvm.tencentcloudapi.com")
+        .with_path("/")
+        .with_rule(KeyRule::UnderscoreAsDot)
+        .sign_sorted(&params, &key, SignatureMethod::HmacSha1)
+        .unwrap();
     let enc: String = form_urlencoded::byte_serialize(sig.as_bytes()).collect();
     let q = format!(
         "A.b=1&A_b=2&Action=X&Nonce=1&SecretId={ID}&Timestamp=1465185768&Signature={}",
@@ -435,15 +427,11 @@ fn item7_empty_key_and_debug_redaction() {
         ("Token", token_a),
     ];
     params.sort();
-    let sig = compute_signature(
-        &tc3::v1::Request::get("cvm.tencentcloudapi.com")
-            .with_path("/")
-            .with_rule(KeyRule::UnderscoreAsDot),
-        &params,
-        &key,
-        SignatureMethod::HmacSha1,
-    )
-    .unwrap();
+    let sig = tc3::v1::Request::get("cvm.tencentcloudapi.com")
+        .with_path("/")
+        .with_rule(KeyRule::UnderscoreAsDot)
+        .sign_sorted(&params, &key, SignatureMethod::HmacSha1)
+        .unwrap();
     let enc: String = form_urlencoded::byte_serialize(sig.as_bytes()).collect();
     let q = format!(
         "Action=DescribeInstances&Nonce=1&SecretId={ID}&Timestamp=1465185768&Token={token_a}&Signature={}",

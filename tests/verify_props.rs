@@ -277,15 +277,14 @@ fn sign_legacy(c: &LegacyCase) -> Wire {
         KeyRule::UnderscoreAsDot
     };
     let key = SecretKey::new(&c.key).unwrap();
-    let mut buf = vec![0u8; 8192];
-    let (_, wire) = v1::sign_into(
+    let sig = v1::sign(
         &v1::Request::get(&host).with_method(method).with_rule(rule),
         &mut pairs,
         &key,
-        &mut buf,
     )
     .unwrap();
-    let wire = wire.as_bytes().to_vec();
+    let mut wire = Vec::new();
+    v1::write_request(&pairs, &sig, &mut wire);
     let mut headers = vec![("Host".to_string(), host.into_bytes())];
     if !c.get {
         headers.push((

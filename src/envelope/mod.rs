@@ -48,7 +48,7 @@ mod write;
 use core::fmt;
 
 pub use code::{Category, ErrorCode, RetryPolicy};
-pub use json_str::{Chars, JsonStr};
+pub use json_str::JsonStr;
 pub use write::{write_error, write_error_into, write_success, write_success_into};
 
 use scan::{Kind, Tag, Visitor, ROOT};

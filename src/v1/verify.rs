@@ -5,7 +5,7 @@
 //! Parameters come from the query (GET) or the `application/x-www-form-urlencoded` body
 //! (POST), are form-decoded into a caller-owned [`LegacyScratch`] (fixed capacity; running
 //! out is [`VerifyError::TooLarge`]), `Signature` is taken out, the rest sorted by name, and
-//! the signature recomputed with [`compute_signature`] — first under the default key rule
+//! the signature recomputed with [`Request::sign_sorted`](super::Request::sign_sorted) — first under the default key rule
 //! ([`KeyRule::UnderscoreAsDot`], Python and Java), then, only if a name contains `_`, under
 //! [`KeyRule::Raw`] (Go, Node, PHP) — and compared in constant time
 //! ([`LegacySignature::ct_eq_base64`](super::LegacySignature::ct_eq_base64)).
@@ -425,11 +425,8 @@ pub(crate) fn verify_traced<
                         trace::value(trace, Label::CanonicalUri, path.as_bytes());
                     }
                     trace.begin(Label::StringToSign);
-                    let _ = super::write_string_to_sign(
-                        &legacy_request(req.method, p.host, path, rule),
-                        sorted,
-                        &mut TraceSink(&mut *trace),
-                    );
+                    let _ = legacy_request(req.method, p.host, path, rule)
+                        .write_string_to_sign(sorted, &mut TraceSink(&mut *trace));
                     trace.end();
                 }
                 let sig = compute_signature(

@@ -333,15 +333,12 @@ fn sign_v1(spec: &Spec, cred: &Credential<'_>, show: bool) -> Result<Capture, St
     .map_err(|e| e.to_string())?;
     if show {
         let mut sts = Vec::new();
-        v1::write_string_to_sign(
-            &v1::Request::get(&spec.host)
-                .with_method(&spec.http_method)
-                .with_path(&spec.path)
-                .with_rule(rule),
-            &pairs,
-            &mut sts,
-        )
-        .map_err(|e| e.to_string())?;
+        v1::Request::get(&spec.host)
+            .with_method(&spec.http_method)
+            .with_path(&spec.path)
+            .with_rule(rule)
+            .write_string_to_sign(&pairs, &mut sts)
+            .map_err(|e| e.to_string())?;
         eprintln!("StringToSign:\n{}\n", String::from_utf8_lossy(&sts));
         eprintln!("Signature: {}", sig.as_str());
     }

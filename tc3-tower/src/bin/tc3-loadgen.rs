@@ -123,20 +123,20 @@ fn signed_requests(o: &Opts, n: usize) -> Result<Vec<Request<Full<Bytes>>>, Stri
                 tc3::v1::Common::new("DescribeInstances", "2017-03-12", ts, base + i as u64, sid);
             let mut pairs: Vec<(&str, &str)> = vec![("Limit", "1"), ("Region", "ap-guangzhou")];
             common.add_to(&mut pairs).map_err(|e| e.to_string())?;
-            let mut buf = vec![0u8; 4096];
-            let (_, body) = tc3::v1::sign_into(
+            let sig = tc3::v1::sign(
                 &tc3::v1::Request::post(HOST).with_rule(KeyRule::Raw),
                 &mut pairs,
                 &key,
-                &mut buf,
             )
             .map_err(|e| e.to_string())?;
+            let mut body = Vec::new();
+            tc3::v1::write_request(&pairs, &sig, &mut body);
             Request::builder()
                 .method("POST")
                 .uri("/")
                 .header("host", HOST)
                 .header("content-type", "application/x-www-form-urlencoded")
-                .body(body.as_bytes().to_vec())
+                .body(body)
                 .map_err(|e| e.to_string())?
         };
         let (mut parts, body) = req.into_parts();

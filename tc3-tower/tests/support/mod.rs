@@ -385,15 +385,14 @@ pub fn legacy_post(id: &str, key: &str, ts: u64, nonce: u64) -> http::Request<Ve
     let mut pairs: Vec<(&str, &str)> = vec![("Limit", "1"), ("Region", "ap-guangzhou")];
     common.add_to(&mut pairs).unwrap();
     let key = SecretKey::new(key).unwrap();
-    let mut buf = vec![0u8; 4096];
-    let (_sig, body) = tc3::v1::sign_into(
+    let sig = tc3::v1::sign(
         &tc3::v1::Request::post(HOST).with_rule(KeyRule::Raw),
         &mut pairs,
         &key,
-        &mut buf,
     )
     .unwrap();
-    let body = body.as_bytes().to_vec();
+    let mut body = Vec::new();
+    tc3::v1::write_request(&pairs, &sig, &mut body);
     http::Request::builder()
         .method("POST")
         .uri("/")
