@@ -2,10 +2,10 @@
 //!
 //! Both the body and the boundary are signed: the boundary travels inside the signed
 //! `Content-Type` value and the body is hashed into `HashedRequestPayload`. This module writes
-//! the body exactly as the official SDKs do (docs/protocol-signing.md §1.4), without allocating:
-//! into a caller buffer ([`Multipart::write_into`]) or streamed into any [`Sink`]
-//! ([`Multipart::write`]), e.g. straight into a `sha2::Sha256` so a large upload is
-//! hashed without being materialised twice.
+//! the body exactly as the official SDKs do (docs/protocol-signing.md §1.4), without allocating,
+//! streamed into any [`Sink`] ([`Multipart::write`]): a [`BufWriter`] over a caller buffer, a
+//! `Vec<u8>`, or straight into a `sha2::Sha256` so a large upload is hashed without being
+//! materialised twice.
 //!
 //! ```
 //! use tc3::multipart::{Boundary, Layout, Multipart, Part};
@@ -19,7 +19,9 @@
 //!     Part::Json { name: "Tags", json: r#"["x", "y"]"# },
 //! ];
 //! let mut buf = [0u8; 512];
-//! let body = form.write_into(&parts, &mut buf)?;
+//! let mut w = tc3::encode::BufWriter::new(&mut buf);
+//! form.write(&parts, &mut w)?;
+//! let body = w.finish()?;
 //! assert!(body.starts_with(b"--0123456789abcdef0123456789abcdef\r\n"));
 //! assert!(body.ends_with(b"--0123456789abcdef0123456789abcdef--\r\n"));
 //! assert_eq!(
@@ -321,19 +323,12 @@ impl<'b> Multipart<'b> {
     }
 
     /// Checks `parts` ([`check`](Self::check)), then streams the body into `sink`. Nothing
-    /// is written if a check fails.
+    /// is written if a check fails. Into a caller buffer: a [`BufWriter`], whose `finish`
+    /// is [`Error::capacity`] when the body did not fit (see the [module example](self)).
     pub fn write<S: Sink + ?Sized>(&self, parts: &[Part<'_>], sink: &mut S) -> Result<(), Error> {
         self.check(parts)?;
         self.emit(parts, sink);
         Ok(())
-    }
-
-    /// Writes the body into `out` and returns the written bytes; a body that does not fit
-    /// is a capacity error ([`Error::capacity`]).
-    pub fn write_into<'o>(&self, parts: &[Part<'_>], out: &'o mut [u8]) -> Result<&'o [u8], Error> {
-        let mut w = BufWriter::new(out);
-        self.write(parts, &mut w)?;
-        w.finish()
     }
 
     /// The exact body length (for `Content-Length` or sizing a buffer).

@@ -65,7 +65,9 @@ fn verifying_allocates_nothing() {
                 let e =
                     verify(&req, &keys, &Policy::at(bad.spec_timestamp), &mut scratch).unwrap_err();
                 let mut buf = [0u8; 512];
-                e.write_envelope_into("req-1", &mut buf).unwrap();
+                let mut w = tc3::encode::BufWriter::new(&mut buf);
+                e.write_envelope("req-1", &mut w);
+                w.finish().unwrap();
                 // explain without a trace: the same path plus the mistake retries, still
                 // allocation-free
                 let x = explain(

@@ -58,7 +58,7 @@ fn python_b5_body_is_byte_exact() {
         },
     ];
     let mut buf = [0u8; 1024];
-    let body = form.write_into(&parts, &mut buf).unwrap();
+    let body = write_into(&form, &parts, &mut buf).unwrap();
     assert_eq!(body, &expected[..]);
     assert_eq!(form.encoded_len(&parts).unwrap(), expected.len());
 
@@ -105,7 +105,7 @@ fn node_sign3_body_is_byte_exact() {
         },
     ];
     let mut buf = [0u8; 1024];
-    let body = form.write_into(&parts, &mut buf).unwrap();
+    let body = write_into(&form, &parts, &mut buf).unwrap();
     assert_eq!(
         std::str::from_utf8(body).unwrap(),
         std::str::from_utf8(expected).unwrap()
@@ -123,22 +123,16 @@ fn empty_forms_per_layout() {
     let b = Boundary::new("abc").unwrap();
     let mut buf = [0u8; 64];
     assert_eq!(
-        Multipart::new(Layout::Python, &b)
-            .write_into(&[], &mut buf)
-            .unwrap(),
+        write_into(&Multipart::new(Layout::Python, &b), &[], &mut buf).unwrap(),
         b""
     );
     assert_eq!(
-        Multipart::new(Layout::Java, &b)
-            .write_into(&[], &mut buf)
-            .unwrap(),
+        write_into(&Multipart::new(Layout::Java, &b), &[], &mut buf).unwrap(),
         b""
     );
     // Node's sign3: "--B" then "--\r\n".
     assert_eq!(
-        Multipart::new(Layout::Node, &b)
-            .write_into(&[], &mut buf)
-            .unwrap(),
+        write_into(&Multipart::new(Layout::Node, &b), &[], &mut buf).unwrap(),
         b"--abc--\r\n"
     );
 }
@@ -152,21 +146,21 @@ fn java_layout_has_no_json_part_header() {
         "multipart/form-data; charset=utf-8; boundary=b"
     );
     let mut buf = [0u8; 256];
-    let body = form
-        .write_into(
-            &[
-                Part::Json {
-                    name: "T",
-                    json: "[1]",
-                },
-                Part::File {
-                    name: "F",
-                    data: b"\x00",
-                },
-            ],
-            &mut buf,
-        )
-        .unwrap();
+    let body = write_into(
+        &form,
+        &[
+            Part::Json {
+                name: "T",
+                json: "[1]",
+            },
+            Part::File {
+                name: "F",
+                data: b"\x00",
+            },
+        ],
+        &mut buf,
+    )
+    .unwrap();
     assert_eq!(
         body,
         &b"--b\r\nContent-Disposition: form-data; name=\"T\"\r\n\r\n[1]\r\n\
@@ -186,7 +180,7 @@ fn streaming_into_a_vec_equals_the_buffer() {
     let mut v = VecSink::default();
     form.write(&parts, &mut v).unwrap();
     let mut buf = [0u8; 256];
-    assert_eq!(form.write_into(&parts, &mut buf).unwrap(), &v.0[..]);
+    assert_eq!(write_into(&form, &parts, &mut buf).unwrap(), &v.0[..]);
 }
 
 #[test]
@@ -320,10 +314,10 @@ fn too_small_buffer_is_a_capacity_error() {
     }];
     let len = form.encoded_len(&parts).unwrap();
     let mut buf = vec![0u8; len];
-    assert_eq!(form.write_into(&parts, &mut buf).unwrap().len(), len);
+    assert_eq!(write_into(&form, &parts, &mut buf).unwrap().len(), len);
     let mut small = vec![0u8; len - 1];
     assert_eq!(
-        form.write_into(&parts, &mut small).unwrap_err(),
+        write_into(&form, &parts, &mut small).unwrap_err(),
         tc3::Error::capacity()
     );
 }
@@ -357,4 +351,15 @@ fn octet_stream_param_headers() {
         param_header("ocr", &"F".repeat(200), "v").unwrap_err(),
         tc3::Error::new(Field::HeaderName, Reason::TooLong)
     );
+}
+
+/// The body written into `buf` through a `BufWriter`: a capacity error when it does not fit.
+fn write_into<'o>(
+    form: &Multipart<'_>,
+    parts: &[Part<'_>],
+    buf: &'o mut [u8],
+) -> Result<&'o [u8], tc3::Error> {
+    let mut w = tc3::encode::BufWriter::new(buf);
+    form.write(parts, &mut w)?;
+    w.finish()
 }

@@ -929,7 +929,9 @@ fn error_envelope() {
         now: 1301,
     };
     let mut buf = [0u8; 512];
-    let out = e.write_envelope_into("req-\"1\"\n", &mut buf).unwrap();
+    let mut w = tc3::encode::BufWriter::new(&mut buf);
+    e.write_envelope("req-\"1\"\n", &mut w);
+    let out = w.finish().unwrap();
     let v: serde_json::Value = serde_json::from_slice(out).unwrap();
     assert_eq!(
         v["Response"]["Error"]["Code"],
@@ -945,14 +947,15 @@ fn error_envelope() {
     assert!(env.error.is_some());
     // never truncated
     let mut small = [0u8; 40];
-    assert!(e.write_envelope_into("r", &mut small).is_err());
+    let mut w = tc3::encode::BufWriter::new(&mut small);
+    e.write_envelope("r", &mut w);
+    assert_eq!(w.finish(), Err(tc3::Error::capacity()));
     let mut sized = VecSink::default();
     e.write_envelope("r", &mut sized);
     let mut exact = vec![0u8; sized.0.len()];
-    assert_eq!(
-        e.write_envelope_into("r", &mut exact).unwrap().len(),
-        sized.0.len()
-    );
+    let mut w = tc3::encode::BufWriter::new(&mut exact);
+    e.write_envelope("r", &mut w);
+    assert_eq!(w.finish().unwrap().len(), sized.0.len());
 }
 
 #[test]

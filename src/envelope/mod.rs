@@ -49,7 +49,7 @@ use core::fmt;
 
 pub use code::{Category, ErrorCode, RetryPolicy};
 pub use json_str::JsonStr;
-pub use write::{write_error, write_error_into, write_success, write_success_into};
+pub use write::{write_error, write_success};
 
 use scan::{Kind, Tag, Visitor, ROOT};
 

@@ -112,7 +112,9 @@ pub enum Uncovered {
 /// let e = VerifyError::SignatureMismatch;
 /// assert_eq!(e.code(), "AuthFailure.SignatureFailure");
 /// let mut buf = [0u8; 512];
-/// let body = e.write_envelope_into("req-1", &mut buf).unwrap();
+/// let mut w = tc3::encode::BufWriter::new(&mut buf);
+/// e.write_envelope("req-1", &mut w);
+/// let body = w.finish().unwrap();
 /// assert!(body.starts_with(br#"{"Response":{"Error":{"Code":"AuthFailure.SignatureFailure""#));
 /// ```
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -248,27 +250,18 @@ impl VerifyError {
         s
     }
 
-    /// Streams the full error envelope into any [`Sink`](crate::encode::Sink).
+    /// Streams the full error envelope
+    /// `{"Response":{"Error":{"Code":…,"Message":…},"RequestId":…}}` into any
+    /// [`Sink`](crate::encode::Sink): a `Vec<u8>`, or a
+    /// [`BufWriter`](crate::encode::BufWriter) over a caller buffer (see [`VerifyError`]).
     pub fn write_envelope<S: crate::encode::Sink + ?Sized>(&self, request_id: &str, out: &mut S) {
         let msg = self.message();
         crate::envelope::write_error(self.code(), &msg, request_id, out)
     }
-
-    /// Writes the full error envelope
-    /// `{"Response":{"Error":{"Code":…,"Message":…},"RequestId":…}}` into `out` and returns
-    /// the written bytes (capacity error if it does not fit; never truncated).
-    pub fn write_envelope_into<'o>(
-        &self,
-        request_id: &str,
-        out: &'o mut [u8],
-    ) -> Result<&'o [u8], crate::Error> {
-        let msg = self.message();
-        crate::envelope::write_error_into(self.code(), &msg, request_id, out)
-    }
 }
 
 /// The capacity of [`VerifyError::message`].
-pub const MAX_MESSAGE_LEN: usize = 256;
+pub(crate) const MAX_MESSAGE_LEN: usize = 256;
 
 impl fmt::Display for VerifyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -478,9 +478,8 @@ impl Client {
         let boundary = Boundary::from_random(&random).map_err(invalid)?;
         let form = Multipart::new(Layout::Python, &boundary);
         let len = form.encoded_len(parts).map_err(invalid)?;
-        let mut buf = vec![0u8; len];
-        let written = form.write_into(parts, &mut buf).map_err(invalid)?.len();
-        buf.truncate(written);
+        let mut buf = Vec::with_capacity(len);
+        form.write(parts, &mut buf).map_err(invalid)?;
         let body = Body {
             content_type: form.content_type().as_str().to_owned(),
             bytes: buf.into(),
