@@ -40,7 +40,7 @@
 //! octet requests, Java `callOctetStream`, Node `requestOctetStream`) sends the raw file bytes
 //! as the body; hash them like any other body. The per-API parameters travel as extra,
 //! *unsigned* headers which the caller chooses; Go's generated code turns every request field
-//! `F` of service `s` into `X-<S-UPPER>-<F>` ([`param_header`]). The signed `Content-Type` is
+//! `F` of service `s` into `X-<S-UPPER>-<F>` ([`HeaderName::param`]). The signed `Content-Type` is
 //! [`ContentType::OCTET_STREAM`] (Python, Go, PHP, C++) or [`ContentType::OCTET_STREAM_UTF8`]
 //! (Java, Node).
 
@@ -440,6 +440,31 @@ pub struct HeaderName {
 }
 
 impl HeaderName {
+    /// One per-API parameter of an octet-stream request as a header, Go's way:
+    /// `X-<SERVICE-UPPER>-<Field>` and the value unchanged. Returns the name and the checked
+    /// value. These headers are not signed (SignedHeaders stays `content-type;host`).
+    ///
+    /// * `service`: ASCII letters and digits (e.g. `ocr`), uppercased in the name
+    ///   ([`Field::Service`] errors).
+    /// * `field`: an HTTP token (letters, digits, ``!#$%&'*+-.^_`|~``), kept as is
+    ///   ([`Field::HeaderName`] errors); the name must fit in 128 bytes.
+    /// * `value`: visible ASCII, space and tab only ([`Field::HeaderValue`] errors): CR/LF would
+    ///   inject headers and non-ASCII does not travel reliably; encode such values first.
+    ///
+    /// ```
+    /// let (name, value) = tc3::multipart::HeaderName::param("ocr", "ImageName", "a.png")?;
+    /// assert_eq!(name.as_str(), "X-OCR-ImageName");
+    /// assert_eq!(value, "a.png");
+    /// # Ok::<(), tc3::Error>(())
+    /// ```
+    pub fn param<'v>(
+        service: &str,
+        field: &str,
+        value: &'v str,
+    ) -> Result<(HeaderName, &'v str), Error> {
+        param_header(service, field, value)
+    }
+
     /// The capacity.
     pub const MAX_LEN: usize = MAX_HEADER_NAME_LEN;
 
@@ -461,24 +486,8 @@ impl fmt::Display for HeaderName {
     }
 }
 
-/// One per-API parameter of an octet-stream request as a header, Go's way:
-/// `X-<SERVICE-UPPER>-<Field>` and the value unchanged. Returns the name and the checked
-/// value. These headers are not signed (SignedHeaders stays `content-type;host`).
-///
-/// * `service`: ASCII letters and digits (e.g. `ocr`), uppercased in the name
-///   ([`Field::Service`] errors).
-/// * `field`: an HTTP token (letters, digits, ``!#$%&'*+-.^_`|~``), kept as is
-///   ([`Field::HeaderName`] errors); the name must fit in 128 bytes.
-/// * `value`: visible ASCII, space and tab only ([`Field::HeaderValue`] errors): CR/LF would
-///   inject headers and non-ASCII does not travel reliably; encode such values first.
-///
-/// ```
-/// let (name, value) = tc3::multipart::param_header("ocr", "ImageName", "a.png")?;
-/// assert_eq!(name.as_str(), "X-OCR-ImageName");
-/// assert_eq!(value, "a.png");
-/// # Ok::<(), tc3::Error>(())
-/// ```
-pub fn param_header<'v>(
+/// [`HeaderName::param`].
+fn param_header<'v>(
     service: &str,
     field: &str,
     value: &'v str,

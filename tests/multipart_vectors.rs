@@ -6,7 +6,7 @@ use vec_sink::VecSink;
 
 use base64ct::Encoding;
 use sha2::Digest;
-use tc3::multipart::{param_header, Boundary, ContentType, Layout, Multipart, Part};
+use tc3::multipart::{Boundary, ContentType, HeaderName, Layout, Multipart, Part};
 use tc3::{Field, Reason};
 
 fn vector(name: &str) -> serde_json::Value {
@@ -325,30 +325,30 @@ fn too_small_buffer_is_a_capacity_error() {
 #[test]
 fn octet_stream_param_headers() {
     assert_eq!(ContentType::OCTET_STREAM, "application/octet-stream");
-    let (n, v) = param_header("ocr", "ImageName", "a.png").unwrap();
+    let (n, v) = HeaderName::param("ocr", "ImageName", "a.png").unwrap();
     assert_eq!((n.as_str(), v), ("X-OCR-ImageName", "a.png"));
     assert_eq!(
-        param_header("ocr", "Name", "a\r\nX-Evil: 1").unwrap_err(),
+        HeaderName::param("ocr", "Name", "a\r\nX-Evil: 1").unwrap_err(),
         tc3::Error::new(Field::HeaderValue, Reason::ControlChar)
     );
     assert_eq!(
-        param_header("ocr", "Name", "é").unwrap_err().reason,
+        HeaderName::param("ocr", "Name", "é").unwrap_err().reason,
         Reason::NonAscii
     );
     assert_eq!(
-        param_header("ocr", "Na me", "v").unwrap_err().field,
+        HeaderName::param("ocr", "Na me", "v").unwrap_err().field,
         Field::HeaderName
     );
     assert_eq!(
-        param_header("ocr", "", "v").unwrap_err().reason,
+        HeaderName::param("ocr", "", "v").unwrap_err().reason,
         Reason::Empty
     );
     assert_eq!(
-        param_header("o.cr", "N", "v").unwrap_err().field,
+        HeaderName::param("o.cr", "N", "v").unwrap_err().field,
         Field::Service
     );
     assert_eq!(
-        param_header("ocr", &"F".repeat(200), "v").unwrap_err(),
+        HeaderName::param("ocr", &"F".repeat(200), "v").unwrap_err(),
         tc3::Error::new(Field::HeaderName, Reason::TooLong)
     );
 }

@@ -1,8 +1,6 @@
 //! Event-stream framing: the tccli literal stream, the WHATWG examples, chunking, limits.
 
-use tc3::sse::{
-    classify, for_each_event, is_event_stream, Classified, Config, Framer, SseError, Status,
-};
+use tc3::sse::{Classified, Config, Framer, SseError, Status};
 
 type Ev = (String, String, String); // (event type, data, last id)
 
@@ -75,7 +73,7 @@ fn tccli_literal_stream() {
     }
     let reasons: Vec<String> = node
         .iter()
-        .map(|e| match classify(&e.1).unwrap() {
+        .map(|e| match Classified::parse(&e.1).unwrap() {
             Classified::Chunk { id, finish_reason } => {
                 assert!(id.unwrap().eq_str("148b89ef-14e1-489f-8e70-b767e5b27d56"));
                 finish_reason.unwrap().to_string()
@@ -240,7 +238,7 @@ fn media_type() {
         " text/event-stream ; charset=utf-8",
         "TEXT/EVENT-STREAM;",
     ] {
-        assert!(is_event_stream(yes), "{yes}");
+        assert!(Framer::is_event_stream(yes), "{yes}");
     }
     for no in [
         "application/json",
@@ -248,14 +246,14 @@ fn media_type() {
         "text/plain; x=text/event-stream",
         "",
     ] {
-        assert!(!is_event_stream(no), "{no}");
+        assert!(!Framer::is_event_stream(no), "{no}");
     }
 }
 
 #[test]
 fn payloads() {
     // §3.4 error before streaming (docs' Example 3), recognised inside a stream too.
-    let p = classify(r#"{"Response":{"RequestId":"188cc996-ab09-49a7-aa9f-1df88f11c6b4","Error":{"Code":"InvalidParameter","Message":"Temperature must be 2 or less"}}}"#).unwrap();
+    let p = Classified::parse(r#"{"Response":{"RequestId":"188cc996-ab09-49a7-aa9f-1df88f11c6b4","Error":{"Code":"InvalidParameter","Message":"Temperature must be 2 or less"}}}"#).unwrap();
     let (code, msg) = p.error().unwrap();
     assert_eq!(code, "InvalidParameter");
     assert!(msg.unwrap().eq_str("Temperature must be 2 or less"));
@@ -266,17 +264,18 @@ fn payloads() {
         .unwrap()
         .eq_str("188cc996-ab09-49a7-aa9f-1df88f11c6b4"));
     // ErrorMsg with the documented codes 4000 / 4001.
-    let p = classify(r#"{"Id":"x","ErrorMsg":{"Msg":"服务内部异常","Code":4000}}"#).unwrap();
+    let p =
+        Classified::parse(r#"{"Id":"x","ErrorMsg":{"Msg":"服务内部异常","Code":4000}}"#).unwrap();
     assert_eq!(p.error().map(|e| e.0), Some("4000"));
     assert!(p.error().unwrap().1.unwrap().eq_str("服务内部异常"));
-    let p = classify(r#"{"ErrorMsg":{"Code":4001,"Msg":"请求模型超时"}}"#).unwrap();
+    let p = Classified::parse(r#"{"ErrorMsg":{"Code":4001,"Msg":"请求模型超时"}}"#).unwrap();
     assert!(matches!(p, Classified::StreamError { code: "4001", .. }));
     // Code 0 and a null ErrorMsg are no errors.
     for ok in [
         r#"{"ErrorMsg":{"Code":0,"Msg":""},"Id":"a"}"#,
         r#"{"ErrorMsg":null,"Id":"a"}"#,
     ] {
-        let p = classify(ok).unwrap();
+        let p = Classified::parse(ok).unwrap();
         assert!(p.error().is_none(), "{ok}");
         assert!(
             matches!(p, Classified::Chunk { id: Some(id), finish_reason: None } if id.eq_str("a"))
@@ -284,19 +283,19 @@ fn payloads() {
     }
     // Empty Error.Code is not an error (Go rule).
     assert!(
-        classify(r#"{"Response":{"Error":{"Code":"","Message":""}}}"#)
+        Classified::parse(r#"{"Response":{"Error":{"Code":"","Message":""}}}"#)
             .unwrap()
             .error()
             .is_none()
     );
-    assert!(classify("[DONE]").is_err());
+    assert!(Classified::parse("[DONE]").is_err());
 }
 
 #[test]
 fn whole_body_helper() {
     let mut buf = [0u8; 128];
     let mut got = Vec::new();
-    for_each_event(
+    Framer::for_each_event(
         b"data: a\n\ndata: b",
         &mut buf,
         Config::default(),

@@ -3,8 +3,8 @@
 use serde_json::Value;
 use tc3::encode::BufWriter;
 use tc3::v3::{
-    self, canonical_request, hash_payload, sign, string_to_sign, Authorization, Common, KeyChain,
-    Method, Payload, Request, SigningKey,
+    self, canonical_request, sign, string_to_sign, Authorization, Common, KeyChain, Method,
+    Payload, Request, SigningKey,
 };
 use tc3::{Credential, Date};
 
@@ -80,7 +80,7 @@ fn doc_examples_tc3() {
             cred = cred.with_token(t).unwrap();
         }
 
-        let hp = hash_payload(&req.payload);
+        let hp = req.payload.hex_digest();
         assert_eq!(
             std::str::from_utf8(&hp).unwrap(),
             s(e, "hashed_payload"),

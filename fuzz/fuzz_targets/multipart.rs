@@ -5,7 +5,7 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use tc3::multipart::{param_header, Boundary, Layout, Multipart, Part};
+use tc3::multipart::{Boundary, HeaderName, Layout, Multipart, Part};
 
 #[derive(Arbitrary, Debug)]
 enum Kind {
@@ -25,7 +25,7 @@ struct Input<'a> {
 }
 
 fuzz_target!(|input: Input<'_>| {
-    let _ = param_header(input.header.0, input.header.1, input.header.2);
+    let _ = HeaderName::param(input.header.0, input.header.1, input.header.2);
     let boundary = if input.use_random {
         Boundary::from_random(input.random)
     } else {

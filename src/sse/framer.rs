@@ -14,10 +14,8 @@ const MAX_ID: usize = 256;
 
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
-/// Whether a `Content-Type` value is `text/event-stream`, ignoring case, surrounding
-/// whitespace and parameters (`Text/Event-Stream; charset=utf-8`). The SDKs compare the whole
-/// header exactly; this is more tolerant.
-pub fn is_event_stream(content_type: &str) -> bool {
+/// [`Framer::is_event_stream`].
+pub(crate) fn is_event_stream(content_type: &str) -> bool {
     let essence = match content_type.split_once(';') {
         Some((e, _)) => e,
         None => content_type,
@@ -123,7 +121,7 @@ impl<'s> Event<'s> {
         }
     }
 
-    /// Classify the data as a Tencent Cloud streaming payload (see [`classify`]).
+    /// Classify the data as a Tencent Cloud streaming payload (see [`Classified::parse`]).
     pub fn payload(&self) -> Result<Classified<'s>, ParseError> {
         classify(self.data)
     }
@@ -343,6 +341,43 @@ fn utf8(b: &[u8]) -> Result<&str, SseError> {
 }
 
 impl Framer<'_> {
+    /// Whether a `Content-Type` value is `text/event-stream`, ignoring case, surrounding
+    /// whitespace and parameters (`Text/Event-Stream; charset=utf-8`): whether a response
+    /// body is for a framer. The SDKs compare the whole header exactly; this is more tolerant.
+    ///
+    /// ```
+    /// use tc3::sse::Framer;
+    /// assert!(Framer::is_event_stream("Text/Event-Stream; charset=utf-8"));
+    /// assert!(!Framer::is_event_stream("application/json"));
+    /// ```
+    pub fn is_event_stream(content_type: &str) -> bool {
+        is_event_stream(content_type)
+    }
+
+    /// Runs a whole event-stream body through a framer over `buf`, calling `f` for every
+    /// event, including a last one without a final blank line when `dispatch_incomplete`
+    /// (Node's behaviour).
+    ///
+    /// ```
+    /// use tc3::sse::{Config, Framer};
+    /// let mut buf = [0u8; 256];
+    /// let mut data = Vec::new();
+    /// Framer::for_each_event(b"data: a\n\ndata: b", &mut buf, Config::default(), true, |ev| {
+    ///     data.push(ev.data.to_owned())
+    /// })?;
+    /// assert_eq!(data, ["a", "b"]);
+    /// # Ok::<(), tc3::sse::SseError>(())
+    /// ```
+    pub fn for_each_event<F: FnMut(Event<'_>)>(
+        body: &[u8],
+        buf: &mut [u8],
+        config: Config,
+        dispatch_incomplete: bool,
+        f: F,
+    ) -> Result<(), SseError> {
+        for_each_event(body, buf, config, dispatch_incomplete, f)
+    }
+
     /// Bytes of the current line (no line ending).
     fn line_bytes(&mut self, bytes: &[u8]) -> Result<(), SseError> {
         let room = self.max_line.saturating_sub(self.line_len);
@@ -514,9 +549,8 @@ impl Framer<'_> {
     }
 }
 
-/// Run a whole event-stream body through a framer, calling `f` for every event, including a
-/// last one without a final blank line when `dispatch_incomplete` (Node's behaviour).
-pub fn for_each_event<F: FnMut(Event<'_>)>(
+/// [`Framer::for_each_event`].
+pub(crate) fn for_each_event<F: FnMut(Event<'_>)>(
     body: &[u8],
     buf: &mut [u8],
     config: Config,

@@ -1,6 +1,6 @@
 //! `text/event-stream`: a sans-I/O push framer over a caller buffer ([`Framer`], in
 //! `framer.rs`), and the classifier of the payloads Tencent Cloud's streaming APIs send
-//! ([`classify`] into [`Classified`], in `payload.rs`). The classifier does not depend on the
+//! ([`Classified::parse`], in `payload.rs`). The classifier does not depend on the
 //! framer; the framer's [`Event::payload`] calls the classifier.
 //!
 //! The framer follows the WHATWG EventSource parsing rules (HTML §9.2.6):
@@ -43,5 +43,5 @@
 mod framer;
 mod payload;
 
-pub use framer::{for_each_event, is_event_stream, Config, Event, Framer, SseError, Status};
-pub use payload::{classify, Classified};
+pub use framer::{Config, Event, Framer, SseError, Status};
+pub use payload::Classified;

@@ -146,6 +146,21 @@ impl PayloadHasher {
 }
 
 impl Payload<'_> {
+    /// The lowercase hex SHA-256 that enters the canonical request as `HashedRequestPayload`
+    /// (for [`Payload::Unsigned`], that of the literal `UNSIGNED-PAYLOAD`).
+    ///
+    /// ```
+    /// use tc3::v3::Payload;
+    /// assert_eq!(
+    ///     Payload::Bytes(b"").hex_digest(),
+    ///     *b"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    /// );
+    /// assert_eq!(Payload::Sha256([0xab; 32]).hex_digest(), [b'a', b'b'].repeat(32).as_slice());
+    /// ```
+    pub fn hex_digest(&self) -> [u8; 64] {
+        hash_payload(self)
+    }
+
     /// Whether the body is empty (for a digest: whether it is the SHA-256 of nothing; an
     /// unsigned payload is not known to be empty).
     pub(crate) fn is_empty(&self) -> bool {
@@ -157,8 +172,8 @@ impl Payload<'_> {
     }
 }
 
-/// The lowercase hex digest that enters the canonical request for `p`.
-pub fn hash_payload(p: &Payload<'_>) -> [u8; 64] {
+/// [`Payload::hex_digest`].
+pub(crate) fn hash_payload(p: &Payload<'_>) -> [u8; 64] {
     match p {
         Payload::Bytes([]) => *EMPTY_SHA256_HEX,
         Payload::Bytes(b) => hex32(&Sha256::digest(b).into()),

@@ -592,7 +592,7 @@ impl Client {
                 .get(hyper::header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default();
-            if sse::is_event_stream(ct) {
+            if sse::Framer::is_event_stream(ct) {
                 let rid = resp
                     .headers()
                     .get("x-tc-requestid")

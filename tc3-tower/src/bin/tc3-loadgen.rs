@@ -115,7 +115,8 @@ fn signed_requests(o: &Opts, n: usize) -> Result<Vec<Request<Full<Bytes>>>, Stri
                 .body(BODY.to_vec())
                 .map_err(|e| e.to_string())?;
             let common = tc3::v3::Common::new("cvm", "DescribeInstances", "2017-03-12", ts);
-            tc3::http::sign(&mut req, &cred, &common).map_err(|e| e.to_string())?;
+            let opts = tc3::http::SignOptions::new(tc3::v3::Payload::Bytes(BODY));
+            tc3::http::sign(&mut req, &cred, &common, &opts).map_err(|e| e.to_string())?;
             req
         } else {
             let sid = SecretId::new(&o.id).map_err(|e| e.to_string())?;

@@ -368,7 +368,7 @@ pub fn tc3_post(
     let common = tc3::v3::Common::new("cvm", "DescribeInstances", "2017-03-12", ts);
     let opts = tc3::http::SignOptions::new(tc3::v3::Payload::Bytes(BODY))
         .with_extra_signed_headers(extra_signed);
-    tc3::http::sign_with(&mut req, &cred, &common, &opts).unwrap();
+    tc3::http::sign(&mut req, &cred, &common, &opts).unwrap();
     *req.uri_mut() = path.parse().unwrap();
     req
 }
