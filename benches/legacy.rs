@@ -55,7 +55,7 @@ fn bench(c: &mut Criterion) {
                     &key,
                 )
                 .unwrap();
-                let mut w = tc3::encode::BufWriter::new(&mut buf);
+                let mut w = tc3::BufWriter::new(&mut buf);
                 v1::write_request(&p, &sig, &mut w);
                 w.finish_str().unwrap().len()
             })

@@ -8,8 +8,8 @@
 use criterion::{black_box, criterion_group, Criterion};
 use sha2::{Digest, Sha256};
 use std::time::{Duration, Instant};
-use tc3::encode::BufWriter;
 use tc3::v3::{sign, sign_fresh, Common, Request, SigningKey};
+use tc3::BufWriter;
 use tc3::{Credential, Date};
 
 const BODY: &[u8] =

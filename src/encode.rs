@@ -320,7 +320,7 @@ pub(crate) fn write_query<S: Sink + ?Sized>(pairs: &[(&str, &str)], out: &mut S)
 
 /// Decodes one form-encoded component (`+` → space, `%XX` → byte) into `out`.
 /// A `%` not followed by two hex digits is an error, not passed through.
-pub fn form_decode<S: Sink + ?Sized>(input: &[u8], out: &mut S) -> Result<(), Error> {
+pub(crate) fn form_decode<S: Sink + ?Sized>(input: &[u8], out: &mut S) -> Result<(), Error> {
     let mut i = 0;
     let mut start = 0;
     while let Some(&c) = input.get(i) {

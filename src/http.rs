@@ -6,7 +6,7 @@
 //!   computed while streaming it, or `UNSIGNED-PAYLOAD`), and optionally a cached
 //!   [`SigningKey`] and extra signed headers.
 //! * Gateway side: [`verify`] checks an `http::Request<B>` whose body is in memory through
-//!   [`crate::verify::verify`]; [`view`] gives the [`RequestView`] of a request and a body
+//!   [`crate::verify::verify`]; [`RequestView::from_http`] gives the view of a request and a body
 //!   given apart (e.g. the SHA-256 of a streamed body) for the other verifier entry points. A
 //!   request split by [`http::Request::into_parts`] is put back together, without copying,
 //!   with [`http::Request::from_parts`].
@@ -102,7 +102,7 @@
 //!
 //! A server that collected the body separately (hyper: `req.into_parts()`, then the body's
 //! bytes) verifies `http::Request::from_parts(parts, bytes)`; with only the SHA-256 of a
-//! streamed TC3 body, [`view`] of `http::Request::from_parts(parts, ())` and
+//! streamed TC3 body, [`RequestView::from_http`] of `http::Request::from_parts(parts, ())` and
 //! [`Payload::Sha256`] go to [`crate::verify::verify`]. See `tc3-gateway` (crate `tc3-tower`).
 
 use crate::credential::Credential;
@@ -176,33 +176,35 @@ impl Headers for Parts {
 // ---------------------------------------------------------------------------------------------
 // Verification
 
-/// The verifier's view of `req`: method, path and raw query from the URI (origin- or
-/// absolute-form), headers with the `host` fallback, and `body` (the request's own body is
-/// not read).
-///
-/// ```
-/// use tc3::v3::Payload;
-/// use tc3::verify::{LegacyScratch, Policy};
-///
-/// // a gateway that hashed the body while streaming it: the parts and the digest
-/// let req = http::Request::post("http://cvm.tencentcloudapi.com/").body(()).unwrap();
-/// let (parts, ()) = req.into_parts();
-/// let req = http::Request::from_parts(parts, ());
-/// let view = tc3::http::view(&req, Payload::Sha256([0; 32]));
-/// assert_eq!((view.method, view.path), ("POST", "/"));
-/// let keys = |_: &str| None;
-/// let mut scratch = LegacyScratch::<0, 0>::new();
-/// let e = tc3::verify::verify(&view, &keys, &Policy::skip_clock(), &mut scratch);
-/// assert_eq!(e.unwrap_err().code(), "AuthFailure.InvalidAuthorization");
-/// ```
-pub fn view<'a, B>(req: &'a Request<B>, body: Payload<'a>) -> RequestView<'a, Request<B>> {
-    RequestView::new(
-        req.method().as_str(),
-        uri_path(req.uri()),
-        req.uri().query(),
-        req,
-        body,
-    )
+impl<'a, B> RequestView<'a, Request<B>> {
+    /// The verifier's view of `req`: method, path and raw query from the URI (origin- or
+    /// absolute-form), headers with the `host` fallback, and `body` (the request's own body is
+    /// not read).
+    ///
+    /// ```
+    /// use tc3::v3::Payload;
+    /// use tc3::verify::{LegacyScratch, Policy, RequestView};
+    ///
+    /// // a gateway that hashed the body while streaming it: the parts and the digest
+    /// let req = http::Request::post("http://cvm.tencentcloudapi.com/").body(()).unwrap();
+    /// let (parts, ()) = req.into_parts();
+    /// let req = http::Request::from_parts(parts, ());
+    /// let view = RequestView::from_http(&req, Payload::Sha256([0; 32]));
+    /// assert_eq!((view.method, view.path), ("POST", "/"));
+    /// let keys = |_: &str| None;
+    /// let mut scratch = LegacyScratch::<0, 0>::new();
+    /// let e = tc3::verify::verify(&view, &keys, &Policy::skip_clock(), &mut scratch);
+    /// assert_eq!(e.unwrap_err().code(), "AuthFailure.InvalidAuthorization");
+    /// ```
+    pub fn from_http(req: &'a Request<B>, body: Payload<'a>) -> Self {
+        RequestView::new(
+            req.method().as_str(),
+            uri_path(req.uri()),
+            req.uri().query(),
+            req,
+            body,
+        )
+    }
 }
 
 /// Verifies `req` (its body in memory) with [`crate::verify::verify`]: TC3 when it carries an
@@ -217,7 +219,7 @@ where
     B: AsRef<[u8]>,
     K: KeyProvider + ?Sized,
 {
-    let v = view(req, Payload::Bytes(req.body().as_ref()));
+    let v = RequestView::from_http(req, Payload::Bytes(req.body().as_ref()));
     crate::verify::verify(&v, keys, policy, scratch)
 }
 

@@ -7,9 +7,9 @@ One idea per module, listed from the leaves up: a module builds on the ones abov
 | Module | Its one idea |
 |---|---|
 | `credential` | [`SecretId`], [`SecretKey`] (zeroized, never shown) and the session [`Token`] (crate-private module; the types are at the root) |
-| [`time`] | the UTC [`Date`] of a timestamp, and the clock (feature `std`) |
+| `time` | the UTC [`Date`] of a timestamp, and the clock [`now_unix`] (feature `std`; both at the root) |
 | `header` | the protocol's header names, lowercase and as sent (crate-private) |
-| [`encode`] | the byte [`Sink`](encode::Sink) every writer streams into, a [`BufWriter`](encode::BufWriter) over a caller buffer, form decoding |
+| `encode` | the byte [`Sink`] every writer streams into and the [`BufWriter`] over a caller buffer (both at the root), the encodings (hex, base64, form; crate-private) |
 | [`envelope`] | the `{"Response": …}` envelope: parse it (zero-copy), classify error codes, write one |
 | [`params`] | request parameters as borrowed pairs: flattening nested JSON / `Serialize`, the sorted query |
 | [`sse`] | `text/event-stream`: the push framer and the classifier of streamed payloads |
@@ -27,9 +27,9 @@ Bounds are associated constants of the type they bound ([`SecretId::MAX_LEN`],
 
 - **Output last.** A function that writes takes its output as its last argument:
   [`params::write_sorted_query`]`(pairs, out)`, [`v3::canonical_request`]`(req, out)`.
-- **One output type.** Every writer streams into a [`Sink`](encode::Sink) (`write_x(…, out)`):
-  a hasher, a `Vec<u8>` (feature `alloc`), or a [`BufWriter`](encode::BufWriter) over a caller
-  buffer, which cannot overrun it: [`BufWriter::finish`](encode::BufWriter::finish) returns
+- **One output type.** Every writer streams into a [`Sink`](crate::Sink) (`write_x(…, out)`):
+  a hasher, a `Vec<u8>` (feature `alloc`), or a [`BufWriter`](crate::BufWriter) over a caller
+  buffer, which cannot overrun it: [`BufWriter::finish`](crate::BufWriter::finish) returns
   the written part, or [`Error::capacity`] when it did not fit — never a truncated result.
   There is no separate "into a buffer" variant. Examples: [`v1::write_request`],
   [`envelope::write_error`], [`Multipart::write`](multipart::Multipart::write),
@@ -67,14 +67,14 @@ extern crate alloc;
 extern crate std;
 
 mod credential;
-pub mod encode;
+mod encode;
 pub mod envelope;
 mod error;
 mod header;
 pub mod multipart;
 pub mod params;
 pub mod sse;
-pub mod time;
+mod time;
 pub mod v1;
 pub mod v3;
 pub mod verify;
@@ -86,5 +86,8 @@ pub mod profile;
 pub mod http;
 
 pub use credential::{Credential, SecretId, SecretKey, Token};
+pub use encode::{BufWriter, Sink};
 pub use error::{Error, Field, Reason};
+#[cfg(feature = "std")]
+pub use time::now_unix;
 pub use time::Date;

@@ -19,7 +19,7 @@
 //!     Part::Json { name: "Tags", json: r#"["x", "y"]"# },
 //! ];
 //! let mut buf = [0u8; 512];
-//! let mut w = tc3::encode::BufWriter::new(&mut buf);
+//! let mut w = tc3::BufWriter::new(&mut buf);
 //! form.write(&parts, &mut w)?;
 //! let body = w.finish()?;
 //! assert!(body.starts_with(b"--0123456789abcdef0123456789abcdef\r\n"));

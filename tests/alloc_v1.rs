@@ -48,7 +48,7 @@ fn thousand_legacy_signatures_allocate_nothing() {
                 &key,
             )
             .unwrap();
-            let mut w = tc3::encode::BufWriter::new(&mut out);
+            let mut w = tc3::BufWriter::new(&mut out);
             v1::write_request(&pairs, &sig, &mut w);
             let wire = w.finish_str().unwrap();
             assert!(wire.len() > 300);

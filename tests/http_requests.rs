@@ -6,9 +6,9 @@
 mod verify_util;
 
 use http::{Request, Version};
-use tc3::http::{sign, verify, view, SignOptions};
+use tc3::http::{sign, verify, SignOptions};
 use tc3::v3::{Common, Payload, PayloadHasher, SigningKey};
-use tc3::verify::{LegacyScratch, Policy, VerifyError};
+use tc3::verify::{LegacyScratch, Policy, RequestView, VerifyError};
 use tc3::{Credential, Date, SecretKey};
 use verify_util::*;
 
@@ -84,7 +84,7 @@ fn documented_example_signed_as_http_request() {
         let (parts, body) = req.into_parts();
         let req = Request::from_parts(parts, ());
         let v = tc3::verify::verify(
-            &view(&req, Payload::Bytes(&body)),
+            &RequestView::from_http(&req, Payload::Bytes(&body)),
             &doc_keys,
             &Policy::at(DOC_TS + 300),
             &mut scratch,
@@ -92,7 +92,7 @@ fn documented_example_signed_as_http_request() {
         .unwrap();
         assert_eq!(v.timestamp(), DOC_TS);
         let e = tc3::verify::verify(
-            &view(&req, Payload::Bytes(&body)),
+            &RequestView::from_http(&req, Payload::Bytes(&body)),
             &doc_keys,
             &Policy::at(DOC_TS + 301),
             &mut scratch,
@@ -100,7 +100,7 @@ fn documented_example_signed_as_http_request() {
         .unwrap_err();
         assert_eq!(e.code(), "AuthFailure.SignatureExpire");
         let e = tc3::verify::verify(
-            &view(&req, Payload::Bytes(b"{}")),
+            &RequestView::from_http(&req, Payload::Bytes(b"{}")),
             &doc_keys,
             &Policy::at(DOC_TS),
             &mut scratch,
@@ -148,7 +148,7 @@ fn documented_example_with_digest_cached_key_and_streamed_body() {
     let req = Request::from_parts(parts, ());
     let mut scratch = LegacyScratch::<64, 4>::new();
     let v = tc3::verify::verify(
-        &view(&req, Payload::Sha256(digest)),
+        &RequestView::from_http(&req, Payload::Sha256(digest)),
         &doc_keys,
         &Policy::at(DOC_TS),
         &mut scratch,

@@ -359,7 +359,7 @@ fn write_into<'o>(
     parts: &[Part<'_>],
     buf: &'o mut [u8],
 ) -> Result<&'o [u8], tc3::Error> {
-    let mut w = tc3::encode::BufWriter::new(buf);
+    let mut w = tc3::BufWriter::new(buf);
     form.write(parts, &mut w)?;
     w.finish()
 }

@@ -1,13 +1,14 @@
 //! Event-stream framing: the tccli literal stream, the WHATWG examples, chunking, limits.
 
-use tc3::sse::{Classified, Config, Framer, SseError, Status};
+use tc3::sse::{Classified, Framer, SseError, Status};
 
 type Ev = (String, String, String); // (event type, data, last id)
 
-/// Feed `chunks` in order; collect events; with `finish`, dispatch a trailing event.
-fn collect(chunks: &[&[u8]], config: Config, finish: bool) -> Result<Vec<Ev>, SseError> {
+/// Feed `chunks` in order to a framer with lines up to `max_line`; collect events; with
+/// `finish`, dispatch a trailing event.
+fn collect(chunks: &[&[u8]], max_line: usize, finish: bool) -> Result<Vec<Ev>, SseError> {
     let mut buf = vec![0u8; 1 << 17];
-    let mut framer = Framer::with_config(&mut buf, config);
+    let mut framer = Framer::new(&mut buf).with_max_line(max_line);
     let mut out = Vec::new();
     for chunk in chunks {
         let mut input = *chunk;
@@ -33,7 +34,7 @@ fn collect(chunks: &[&[u8]], config: Config, finish: bool) -> Result<Vec<Ev>, Ss
 }
 
 fn whole(s: &[u8], finish: bool) -> Vec<Ev> {
-    collect(&[s], Config::default(), finish).unwrap()
+    collect(&[s], Framer::DEFAULT_MAX_LINE, finish).unwrap()
 }
 
 fn ev(data: &str, id: &str) -> Ev {
@@ -163,19 +164,22 @@ fn every_split_gives_the_same_events() {
     for at in 0..=MIXED.len() {
         let (a, b) = MIXED.split_at(at);
         assert_eq!(
-            collect(&[a, b], Config::default(), true).unwrap(),
+            collect(&[a, b], Framer::DEFAULT_MAX_LINE, true).unwrap(),
             want,
             "split at {at}"
         );
     }
     let ones: Vec<&[u8]> = MIXED.chunks(1).collect();
-    assert_eq!(collect(&ones, Config::default(), true).unwrap(), want);
+    assert_eq!(
+        collect(&ones, Framer::DEFAULT_MAX_LINE, true).unwrap(),
+        want
+    );
     let body = tccli_stream();
     let whole_ev = whole(body.as_bytes(), true);
     for at in 0..=body.len() {
         let (a, b) = body.as_bytes().split_at(at);
         assert_eq!(
-            collect(&[a, b], Config::default(), true).unwrap(),
+            collect(&[a, b], Framer::DEFAULT_MAX_LINE, true).unwrap(),
             whole_ev,
             "split at {at}"
         );
@@ -184,7 +188,7 @@ fn every_split_gives_the_same_events() {
     assert_eq!(
         collect(
             &[b"data: a\r", b"\n\r", b"\ndata: b\r\n\r\n"],
-            Config::default(),
+            Framer::DEFAULT_MAX_LINE,
             false
         )
         .unwrap(),
@@ -194,7 +198,7 @@ fn every_split_gives_the_same_events() {
 
 #[test]
 fn limits() {
-    let cfg = Config::default().with_max_line(16);
+    let cfg = 16;
     let ok = b"data: 0123456789\n\n"; // 16-byte line
     assert_eq!(collect(&[ok], cfg, false).unwrap(), [ev("0123456789", "")]);
     let long = b"data: 0123456789a\n\n";
@@ -203,20 +207,20 @@ fn limits() {
         collect(&[&long[..9], &long[9..]], cfg, false),
         Err(SseError::LineTooLong)
     );
-    assert!(Config::default().max_line >= 64 * 1024);
+    assert!(Framer::DEFAULT_MAX_LINE >= 64 * 1024);
     // Default: a 64 KiB line passes, one more byte fails.
     let mut line = b"data:".to_vec();
     line.resize(64 * 1024, b'x');
     line.extend_from_slice(b"\n\n");
     assert_eq!(
-        collect(&[&line], Config::default(), false).unwrap()[0]
+        collect(&[&line], Framer::DEFAULT_MAX_LINE, false).unwrap()[0]
             .1
             .len(),
         64 * 1024 - 5
     );
     line.insert(7, b'x');
     assert_eq!(
-        collect(&[&line], Config::default(), false),
+        collect(&[&line], Framer::DEFAULT_MAX_LINE, false),
         Err(SseError::LineTooLong)
     );
     // Data larger than the caller's buffer.
@@ -225,7 +229,7 @@ fn limits() {
     assert_eq!(f.push(b"data: 12345\n\n"), Err(SseError::BufferFull));
     // Invalid UTF-8 data.
     assert_eq!(
-        collect(&[b"data: \xff\n\n"], Config::default(), false),
+        collect(&[b"data: \xff\n\n"], Framer::DEFAULT_MAX_LINE, false),
         Err(SseError::InvalidUtf8)
     );
 }
@@ -295,14 +299,9 @@ fn payloads() {
 fn whole_body_helper() {
     let mut buf = [0u8; 128];
     let mut got = Vec::new();
-    Framer::for_each_event(
-        b"data: a\n\ndata: b",
-        &mut buf,
-        Config::default(),
-        true,
-        |e| got.push(e.data.to_owned()),
-    )
-    .unwrap();
+    Framer::new(&mut buf)
+        .for_each_event(b"data: a\n\ndata: b", true, |e| got.push(e.data.to_owned()))
+        .unwrap();
     assert_eq!(got, ["a", "b"]);
 }
 
@@ -326,12 +325,12 @@ fn event_type_and_id_limits_are_exact_and_independent_of_chunking() {
     for (field, len) in [("event", max_event + 1), ("id", max_id + 1)] {
         let s = at(field, len);
         assert_eq!(
-            collect(&[s.as_bytes()], Config::default(), false),
+            collect(&[s.as_bytes()], Framer::DEFAULT_MAX_LINE, false),
             Err(SseError::FieldTooLong)
         );
         let bytes: Vec<&[u8]> = s.as_bytes().chunks(1).collect();
         assert_eq!(
-            collect(&bytes, Config::default(), false),
+            collect(&bytes, Framer::DEFAULT_MAX_LINE, false),
             Err(SseError::FieldTooLong)
         );
     }

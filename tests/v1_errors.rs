@@ -164,7 +164,7 @@ fn capacity_exceeded() {
         &key(),
     )
     .unwrap();
-    let mut w = tc3::encode::BufWriter::new(&mut buf);
+    let mut w = tc3::BufWriter::new(&mut buf);
     v1::write_request(&p, &sig, &mut w);
     assert_eq!(w.finish_str().unwrap_err(), Error::capacity());
     // the common params
@@ -334,7 +334,7 @@ fn v3_get_query_from_flattened_params() {
     let mut pairs: heapless::Vec<(&str, &str), 16> = heapless::Vec::new();
     params::flatten_json(json.as_bytes(), &mut arena, &mut pairs).unwrap();
     let mut out = [0u8; 512];
-    let mut w = tc3::encode::BufWriter::new(&mut out);
+    let mut w = tc3::BufWriter::new(&mut out);
     params::write_sorted_query(&mut pairs, &mut w).unwrap();
     assert_eq!(
         w.finish_str().unwrap(),

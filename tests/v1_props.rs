@@ -50,7 +50,7 @@ proptest! {
         }
         let mut sorted = pairs.clone();
         let mut out = vec![0u8; 256 * 1024];
-        let mut w = tc3::encode::BufWriter::new(&mut out);
+        let mut w = tc3::BufWriter::new(&mut out);
         params::write_sorted_query(&mut sorted, &mut w).unwrap();
         let q = w.finish_str().unwrap();
         let decoded: Vec<(String, String)> = form_urlencoded::parse(q.as_bytes()).into_owned().collect();

@@ -3,8 +3,8 @@
 //! (`tests/data/vectors/doc-examples.json`).
 
 use serde_json::Value;
-use tc3::encode::BufWriter;
 use tc3::v1::{self, KeyRule, SignatureMethod};
+use tc3::BufWriter;
 use tc3::SecretKey;
 
 fn examples() -> Vec<Value> {

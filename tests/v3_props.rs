@@ -1,8 +1,8 @@
 //! Property tests (proptest) and bad-input tests for TC3 signing.
 
 use proptest::prelude::*;
-use tc3::encode::BufWriter;
 use tc3::v3::{sign, sign_fresh, Common, Payload, Request, SigningKey};
+use tc3::BufWriter;
 use tc3::{Credential, Date, Field, Reason};
 
 /// Independent civil date: count days by walking years then months.

@@ -1,11 +1,11 @@
 //! Every TC3 case of `tests/data/vectors/doc-examples.json`: every intermediate value.
 
 use serde_json::Value;
-use tc3::encode::BufWriter;
 use tc3::v3::{
     self, canonical_request, sign, string_to_sign, Authorization, Common, KeyChain, Method,
     Payload, Request, SigningKey,
 };
+use tc3::BufWriter;
 use tc3::{Credential, Date};
 
 fn load() -> Vec<Value> {

@@ -929,7 +929,7 @@ fn error_envelope() {
         now: 1301,
     };
     let mut buf = [0u8; 512];
-    let mut w = tc3::encode::BufWriter::new(&mut buf);
+    let mut w = tc3::BufWriter::new(&mut buf);
     e.write_envelope("req-\"1\"\n", &mut w);
     let out = w.finish().unwrap();
     let v: serde_json::Value = serde_json::from_slice(out).unwrap();
@@ -947,13 +947,13 @@ fn error_envelope() {
     assert!(env.error.is_some());
     // never truncated
     let mut small = [0u8; 40];
-    let mut w = tc3::encode::BufWriter::new(&mut small);
+    let mut w = tc3::BufWriter::new(&mut small);
     e.write_envelope("r", &mut w);
     assert_eq!(w.finish(), Err(tc3::Error::capacity()));
     let mut sized = VecSink::default();
     e.write_envelope("r", &mut sized);
     let mut exact = vec![0u8; sized.0.len()];
-    let mut w = tc3::encode::BufWriter::new(&mut exact);
+    let mut w = tc3::BufWriter::new(&mut exact);
     e.write_envelope("r", &mut w);
     assert_eq!(w.finish().unwrap().len(), sized.0.len());
 }

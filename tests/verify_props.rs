@@ -161,7 +161,7 @@ fn sign_tc3(c: &Tc3Case) -> Wire {
     pairs.sort_by(|a, b| a.0.cmp(b.0));
     pairs.dedup_by(|a, b| a.0 == b.0);
     let mut query = vec![0u8; 1 << 16];
-    let mut w = tc3::encode::BufWriter::new(&mut query);
+    let mut w = tc3::BufWriter::new(&mut query);
     tc3::params::write_sorted_query(&mut pairs, &mut w).unwrap();
     let query = w.finish_str().unwrap().to_owned();
     let extra = [("X-TC-Action", c.action.as_str())];

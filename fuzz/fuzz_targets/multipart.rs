@@ -60,12 +60,12 @@ fuzz_target!(|input: Input<'_>| {
     form.write(&parts, &mut streamed).unwrap();
     assert_eq!(streamed.len(), len);
     let mut buf = vec![0u8; len];
-    let mut w = tc3::encode::BufWriter::new(&mut buf);
+    let mut w = tc3::BufWriter::new(&mut buf);
     form.write(&parts, &mut w).unwrap();
     assert_eq!(w.finish().unwrap(), &streamed[..]);
     if len > 0 {
         let mut small = vec![0u8; len - 1];
-        let mut w = tc3::encode::BufWriter::new(&mut small);
+        let mut w = tc3::BufWriter::new(&mut small);
         form.write(&parts, &mut w).unwrap();
         assert!(w.finish().is_err());
     }

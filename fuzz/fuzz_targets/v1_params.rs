@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tc3::encode::{form_decode, BufWriter};
+use tc3::BufWriter;
 use tc3::params;
 use tc3::v1::{self, KeyRule};
 use tc3::SecretKey;
@@ -67,13 +67,8 @@ fuzz_target!(|data: &[u8]| {
     let mut saw_sig = false;
     for part in wire.split('&') {
         let (k, v) = part.split_once('=').expect("k=v");
-        let mut kb = [0u8; 1024];
-        let mut vb = [0u8; 4096];
-        let mut kw = BufWriter::new(&mut kb);
-        let mut vw = BufWriter::new(&mut vb);
-        form_decode(k.as_bytes(), &mut kw).unwrap();
-        form_decode(v.as_bytes(), &mut vw).unwrap();
-        let (k, v) = (kw.finish().unwrap(), vw.finish().unwrap());
+        let (k, v) = (form_decode(k.as_bytes()), form_decode(v.as_bytes()));
+        let (k, v) = (k.as_slice(), v.as_slice());
         if k == b"Signature" && !saw_sig {
             saw_sig = true;
             assert!(sig.ct_eq_base64(v));
@@ -86,3 +81,23 @@ fuzz_target!(|data: &[u8]| {
     assert!(saw_sig);
     assert!(it.next().is_none());
 });
+
+/// Decodes one form-encoded component (`+` → space, `%XX` → byte), independently of tc3; a
+/// malformed escape is a bug of the encoder under test.
+fn form_decode(b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = std::str::from_utf8(&b[i + 1..i + 3]).expect("ASCII escape");
+                out.push(u8::from_str_radix(hex, 16).expect("two hex digits"));
+                i += 2;
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    out
+}

@@ -114,7 +114,7 @@ fuzz_target!(|input: Input<'_>| {
         headers.extend(s.extra.iter().map(|(k, v)| (*k, v.as_bytes())));
         let req = RequestView::new(method, "/", input.query, &headers[..], body);
         assert!(verify(&req, &keys, &policy, &mut scratch).is_err());
-        let e = explain(&req, &keys, &policy, &mut scratch, &mut tc3::verify::NoTrace);
+        let e = explain(&req, &keys, &policy, &mut scratch, &mut ());
         assert!(e.result.is_err());
         assert!(
             verify_cached(&req, &keys, &Policy::skip_clock(), &mut cache, &mut scratch).is_err()
@@ -141,7 +141,7 @@ fuzz_target!(|input: Input<'_>| {
         };
         let req = RequestView::new(method, "/", query, &headers[..], body);
         assert!(verify(&req, &keys, &Policy::skip_clock(), &mut scratch).is_err());
-        let e = explain(&req, &keys, &policy, &mut scratch, &mut tc3::verify::NoTrace);
+        let e = explain(&req, &keys, &policy, &mut scratch, &mut ());
         assert!(e.result.is_err());
     }
 });

@@ -1,9 +1,9 @@
 //! Writing success and error envelopes (for gateways and mocks) into any [`Sink`]: a
-//! `Vec<u8>`, or a [`BufWriter`](crate::encode::BufWriter) over a caller buffer.
+//! `Vec<u8>`, or a [`BufWriter`](crate::BufWriter) over a caller buffer.
 //!
 //! ```
 //! let mut buf = [0u8; 256];
-//! let mut w = tc3::encode::BufWriter::new(&mut buf);
+//! let mut w = tc3::BufWriter::new(&mut buf);
 //! tc3::envelope::write_error("AuthFailure.SignatureFailure", "bad \"sig\"", "r-1", &mut w);
 //! let out = w.finish().unwrap();
 //! assert_eq!(
@@ -64,12 +64,12 @@ pub(crate) fn write_json_string<S: Sink + ?Sized>(s: &str, out: &mut S) {
 }
 
 /// Stream `{"Response":{"RequestId":"…"}}` into any [`Sink`]. Into a caller buffer: a
-/// [`BufWriter`](crate::encode::BufWriter), whose `finish` is [`Error::capacity`](crate::Error::capacity) when the
+/// [`BufWriter`](crate::BufWriter), whose `finish` is [`Error::capacity`](crate::Error::capacity) when the
 /// document did not fit, never a truncated document.
 ///
 /// ```
 /// let mut buf = [0u8; 64];
-/// let mut w = tc3::encode::BufWriter::new(&mut buf);
+/// let mut w = tc3::BufWriter::new(&mut buf);
 /// tc3::envelope::write_success("r-1", &mut w);
 /// assert_eq!(w.finish()?, br#"{"Response":{"RequestId":"r-1"}}"#);
 /// # Ok::<(), tc3::Error>(())
@@ -81,11 +81,11 @@ pub fn write_success<S: Sink + ?Sized>(request_id: &str, out: &mut S) {
 }
 
 /// Stream `{"Response":{"Error":{"Code":…,"Message":…},"RequestId":…}}` into any [`Sink`]:
-/// a `Vec<u8>`, or a [`BufWriter`](crate::encode::BufWriter) over a caller buffer.
+/// a `Vec<u8>`, or a [`BufWriter`](crate::BufWriter) over a caller buffer.
 ///
 /// ```
 /// let mut buf = [0u8; 256];
-/// let mut w = tc3::encode::BufWriter::new(&mut buf);
+/// let mut w = tc3::BufWriter::new(&mut buf);
 /// tc3::envelope::write_error("AuthFailure.SignatureFailure", "bad \"sig\"", "r-1", &mut w);
 /// let out = w.finish()?;
 /// assert_eq!(

@@ -9,7 +9,7 @@
 //! let mut pairs: heapless::Vec<(&str, &str), 8> = heapless::Vec::new();
 //! params::flatten_json(json, &mut arena, &mut pairs)?;
 //! let mut out = [0u8; 256];
-//! let mut w = tc3::encode::BufWriter::new(&mut out);
+//! let mut w = tc3::BufWriter::new(&mut out);
 //! params::write_sorted_query(&mut pairs, &mut w)?;
 //! assert_eq!(
 //!     w.finish_str()?,
@@ -149,7 +149,7 @@ impl<'a> PairSink<'a> for Params<'_, 'a> {
 ///
 /// let mut pairs = [("Offset", "0"), ("Filters.0.Name", "zone"), ("Limit", "10")];
 /// let mut out = [0u8; 128];
-/// let mut w = tc3::encode::BufWriter::new(&mut out);
+/// let mut w = tc3::BufWriter::new(&mut out);
 /// tc3::params::write_sorted_query(&mut pairs, &mut w)?;
 /// let query = w.finish_str()?;
 /// assert_eq!(query, "Filters.0.Name=zone&Limit=10&Offset=0");
@@ -163,7 +163,7 @@ impl<'a> PairSink<'a> for Params<'_, 'a> {
 /// // a name given twice is refused, not sent twice
 /// let mut twice = [("A", "1"), ("A", "2")];
 /// let mut out = [0u8; 32];
-/// let mut w = tc3::encode::BufWriter::new(&mut out);
+/// let mut w = tc3::BufWriter::new(&mut out);
 /// assert!(tc3::params::write_sorted_query(&mut twice, &mut w).is_err());
 /// # Ok::<(), tc3::Error>(())
 /// ```

@@ -20,7 +20,7 @@
 //! - At the end of the stream an event without a final blank line is **discarded** by the spec;
 //!   Node's SDK (readline) still emits it. Call [`Framer::finish`] to get that behaviour.
 //!
-//! Deviations, for a fixed-memory parser: a line longer than [`Config::max_line`] (default
+//! Deviations, for a fixed-memory parser: a line longer than [`Framer::with_max_line`] (default
 //! 64 KiB, the Go SDK's limit) is an error, as is an event whose data does not fit the caller's
 //! buffer, an event type longer than [`Framer::MAX_EVENT_TYPE`] or an id longer than
 //! [`Framer::MAX_ID`] bytes;
@@ -43,5 +43,5 @@
 mod framer;
 mod payload;
 
-pub use framer::{Config, Event, Framer, SseError, Status};
+pub use framer::{Event, Framer, SseError, Status};
 pub use payload::Classified;

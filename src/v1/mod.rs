@@ -48,7 +48,7 @@
 //!
 //! // the query string, into a caller buffer
 //! let mut buf = [0u8; 512];
-//! let mut w = tc3::encode::BufWriter::new(&mut buf);
+//! let mut w = tc3::BufWriter::new(&mut buf);
 //! v1::write_request(&pairs, &sig, &mut w);
 //! let query = w.finish_str()?;
 //! assert!(query.contains("&Signature=EliP9YW3pW28FpsEdkXt%2F%2BWcGeI%3D&"));
@@ -443,14 +443,14 @@ impl<'a> Request<'a> {
     }
 
     /// Writes the string to sign, `METHOD + host + path + "?" + k=v&...`, into any [`Sink`]
-    /// (a [`BufWriter`](crate::encode::BufWriter) for display, or a MAC state). `sorted_pairs` must already be sorted by
+    /// (a [`BufWriter`](crate::BufWriter) for display, or a MAC state). `sorted_pairs` must already be sorted by
     /// name in byte order, without duplicates, and must not contain `Signature`; values are
     /// written raw. This is exactly what [`sign_sorted`](Self::sign_sorted) hashes.
     ///
     /// ```
     /// use tc3::v1::Request;
     /// let mut out = [0u8; 128];
-    /// let mut w = tc3::encode::BufWriter::new(&mut out);
+    /// let mut w = tc3::BufWriter::new(&mut out);
     /// let pairs = [("Action", "DescribeZones"), ("Nonce", "1"), ("Timestamp", "2")];
     /// Request::get("cvm.tencentcloudapi.com").write_string_to_sign(&pairs, &mut w)?;
     /// assert_eq!(
@@ -721,7 +721,7 @@ pub fn sign(
 /// form body (`Content-Type: application/x-www-form-urlencoded`): every name and value
 /// form-encoded (Go's `url.QueryEscape`), in byte order, with `Signature=<encoded base64>`
 /// at its sorted place. `sorted_pairs` must be sorted (as [`sign`] leaves them). Into a caller
-/// buffer: pass a [`BufWriter`](crate::encode::BufWriter) (see the [module example](self)).
+/// buffer: pass a [`BufWriter`](crate::BufWriter) (see the [module example](self)).
 pub fn write_request<S: Sink + ?Sized>(
     sorted_pairs: &[(&str, &str)],
     signature: &LegacySignature,

@@ -112,7 +112,7 @@ pub enum Uncovered {
 /// let e = VerifyError::SignatureMismatch;
 /// assert_eq!(e.code(), "AuthFailure.SignatureFailure");
 /// let mut buf = [0u8; 512];
-/// let mut w = tc3::encode::BufWriter::new(&mut buf);
+/// let mut w = tc3::BufWriter::new(&mut buf);
 /// e.write_envelope("req-1", &mut w);
 /// let body = w.finish().unwrap();
 /// assert!(body.starts_with(br#"{"Response":{"Error":{"Code":"AuthFailure.SignatureFailure""#));
@@ -252,8 +252,8 @@ impl VerifyError {
 
     /// Streams the full error envelope
     /// `{"Response":{"Error":{"Code":…,"Message":…},"RequestId":…}}` into any
-    /// [`Sink`](crate::encode::Sink): a `Vec<u8>`, or a
-    /// [`BufWriter`](crate::encode::BufWriter) over a caller buffer (see [`VerifyError`]).
+    /// [`Sink`](crate::Sink): a `Vec<u8>`, or a
+    /// [`BufWriter`](crate::BufWriter) over a caller buffer (see [`VerifyError`]).
     pub fn write_envelope<S: crate::encode::Sink + ?Sized>(&self, request_id: &str, out: &mut S) {
         let msg = self.message();
         crate::envelope::write_error(self.code(), &msg, request_id, out)

@@ -98,7 +98,8 @@ pub use keys::{KeyCache, KeyProvider, KeyRef, RequireToken};
 pub use policy::{Policy, ValueRule};
 pub use replay::ReplayWindow;
 pub use request::{CommonValue, Headers, Lookup, RequestView};
-pub use trace::{Cause, Label, NoTrace, TextTrace, Trace};
+pub(crate) use trace::NoTrace;
+pub use trace::{Cause, Label, TextTrace, Trace};
 
 pub use crate::v1::verify::{LegacyScratch, LegacyVerified};
 pub use crate::v3::verify::Tc3Verified;
@@ -347,7 +348,7 @@ fn cause_of(e: &VerifyError) -> Cause {
 /// let keys = |_: &str| SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE").ok();
 /// let mut scratch = LegacyScratch::<1024, 32>::new();
 /// let mut buf = [0u8; 4096]; // any Sink: a fixed buffer, or a Vec<u8> with `alloc`
-/// let mut text = tc3::encode::BufWriter::new(&mut buf);
+/// let mut text = tc3::BufWriter::new(&mut buf);
 /// let e = explain(&req, &keys, &Policy::at(1551113065), &mut scratch, &mut TextTrace::new(&mut text));
 /// assert_eq!(e.result.unwrap_err().code(), "AuthFailure.SignatureFailure");
 /// assert_eq!(e.cause, Cause::ContentType);

@@ -1,5 +1,5 @@
 //! Observing a verification: the [`Trace`] the verifiers report their intermediate values
-//! to (free when unused: [`NoTrace`] is inactive and nothing is formatted), a [`TextTrace`]
+//! to (free when unused: `()` is inactive and nothing is formatted), a [`TextTrace`]
 //! writing them as labelled text, and the [`Cause`] codes of a diagnosis.
 //!
 //! The values a trace sees are the very bytes the verifier hashes: the canonical request
@@ -98,11 +98,15 @@ pub trait Trace {
     fn end(&mut self) {}
 }
 
-/// The trace that observes nothing (what [`verify`](super::verify) uses).
+/// The trace that observes nothing (what [`verify`](super::verify) uses); `()` is the public
+/// spelling.
 #[derive(Copy, Clone, Debug, Default)]
-pub struct NoTrace;
+pub(crate) struct NoTrace;
 
 impl Trace for NoTrace {}
+
+/// `()` observes nothing: [`explain`](super::explain) with `&mut ()` only diagnoses.
+impl Trace for () {}
 
 impl<T: Trace + ?Sized> Trace for &mut T {
     fn active(&self) -> bool {
@@ -125,7 +129,7 @@ impl<T: Trace + ?Sized> Trace for &mut T {
 /// ```
 /// use tc3::verify::{Label, TextTrace, Trace};
 /// let mut buf = [0u8; 64];
-/// let mut out = tc3::encode::BufWriter::new(&mut buf);
+/// let mut out = tc3::BufWriter::new(&mut buf);
 /// let mut t = TextTrace::new(&mut out);
 /// t.begin(Label::ExpectedSignature);
 /// t.put(b"abc");

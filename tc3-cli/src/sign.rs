@@ -69,7 +69,7 @@ pub fn run(args: &mut lexopt::Parser) -> Result<Outcome, Fail> {
             return Err("--example takes no request flags".into());
         }
         let v: Value = serde_json::from_str(EXAMPLE).map_err(|e| Fail::Run(e.to_string()))?;
-        let spec = Spec::from_json(&v, tc3::time::now_unix).map_err(Fail::Run)?;
+        let spec = Spec::from_json(&v, tc3::now_unix).map_err(Fail::Run)?;
         let cap = sign_spec(&spec, true).map_err(Fail::Run)?;
         emit(&cap, &spec, f.curl);
         return Ok(Outcome::Ok);
@@ -97,15 +97,14 @@ pub fn run(args: &mut lexopt::Parser) -> Result<Outcome, Fail> {
                 format!("{service}.tencentcloudapi.com").into(),
             );
         }
-        let spec = Spec::from_json(&Value::Object(m), tc3::time::now_unix)?;
+        let spec = Spec::from_json(&Value::Object(m), tc3::now_unix)?;
         let cap = sign_spec(&spec, false).map_err(Fail::Run)?;
         emit(&cap, &spec, f.curl);
         return Ok(Outcome::Ok);
     }
     let mut outcome = Outcome::Ok;
     let malformed = for_each_json_line(|n, v| {
-        let res =
-            Spec::from_json(&v, tc3::time::now_unix).and_then(|s| Ok((sign_spec(&s, false)?, s)));
+        let res = Spec::from_json(&v, tc3::now_unix).and_then(|s| Ok((sign_spec(&s, false)?, s)));
         match res {
             Ok((cap, spec)) => emit(&cap, &spec, f.curl),
             Err(e) => {
@@ -374,7 +373,7 @@ fn sign_v1(spec: &Spec, cred: &Credential<'_>, show: bool) -> Result<Capture, St
 fn random_nonce() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(tc3::time::now_unix());
+    h.write_u64(tc3::now_unix());
     h.finish() % 0x7fff_ffff + 1
 }
 

@@ -536,7 +536,7 @@ impl Client {
     ) -> Result<hyper::Request<Full<Bytes>>, Error> {
         let i = &self.inner;
         let mut b = hyper::Request::post(format!("{url}/"));
-        let timestamp = tc3::time::now_unix();
+        let timestamp = tc3::now_unix();
         if i.skip_sign {
             let ts = timestamp.to_string();
             let mut hs: Vec<(&str, &str)> = vec![

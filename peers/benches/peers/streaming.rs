@@ -7,8 +7,8 @@
 //! bench knows; `v3::Template::sign` is measured against it.
 
 use sha2::{Digest, Sha256};
-use tc3::encode::{BufWriter, Sink};
 use tc3::v3::{Method, Payload, Request, SigningKey};
+use tc3::{BufWriter, Sink};
 
 pub const AUTH_CAP: usize = 512;
 

@@ -95,7 +95,7 @@ fn parse(args: &[String]) -> Result<Opts, String> {
 
 /// `n` signed requests, each with its id in `X-Load-Id` (not signed; echoed by the upstream).
 fn signed_requests(o: &Opts, n: usize) -> Result<Vec<Request<Full<Bytes>>>, String> {
-    let ts = tc3::time::now_unix();
+    let ts = tc3::now_unix();
     let key = SecretKey::new(&o.key).map_err(|e| e.to_string())?;
     let cred = Credential::new(&o.id, &o.key).map_err(|e| e.to_string())?;
     // Nonces unique across runs within the replay window.

@@ -18,7 +18,7 @@ pub const KEY: &str = "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE";
 pub const HOST: &str = "cvm.tencentcloudapi.com";
 
 pub fn now() -> u64 {
-    tc3::time::now_unix()
+    tc3::now_unix()
 }
 
 /// A scratch directory under target/, unique per test.
