@@ -75,7 +75,7 @@ fn verifying_allocates_nothing() {
                     &keys,
                     &Policy::at(bad.spec_timestamp),
                     &mut scratch,
-                    &mut (),
+                    None,
                 );
                 assert_eq!(x.cause, Cause::Unknown);
                 assert_eq!(x.result.unwrap_err(), VerifyError::SignatureMismatch);

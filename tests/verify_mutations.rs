@@ -981,7 +981,7 @@ fn explain_shows_the_documented_intermediate_values() {
         &keys,
         &Policy::skip_clock(),
         &mut scratch,
-        &mut tc3::verify::TextTrace::new(&mut out),
+        Some(&mut out),
     );
     assert_eq!(r.result.unwrap_err(), VerifyError::SignatureMismatch);
     assert_eq!(r.cause, tc3::verify::Cause::Unknown);
@@ -1017,7 +1017,7 @@ fn explain_shows_the_documented_intermediate_values() {
         &keys,
         &Policy::at(1465185768),
         &mut scratch,
-        &mut tc3::verify::TextTrace::new(&mut out),
+        Some(&mut out),
     );
     assert_eq!(r.cause, tc3::verify::Cause::Ok);
     let Ok(Verified::Legacy(v)) = r.result else {

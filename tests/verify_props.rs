@@ -129,13 +129,7 @@ impl Wire {
         let mut scratch = LegacyScratch::<4096, 64>::new();
         // explain is the same verification observed: the same verdict, `ok` iff accepted
         let mut text = VecSink::default();
-        let x = tc3::verify::explain(
-            &req,
-            keys,
-            &Policy::at(now),
-            &mut scratch,
-            &mut tc3::verify::TextTrace::new(&mut text),
-        );
+        let x = tc3::verify::explain(&req, keys, &Policy::at(now), &mut scratch, Some(&mut text));
         let explained = x.result.as_ref().map(|_| ()).map_err(|e| *e);
         assert_eq!(x.cause == tc3::verify::Cause::Ok, explained.is_ok());
         let mut scratch = LegacyScratch::<4096, 64>::new();

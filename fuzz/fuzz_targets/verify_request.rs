@@ -10,7 +10,7 @@ use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use tc3::verify::{
     explain, verify, verify_cached, Cause, KeyCache, LegacyScratch, Policy, RequestView,
-    TextTrace, ValueRule,
+    ValueRule,
 };
 use tc3::v3::Payload;
 use tc3::SecretKey;
@@ -91,7 +91,7 @@ fuzz_target!(|input: Input<'_>| {
     assert!(verify_cached(&req, &keys, &policy, &mut cache, &mut scratch).is_err());
     // explain: the same verdict, a diagnosis other than `ok`, never a panic
     let mut text = Vec::new();
-    let e = explain(&req, &keys, &policy, &mut scratch, &mut TextTrace::new(&mut text));
+    let e = explain(&req, &keys, &policy, &mut scratch, Some(&mut text));
     assert!(e.result.is_err());
     assert_ne!(e.cause, Cause::Ok);
 
@@ -114,7 +114,7 @@ fuzz_target!(|input: Input<'_>| {
         headers.extend(s.extra.iter().map(|(k, v)| (*k, v.as_bytes())));
         let req = RequestView::new(method, "/", input.query, &headers[..], body);
         assert!(verify(&req, &keys, &policy, &mut scratch).is_err());
-        let e = explain(&req, &keys, &policy, &mut scratch, &mut ());
+        let e = explain(&req, &keys, &policy, &mut scratch, None);
         assert!(e.result.is_err());
         assert!(
             verify_cached(&req, &keys, &Policy::skip_clock(), &mut cache, &mut scratch).is_err()
@@ -141,7 +141,7 @@ fuzz_target!(|input: Input<'_>| {
         };
         let req = RequestView::new(method, "/", query, &headers[..], body);
         assert!(verify(&req, &keys, &Policy::skip_clock(), &mut scratch).is_err());
-        let e = explain(&req, &keys, &policy, &mut scratch, &mut ());
+        let e = explain(&req, &keys, &policy, &mut scratch, None);
         assert!(e.result.is_err());
     }
 });

@@ -14,12 +14,13 @@
 //!   an optional token check; [`KeyCache`]: derived TC3 signing keys.
 //! * [`VerifyError`]: why a request was rejected, with the Tencent error code.
 //! * [`ReplayWindow`]: a fixed-capacity, `no_std` set of recently seen legacy nonces.
-//! * [`Trace`] / [`Cause`]: an observer of the verification, and the diagnosis codes.
+//! * [`Cause`]: the diagnosis codes of [`explain`].
 //!
 //! And the one dispatcher above them: [`verify`] / [`verify_cached`] (TC3 when an
 //! `Authorization` header is present, legacy otherwise) return a [`Verified`] outcome;
-//! [`explain`] runs the same verification path with a [`Trace`] observing it and adds a
-//! [`Cause`]. What `explain` shows is, by construction, what `verify` computed.
+//! [`explain`] runs the same verification path writing every intermediate value as
+//! labelled text into a [`Sink`](crate::Sink) and adds a [`Cause`]. What `explain` shows is,
+//! by construction, what `verify` computed.
 //!
 //! Nothing here allocates, panics on any input, or compares signatures other than in
 //! constant time. Error messages never contain a secret (nor any request bytes).
@@ -98,8 +99,8 @@ pub use keys::{KeyCache, KeyProvider, KeyRef, RequireToken};
 pub use policy::{Policy, ValueRule};
 pub use replay::ReplayWindow;
 pub use request::{CommonValue, Headers, Lookup, RequestView};
-pub(crate) use trace::NoTrace;
-pub use trace::{Cause, Label, TextTrace, Trace};
+pub use trace::Cause;
+pub(crate) use trace::{NoTrace, TextTrace, Trace};
 
 pub use crate::v1::verify::{LegacyScratch, LegacyVerified};
 pub use crate::v3::verify::Tc3Verified;
@@ -323,18 +324,24 @@ fn cause_of(e: &VerifyError) -> Cause {
     }
 }
 
-/// Verifies `req` exactly as [`verify`] does while `trace` observes every intermediate
-/// value (canonical request, string to sign, expected and received signatures — the bytes
+/// Verifies `req` exactly as [`verify`] does while writing every intermediate value into
+/// `trace` (canonical request, string to sign, expected and received signatures — the bytes
 /// hashed), and diagnoses a rejection: when the signature differs, the verifier, holding the
 /// right key, retries the mistakes signers make ([`Cause`]) and names the one that
-/// reproduces the received signature.
+/// reproduces the received signature. `None`: the diagnosis only, nothing is formatted.
+///
+/// The trace is labelled text: a value is a line `Label: value`, a multi-line value
+/// (`CanonicalRequest`, `StringToSign`) the line `Label:`, the value and a newline. Labels:
+/// `SignatureMethod`, `KeyRule` (legacy), `ValueRule` (TC3), `CanonicalUri`,
+/// `CanonicalRequest`, `HashedCanonicalRequest`, `StringToSign`, `CredentialScope`,
+/// `ExpectedSignature` (one per candidate tried), `ReceivedSignature`.
 ///
 /// **The trace contains the expected signature: it is a signing oracle.** Show it to the
 /// operator, never to the client.
 ///
 /// ```
 /// use tc3::v3::Payload;
-/// use tc3::verify::{explain, Cause, LegacyScratch, Policy, RequestView, TextTrace};
+/// use tc3::verify::{explain, Cause, LegacyScratch, Policy, RequestView};
 /// use tc3::SecretKey;
 /// let body = br#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
 /// let headers: &[(&str, &[u8])] = &[
@@ -349,25 +356,22 @@ fn cause_of(e: &VerifyError) -> Cause {
 /// let mut scratch = LegacyScratch::<1024, 32>::new();
 /// let mut buf = [0u8; 4096]; // any Sink: a fixed buffer, or a Vec<u8> with `alloc`
 /// let mut text = tc3::BufWriter::new(&mut buf);
-/// let e = explain(&req, &keys, &Policy::at(1551113065), &mut scratch, &mut TextTrace::new(&mut text));
+/// let e = explain(&req, &keys, &Policy::at(1551113065), &mut scratch, Some(&mut text));
 /// assert_eq!(e.result.unwrap_err().code(), "AuthFailure.SignatureFailure");
 /// assert_eq!(e.cause, Cause::ContentType);
 /// let text = core::str::from_utf8(text.written()).unwrap();
 /// assert!(text.contains("content-type:application/json\nhost:"));
+/// assert!(text.contains("\nExpectedSignature: "));
+/// // the diagnosis alone
+/// let e = explain(&req, &keys, &Policy::at(1551113065), &mut scratch, None);
+/// assert_eq!(e.cause, Cause::ContentType);
 /// ```
-pub fn explain<
-    'a,
-    H: Headers + ?Sized,
-    K: KeyProvider + ?Sized,
-    T: Trace + ?Sized,
-    const B: usize,
-    const P: usize,
->(
+pub fn explain<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, const B: usize, const P: usize>(
     req: &RequestView<'a, H>,
     keys: &K,
     policy: &Policy<'_>,
     scratch: &'a mut LegacyScratch<B, P>,
-    trace: &mut T,
+    trace: Option<&mut dyn crate::Sink>,
 ) -> Explained<'a> {
     let first = dispatch(req, keys, policy, &mut NoCache, &mut *scratch, &mut NoTrace).err();
     let cause = match first {
@@ -381,6 +385,16 @@ pub fn explain<
         }
         Some(e) => cause_of(&e),
     };
-    let result = dispatch(req, keys, policy, &mut NoCache, scratch, trace);
+    let result = match trace {
+        Some(out) => dispatch(
+            req,
+            keys,
+            policy,
+            &mut NoCache,
+            scratch,
+            &mut TextTrace::new(out),
+        ),
+        None => dispatch(req, keys, policy, &mut NoCache, scratch, &mut NoTrace),
+    };
     Explained { result, cause }
 }

@@ -266,7 +266,7 @@ fn run_with(opts: &Options, policy: &Policy<'_>) -> Result<Outcome, String> {
                     let cause = if e == VerifyError::Replayed {
                         Cause::Replayed
                     } else {
-                        verify::explain(view, &lookup, policy, &mut scratch, &mut ()).cause
+                        verify::explain(view, &lookup, policy, &mut scratch, None).cause
                     };
                     json!({
                         "id": cap.id, "ok": false, "sign_method": method, "secret_id": id,
