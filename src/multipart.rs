@@ -41,8 +41,9 @@
 //! as the body; hash them like any other body. The per-API parameters travel as extra,
 //! *unsigned* headers which the caller chooses; Go's generated code turns every request field
 //! `F` of service `s` into `X-<S-UPPER>-<F>` ([`HeaderName::param`]). The signed `Content-Type` is
-//! [`ContentType::OCTET_STREAM`] (Python, Go, PHP, C++) or [`ContentType::OCTET_STREAM_UTF8`]
-//! (Java, Node).
+//! `application/octet-stream` (Python, Go, PHP, C++) or
+//! `application/octet-stream; charset=utf-8` (Java, Node):
+//! [`Layout::octet_stream_content_type`].
 
 use crate::encode::{check_header_value, BufWriter, Counter, Sink};
 use crate::error::{Error, Field, Reason};
@@ -77,6 +78,28 @@ pub enum Layout {
     /// Node SDK only handles strings and Buffers); an empty form is `--B--\r\n`.
     /// Content-Type `multipart/form-data; boundary=<B>`.
     Node,
+}
+
+impl Layout {
+    /// The signed `Content-Type` of an octet-stream upload (the body sent as is, the API's
+    /// parameters in headers: [`HeaderName::param`]) in this SDK's flavour:
+    /// `application/octet-stream` for Python (and Go, PHP, C++, which have no multipart
+    /// layout of their own here), `application/octet-stream; charset=utf-8` for Java and Node.
+    ///
+    /// ```
+    /// use tc3::multipart::Layout;
+    /// assert_eq!(Layout::Python.octet_stream_content_type(), "application/octet-stream");
+    /// assert_eq!(
+    ///     Layout::Node.octet_stream_content_type(),
+    ///     "application/octet-stream; charset=utf-8"
+    /// );
+    /// ```
+    pub const fn octet_stream_content_type(self) -> &'static str {
+        match self {
+            Layout::Python => OCTET_STREAM,
+            Layout::Java | Layout::Node => OCTET_STREAM_UTF8,
+        }
+    }
 }
 
 /// A checked multipart boundary, stored inline (no allocation).
@@ -179,43 +202,9 @@ impl fmt::Display for Boundary {
     }
 }
 
-/// Capacity of [`ContentType`]: the Java prefix (45 bytes) plus a 70-byte boundary fits.
+/// Capacity of [`Multipart::content_type`]: the Java prefix (45 bytes) plus a 70-byte
+/// boundary fits.
 const MAX_CONTENT_TYPE_LEN: usize = 128;
-
-/// A signed `Content-Type` value in a small fixed buffer, e.g.
-/// `multipart/form-data; boundary=0123456789abcdef0123456789abcdef`. Send exactly this
-/// value and sign exactly this value.
-#[derive(Copy, Clone, PartialEq, Eq, Hash)]
-pub struct ContentType {
-    bytes: [u8; MAX_CONTENT_TYPE_LEN],
-    len: u8,
-}
-
-impl ContentType {
-    /// The capacity: the Java prefix (45 bytes) plus a 70-byte boundary fits.
-    pub const MAX_LEN: usize = MAX_CONTENT_TYPE_LEN;
-    /// The signed `Content-Type` of an octet-stream upload in Python, Go, PHP and C++.
-    pub const OCTET_STREAM: &'static str = OCTET_STREAM;
-    /// The signed `Content-Type` of an octet-stream upload in Java and Node.
-    pub const OCTET_STREAM_UTF8: &'static str = OCTET_STREAM_UTF8;
-
-    /// The header value.
-    pub fn as_str(&self) -> &str {
-        core::str::from_utf8(self.bytes.get(..usize::from(self.len)).unwrap_or(&[])).unwrap_or("")
-    }
-}
-
-impl fmt::Debug for ContentType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("ContentType").field(&self.as_str()).finish()
-    }
-}
-
-impl fmt::Display for ContentType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// One form field.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -287,19 +276,20 @@ impl<'b> Multipart<'b> {
         self.boundary
     }
 
-    /// The `Content-Type` value to send and sign.
-    pub fn content_type(&self) -> ContentType {
-        let prefix: &[u8] = match self.layout {
-            Layout::Java => b"multipart/form-data; charset=utf-8; boundary=",
-            Layout::Python | Layout::Node => b"multipart/form-data; boundary=",
+    /// The `Content-Type` value to send and sign, e.g.
+    /// `multipart/form-data; boundary=0123456789abcdef0123456789abcdef` (at most 128 bytes:
+    /// the Java prefix, 45 bytes, and a 70-byte boundary). Send exactly this value and sign
+    /// exactly this value.
+    pub fn content_type(&self) -> heapless::String<MAX_CONTENT_TYPE_LEN> {
+        let prefix = match self.layout {
+            Layout::Java => "multipart/form-data; charset=utf-8; boundary=",
+            Layout::Python | Layout::Node => "multipart/form-data; boundary=",
         };
-        let mut bytes = [0u8; MAX_CONTENT_TYPE_LEN];
-        let mut w = BufWriter::new(&mut bytes);
-        w.put(prefix);
-        w.put(self.boundary.as_bytes());
-        // prefix ≤ 45 and boundary ≤ 70, so this always fits in 128.
-        let len = w.len() as u8;
-        ContentType { bytes, len }
+        let mut ct = heapless::String::new();
+        // prefix ≤ 45 and boundary ≤ 70 bytes: both always fit in 128 (pushing cannot fail).
+        let _ = ct.push_str(prefix);
+        let _ = ct.push_str(self.boundary.as_str());
+        ct
     }
 
     /// Checks every part without writing anything.

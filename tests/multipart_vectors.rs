@@ -6,7 +6,7 @@ use vec_sink::VecSink;
 
 use base64ct::Encoding;
 use sha2::Digest;
-use tc3::multipart::{Boundary, ContentType, HeaderName, Layout, Multipart, Part};
+use tc3::multipart::{Boundary, HeaderName, Layout, Multipart, Part};
 use tc3::{Field, Reason};
 
 fn vector(name: &str) -> serde_json::Value {
@@ -324,7 +324,14 @@ fn too_small_buffer_is_a_capacity_error() {
 
 #[test]
 fn octet_stream_param_headers() {
-    assert_eq!(ContentType::OCTET_STREAM, "application/octet-stream");
+    assert_eq!(
+        Layout::Python.octet_stream_content_type(),
+        "application/octet-stream"
+    );
+    assert_eq!(
+        Layout::Java.octet_stream_content_type(),
+        "application/octet-stream; charset=utf-8"
+    );
     let (n, v) = HeaderName::param("ocr", "ImageName", "a.png").unwrap();
     assert_eq!((n.as_str(), v), ("X-OCR-ImageName", "a.png"));
     assert_eq!(

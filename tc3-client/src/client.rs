@@ -513,7 +513,9 @@ impl Client {
             hs.push((name, value));
         }
         let body = Body {
-            content_type: tc3::multipart::ContentType::OCTET_STREAM.into(),
+            content_type: tc3::multipart::Layout::Python
+                .octet_stream_content_type()
+                .into(),
             bytes: data.into(),
             headers: hs,
         };
