@@ -207,7 +207,7 @@ fn limits() {
         collect(&[&long[..9], &long[9..]], cfg, false),
         Err(SseError::LineTooLong)
     );
-    assert!(Framer::DEFAULT_MAX_LINE >= 64 * 1024);
+    assert_eq!(Framer::DEFAULT_MAX_LINE, 64 * 1024);
     // Default: a 64 KiB line passes, one more byte fails.
     let mut line = b"data:".to_vec();
     line.resize(64 * 1024, b'x');
