@@ -208,7 +208,20 @@ impl<'a, B> RequestView<'a, Request<B>> {
 }
 
 /// Verifies `req` (its body in memory) with [`crate::verify::verify`]: TC3 when it carries an
-/// `Authorization` header, legacy otherwise. See the [module example](self).
+/// `Authorization` header, legacy otherwise. See the [module example](self) for a TC3 request.
+///
+/// ```
+/// use tc3::verify::{LegacyScratch, Policy};
+/// // docs/protocol-signing.md, the documented legacy GET
+/// let req = http::Request::get("http://cvm.tencentcloudapi.com/?Action=DescribeInstances&InstanceIds.0=ins-09dx96dg&Limit=20&Nonce=11886&Offset=0&Region=ap-guangzhou&SecretId=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE&Timestamp=1465185768&Version=2017-03-12&Signature=EliP9YW3pW28FpsEdkXt%2F%2BWcGeI%3D")
+///     .body(Vec::new())
+///     .unwrap();
+/// let keys = |_: &str| tc3::SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE").ok();
+/// let mut scratch = LegacyScratch::<1024, 32>::new();
+/// let ok = tc3::http::verify(&req, &keys, &Policy::at(1465185768), &mut scratch).unwrap();
+/// assert_eq!(ok.host(), "cvm.tencentcloudapi.com");
+/// assert_eq!(ok.sign_method(), "HmacSHA1");
+/// ```
 pub fn verify<'a, B, K, const N: usize, const P: usize>(
     req: &'a Request<B>,
     keys: &K,
@@ -270,7 +283,23 @@ impl<'o> SignOptions<'o> {
 }
 
 /// Signs `req` in place with TC3-HMAC-SHA256 under `opts` (the request's body is not read:
-/// `opts` names the payload). See the [module examples](self).
+/// `opts` names the payload). See also the [module examples](self).
+///
+/// ```
+/// use tc3::http::SignOptions;
+/// use tc3::v3::{Common, Payload};
+///
+/// let body = br#"{"Limit":1}"#;
+/// let mut req = http::Request::post("https://cvm.tencentcloudapi.com/").body(&body[..]).unwrap();
+/// let cred = tc3::Credential::new("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")?;
+/// let common = Common::new("cvm", "DescribeInstances", "2017-03-12", 1551113065);
+/// tc3::http::sign(&mut req, &cred, &common, &SignOptions::new(Payload::Bytes(body)))?;
+/// // no Content-Type: the POST default is signed and added
+/// assert_eq!(req.headers()["Content-Type"], SignOptions::DEFAULT_POST_CONTENT_TYPE);
+/// assert_eq!(req.headers()["X-TC-Action"], "DescribeInstances");
+/// assert!(req.headers()["Authorization"].to_str().unwrap().contains("SignedHeaders=content-type;host,"));
+/// # Ok::<(), tc3::Error>(())
+/// ```
 ///
 /// * Method `GET` or `POST` (others: `Error { Method, Malformed }`); the canonical URI is the
 ///   URI's path (`/` for the official endpoints), the query the URI's raw query.

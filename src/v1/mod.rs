@@ -722,6 +722,19 @@ pub fn sign(
 /// form-encoded (Go's `url.QueryEscape`), in byte order, with `Signature=<encoded base64>`
 /// at its sorted place. `sorted_pairs` must be sorted (as [`sign`] leaves them). Into a caller
 /// buffer: pass a [`BufWriter`](crate::BufWriter) (see the [module example](self)).
+///
+/// ```
+/// use tc3::v1::{self, Request};
+/// let key = tc3::SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")?;
+/// let mut pairs = [("Action", "DescribeZones"), ("Timestamp", "1465185768"), ("Nonce", "1")];
+/// let sig = v1::sign(&Request::post("cvm.tencentcloudapi.com"), &mut pairs, &key)?;
+/// let mut body = Vec::new(); // the form body of the POST
+/// v1::write_request(&pairs, &sig, &mut body);
+/// let body = String::from_utf8(body).unwrap();
+/// assert!(body.starts_with("Action=DescribeZones&Nonce=1&Signature="));
+/// assert!(body.ends_with("&Timestamp=1465185768"));
+/// # Ok::<(), tc3::Error>(())
+/// ```
 pub fn write_request<S: Sink + ?Sized>(
     sorted_pairs: &[(&str, &str)],
     signature: &LegacySignature,

@@ -713,6 +713,25 @@ fn check_fields(
 
 /// Writes the canonical request of `req` into `out` (text for debugging; the signing path
 /// streams the same bytes into SHA-256). Checks `req` as [`sign`] does.
+///
+/// ```
+/// use tc3::v3::{canonical_request, Request};
+/// // docs/protocol-signing.md, the documented example (X-TC-Action signed as well)
+/// let body = br#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
+/// let req = Request {
+///     extra_signed_headers: &[("X-TC-Action", "DescribeInstances")],
+///     ..Request::new_post("cvm.tencentcloudapi.com", "application/json; charset=utf-8", body)
+/// };
+/// let mut out = Vec::new();
+/// canonical_request(&req, &mut out)?;
+/// assert_eq!(
+///     String::from_utf8(out).unwrap(),
+///     "POST\n/\n\ncontent-type:application/json; charset=utf-8\nhost:cvm.tencentcloudapi.com\n\
+///      x-tc-action:describeinstances\n\ncontent-type;host;x-tc-action\n\
+///      35e9c5b0e3ae67532d3c9f17ead6c90222632e5b1ff7f6e89887f1398934f064"
+/// );
+/// # Ok::<(), tc3::Error>(())
+/// ```
 pub fn canonical_request<S: Sink + ?Sized>(req: &Request<'_>, out: &mut S) -> Result<(), Error> {
     let mut p = Prepared::new();
     prepare(req, &mut p)?;
@@ -722,6 +741,26 @@ pub fn canonical_request<S: Sink + ?Sized>(req: &Request<'_>, out: &mut S) -> Re
 
 /// Writes the string to sign of `req` under `common` into `out`. Checks the inputs as
 /// [`sign`] does.
+///
+/// ```
+/// use tc3::v3::{string_to_sign, Common, Request};
+/// // docs/protocol-signing.md, the documented example (X-TC-Action signed as well)
+/// let body = br#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
+/// let req = Request {
+///     extra_signed_headers: &[("X-TC-Action", "DescribeInstances")],
+///     ..Request::new_post("cvm.tencentcloudapi.com", "application/json; charset=utf-8", body)
+/// };
+/// let common = Common::new("cvm", "DescribeInstances", "2017-03-12", 1551113065);
+/// let mut out = [0u8; 256];
+/// let mut w = tc3::BufWriter::new(&mut out);
+/// string_to_sign(&common, &req, &mut w)?;
+/// assert_eq!(
+///     w.finish_str()?,
+///     "TC3-HMAC-SHA256\n1551113065\n2019-02-25/cvm/tc3_request\n\
+///      7019a55be8395899b900fb5564e4200d984910f34794a27cb3fb7d10ff6a1e84"
+/// );
+/// # Ok::<(), tc3::Error>(())
+/// ```
 pub fn string_to_sign<S: Sink + ?Sized>(
     common: &Common<'_>,
     req: &Request<'_>,

@@ -258,7 +258,21 @@ fn dispatch<
 }
 
 /// Verifies a request: TC3 when it has an `Authorization` header, legacy otherwise
-/// (parameters decoded into `scratch`). See the [module docs](self) for an example.
+/// (parameters decoded into `scratch`). See the [module docs](self) for a TC3 request.
+///
+/// ```
+/// use tc3::v3::Payload;
+/// use tc3::verify::{verify, LegacyScratch, Policy, RequestView};
+/// // docs/protocol-signing.md, the documented legacy GET
+/// let q = "Action=DescribeInstances&InstanceIds.0=ins-09dx96dg&Limit=20&Nonce=11886&Offset=0&Region=ap-guangzhou&SecretId=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE&Timestamp=1465185768&Version=2017-03-12&Signature=EliP9YW3pW28FpsEdkXt%2F%2BWcGeI%3D";
+/// let headers: &[(&str, &[u8])] = &[("Host", b"cvm.tencentcloudapi.com")];
+/// let req = RequestView::new("GET", "/", Some(q), headers, Payload::Bytes(b""));
+/// let keys = |_: &str| tc3::SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE").ok();
+/// let mut scratch = LegacyScratch::<1024, 32>::new();
+/// let ok = verify(&req, &keys, &Policy::at(1465185768), &mut scratch).unwrap();
+/// assert_eq!(ok.sign_method(), "HmacSHA1");
+/// assert_eq!(ok.action().value, Some("DescribeInstances"));
+/// ```
 pub fn verify<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, const B: usize, const P: usize>(
     req: &RequestView<'a, H>,
     keys: &K,
