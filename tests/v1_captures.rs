@@ -2,10 +2,13 @@
 //! (`tests/data/vectors/sdk/*/`) reproduces its `Signature`, and requests built from the specs
 //! reproduce the Python and Node SDKs' signatures.
 
+#[path = "support/vec_sink.rs"]
+mod vec_sink;
 use serde_json::Value;
 use std::collections::HashMap;
 use tc3::v1::{self, KeyRule, SignatureMethod};
 use tc3::SecretKey;
+use vec_sink::VecSink;
 
 const DIRS: [&str; 2] = ["curated", "random-101"];
 
@@ -206,8 +209,9 @@ fn build(spec: &Value, sdk: &str) -> (Vec<(String, String)>, String) {
         &key,
     )
     .unwrap();
-    let mut wire = Vec::new();
+    let mut wire = VecSink::default();
     v1::write_request(&pairs, &sig, &mut wire);
+    let wire = wire.0;
     // what we would send decodes back to exactly the signed pairs plus Signature
     let mut decoded: Vec<(String, String)> = form_urlencoded::parse(&wire).into_owned().collect();
     decoded.retain(|(k, _)| k != "Signature");

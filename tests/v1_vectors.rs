@@ -2,10 +2,13 @@
 //! `Sign.sign` vectors and the Python SDK's recorded legacy requests
 //! (`tests/data/vectors/doc-examples.json`).
 
+#[path = "support/vec_sink.rs"]
+mod vec_sink;
 use serde_json::Value;
 use tc3::v1::{self, KeyRule, SignatureMethod};
 use tc3::BufWriter;
 use tc3::SecretKey;
+use vec_sink::VecSink;
 
 fn examples() -> Vec<Value> {
     let path = concat!(
@@ -63,8 +66,9 @@ fn check(name: &str) -> String {
         &key,
     )
     .unwrap();
-    let mut wire = Vec::new();
+    let mut wire = VecSink::default();
     v1::write_request(&pairs, &sig, &mut wire);
+    let wire = wire.0;
     let wire = String::from_utf8(wire).unwrap();
     assert_eq!(sig.as_str(), s(&exp["signature"]), "{name}: signature");
     let want_method = SignatureMethod::parse(s(&e["sign_method"])).unwrap();

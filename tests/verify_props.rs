@@ -277,8 +277,9 @@ fn sign_legacy(c: &LegacyCase) -> Wire {
         &key,
     )
     .unwrap();
-    let mut wire = Vec::new();
+    let mut wire = VecSink::default();
     v1::write_request(&pairs, &sig, &mut wire);
+    let wire = wire.0;
     let mut headers = vec![("Host".to_string(), host.into_bytes())];
     if !c.get {
         headers.push((

@@ -728,9 +728,10 @@ pub fn sign(
 /// let key = tc3::SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")?;
 /// let mut pairs = [("Action", "DescribeZones"), ("Timestamp", "1465185768"), ("Nonce", "1")];
 /// let sig = v1::sign(&Request::post("cvm.tencentcloudapi.com"), &mut pairs, &key)?;
-/// let mut body = Vec::new(); // the form body of the POST
-/// v1::write_request(&pairs, &sig, &mut body);
-/// let body = String::from_utf8(body).unwrap();
+/// let mut buf = [0u8; 128]; // the form body of the POST
+/// let mut w = tc3::BufWriter::new(&mut buf);
+/// v1::write_request(&pairs, &sig, &mut w);
+/// let body = w.finish_str()?;
 /// assert!(body.starts_with("Action=DescribeZones&Nonce=1&Signature="));
 /// assert!(body.ends_with("&Timestamp=1465185768"));
 /// # Ok::<(), tc3::Error>(())

@@ -121,13 +121,15 @@ impl<'a> Authorization<'a> {
     ///     signed_headers: "content-type;host",
     ///     signature_hex: "72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168",
     /// };
-    /// let mut out = Vec::new();
-    /// a.write(&mut out);
+    /// let mut buf = [0u8; 256];
+    /// let mut w = tc3::BufWriter::new(&mut buf);
+    /// a.write(&mut w);
+    /// let out = w.finish().unwrap();
     /// assert_eq!(
     ///     out,
     ///     b"TC3-HMAC-SHA256 Credential=AKIDEXAMPLE/2019-02-25/cvm/tc3_request, SignedHeaders=content-type;host, Signature=72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168"
     /// );
-    /// assert_eq!(Authorization::parse(&out), Ok(a));
+    /// assert_eq!(Authorization::parse(out), Ok(a));
     /// ```
     pub fn write<S: Sink + ?Sized>(&self, out: &mut S) {
         write_authorization(

@@ -722,10 +722,11 @@ fn check_fields(
 ///     extra_signed_headers: &[("X-TC-Action", "DescribeInstances")],
 ///     ..Request::new_post("cvm.tencentcloudapi.com", "application/json; charset=utf-8", body)
 /// };
-/// let mut out = Vec::new();
-/// canonical_request(&req, &mut out)?;
+/// let mut buf = [0u8; 512];
+/// let mut w = tc3::BufWriter::new(&mut buf);
+/// canonical_request(&req, &mut w)?;
 /// assert_eq!(
-///     String::from_utf8(out).unwrap(),
+///     w.finish_str()?,
 ///     "POST\n/\n\ncontent-type:application/json; charset=utf-8\nhost:cvm.tencentcloudapi.com\n\
 ///      x-tc-action:describeinstances\n\ncontent-type;host;x-tc-action\n\
 ///      35e9c5b0e3ae67532d3c9f17ead6c90222632e5b1ff7f6e89887f1398934f064"
