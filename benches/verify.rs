@@ -6,8 +6,9 @@
 
 use criterion::{black_box, criterion_group, Criterion};
 use std::time::{Duration, Instant};
+use tc3::v3::Payload;
 use tc3::v3::{self, Common, Request, SigningKey};
-use tc3::verify::{verify, verify_cached, Body, KeyCache, LegacyScratch, Policy, RequestView};
+use tc3::verify::{verify, verify_cached, KeyCache, LegacyScratch, Policy, RequestView};
 use tc3::{Credential, Date, SecretKey};
 
 const ID: &str = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE";
@@ -69,7 +70,7 @@ fn bench(c: &mut Criterion) {
     let keys = table();
     let keys = &keys[..];
     let headers: Vec<(&str, &[u8])> = f.headers.iter().map(|(k, v)| (*k, v.as_slice())).collect();
-    let view = RequestView::new("POST", "/", None, &headers[..], Body::Bytes(BODY));
+    let view = RequestView::new("POST", "/", None, &headers[..], Payload::Bytes(BODY));
     let policy = Policy::at(TS);
     let mut cache = KeyCache::<8>::new();
     let mut scratch = LegacyScratch::<1024, 32>::new();
@@ -81,7 +82,7 @@ fn bench(c: &mut Criterion) {
         "/",
         Some(V1_QUERY),
         &v1_headers[..],
-        Body::Bytes(b""),
+        Payload::Bytes(b""),
     );
     let v1_policy = Policy::at(1465185768);
     assert!(verify(&v1_view, keys, &v1_policy, &mut scratch).is_ok());
@@ -176,7 +177,7 @@ fn main() {
     let keys = table();
     let keys = &keys[..];
     let headers: Vec<(&str, &[u8])> = f.headers.iter().map(|(k, v)| (*k, v.as_slice())).collect();
-    let view = RequestView::new("POST", "/", None, &headers[..], Body::Bytes(BODY));
+    let view = RequestView::new("POST", "/", None, &headers[..], Payload::Bytes(BODY));
     let policy = Policy::at(TS);
     let mut cache = KeyCache::<8>::new();
     let mut scratch = LegacyScratch::<1024, 32>::new();

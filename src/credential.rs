@@ -9,10 +9,10 @@ use core::fmt;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// The longest SecretId accepted (Tencent's are 36 bytes: `AKID` + 32).
-pub const MAX_SECRET_ID_LEN: usize = 128;
+pub(crate) const MAX_SECRET_ID_LEN: usize = 128;
 /// The longest SecretKey accepted (Tencent's are 32 bytes; the SDK captures include a
 /// 129-byte one, which the SDKs sign).
-pub const MAX_SECRET_KEY_LEN: usize = 256;
+pub(crate) const MAX_SECRET_KEY_LEN: usize = 256;
 
 /// A SecretId: the public half of an API key, sent in the `Authorization` credential.
 ///
@@ -22,6 +22,9 @@ pub const MAX_SECRET_KEY_LEN: usize = 256;
 pub struct SecretId<'a>(&'a str);
 
 impl<'a> SecretId<'a> {
+    /// The longest SecretId accepted, bytes (Tencent's are 36: `AKID` + 32).
+    pub const MAX_LEN: usize = MAX_SECRET_ID_LEN;
+
     /// Checks and wraps a SecretId.
     pub fn new(id: &'a str) -> Result<Self, Error> {
         if id.is_empty() {
@@ -64,6 +67,10 @@ pub struct SecretKey {
 }
 
 impl SecretKey {
+    /// The longest SecretKey accepted, bytes (Tencent's are 32; the SDK captures include a
+    /// 129-byte one, which the SDKs sign).
+    pub const MAX_LEN: usize = MAX_SECRET_KEY_LEN;
+
     /// Copies a secret key (1–256 bytes; any bytes, though Tencent's are ASCII).
     ///
     /// ```

@@ -139,7 +139,7 @@ impl Sink for BufWriter<'_> {
 
 /// Lowercase hex of a SHA-256 digest, into a fixed array.
 #[inline]
-pub fn hex32(digest: &[u8; 32]) -> [u8; 64] {
+pub(crate) fn hex32(digest: &[u8; 32]) -> [u8; 64] {
     let mut out = [0u8; 64];
     for (src, dst) in digest.chunks_exact(4).zip(out.chunks_exact_mut(8)) {
         let mut b = [0u8; 4];
@@ -166,13 +166,7 @@ fn hex_word(x: u32) -> u64 {
 /// Decodes 64 lowercase hex digits into 32 bytes, the inverse of [`hex32`] (e.g. a payload
 /// digest given as hex, for [`Payload::Sha256`](crate::v3::Payload::Sha256)). Uppercase is
 /// refused: the protocol emits lowercase only.
-///
-/// ```
-/// let digest = [0xab; 32];
-/// assert_eq!(tc3::encode::unhex32(&tc3::encode::hex32(&digest)), Some(digest));
-/// assert_eq!(tc3::encode::unhex32(b"AB"), None);
-/// ```
-pub fn unhex32(hex: &[u8]) -> Option<[u8; 32]> {
+pub(crate) fn unhex32(hex: &[u8]) -> Option<[u8; 32]> {
     if hex.len() != 64 {
         return None;
     }
@@ -301,7 +295,7 @@ fn form_encoded_len(input: &[u8]) -> usize {
 
 /// Sorts request parameters by name in byte order (the order every signature and the Go SDK
 /// use) and refuses a name given twice. Works in place: no allocation.
-pub fn sort_params(pairs: &mut [(&str, &str)]) -> Result<(), Error> {
+pub(crate) fn sort_params(pairs: &mut [(&str, &str)]) -> Result<(), Error> {
     pairs.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     if pairs.windows(2).any(|w| matches!(w, [a, b] if a.0 == b.0)) {
         return Err(Error::new(Field::ParamName, Reason::Duplicate));
@@ -313,7 +307,7 @@ pub fn sort_params(pairs: &mut [(&str, &str)]) -> Result<(), Error> {
 /// `A-Za-z0-9-_.~` kept, space `+`, every other byte `%XX`), in the order given. With [`sort_params`] first, the result is byte-identical to Go's
 /// `url.Values.Encode`: the canonical query string of a v3 GET, and the wire form of a
 /// legacy request.
-pub fn write_query<S: Sink + ?Sized>(pairs: &[(&str, &str)], out: &mut S) {
+pub(crate) fn write_query<S: Sink + ?Sized>(pairs: &[(&str, &str)], out: &mut S) {
     for (i, (k, v)) in pairs.iter().enumerate() {
         if i > 0 {
             out.put(b"&");
@@ -326,7 +320,7 @@ pub fn write_query<S: Sink + ?Sized>(pairs: &[(&str, &str)], out: &mut S) {
 
 /// Decodes one form-encoded component (`+` → space, `%XX` → byte) into `out`.
 /// A `%` not followed by two hex digits is an error, not passed through.
-pub fn form_decode<S: Sink + ?Sized>(input: &[u8], out: &mut S) -> Result<(), Error> {
+pub(crate) fn form_decode<S: Sink + ?Sized>(input: &[u8], out: &mut S) -> Result<(), Error> {
     let mut i = 0;
     let mut start = 0;
     while let Some(&c) = input.get(i) {

@@ -2,13 +2,14 @@
 //!
 //! * Client side: [`sign`] adds the TC3-HMAC-SHA256 headers of
 //!   [`SignedRequest::headers`](crate::v3::SignedRequest::headers) to an `http::Request<B>` in
-//!   place, hashing the body through `B: AsRef<[u8]>`; [`sign_with`] takes [`SignOptions`]
-//!   (a precomputed SHA-256 of a streamed body, `UNSIGNED-PAYLOAD`, a cached
-//!   [`SigningKey`], extra signed headers) and works for any body type.
-//! * Gateway side: [`verify`] checks an `http::Request<B>` whose body is in memory,
-//!   [`verify_parts`] a request split by [`http::Request::into_parts`] (the usual shape after a
-//!   server collected the body), both through [`crate::verify::verify`]; [`view`] /
-//!   [`view_parts`] give the [`RequestView`] for the other verifier entry points.
+//!   place, for any body type: [`SignOptions`] name the payload (the body bytes, a SHA-256
+//!   computed while streaming it, or `UNSIGNED-PAYLOAD`), and optionally a cached
+//!   [`SigningKey`] and extra signed headers.
+//! * Gateway side: [`verify`] checks an `http::Request<B>` whose body is in memory through
+//!   [`crate::verify::verify`]; [`RequestView::from_http`] gives the view of a request and a body
+//!   given apart (e.g. the SHA-256 of a streamed body) for the other verifier entry points. A
+//!   request split by [`http::Request::into_parts`] is put back together, without copying,
+//!   with [`http::Request::from_parts`].
 //!
 //! Both sides take the method, the path and the raw query from the request and its URI, so
 //! origin-form (`/?Action=…`) and absolute-form targets (`http://cvm.tencentcloudapi.com/?…`,
@@ -25,7 +26,8 @@
 //! The documented example (`docs/protocol-signing.md`), built as an `http::Request`:
 //!
 //! ```
-//! use tc3::v3::Common;
+//! use tc3::http::SignOptions;
+//! use tc3::v3::{Common, Payload};
 //! use tc3::Credential;
 //!
 //! let body = br#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
@@ -36,7 +38,7 @@
 //! let cred = Credential::new("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")?;
 //! let common = Common::new("cvm", "DescribeInstances", "2017-03-12", 1551113065)
 //!     .with_region("ap-guangzhou");
-//! tc3::http::sign(&mut req, &cred, &common)?;
+//! tc3::http::sign(&mut req, &cred, &common, &SignOptions::new(Payload::Bytes(body)))?;
 //!
 //! assert_eq!(req.headers()["Host"], "cvm.tencentcloudapi.com");
 //! assert_eq!(req.headers()["X-TC-Timestamp"], "1551113065");
@@ -52,7 +54,7 @@
 //! A streamed body: hash it while it is produced and sign the digest.
 //!
 //! ```
-//! use tc3::http::{sign_with, SignOptions};
+//! use tc3::http::{sign, SignOptions};
 //! use tc3::v3::{Common, PayloadHasher};
 //! use tc3::Credential;
 //!
@@ -66,7 +68,7 @@
 //!     .unwrap();
 //! let cred = Credential::new("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")?;
 //! let common = Common::new("cvm", "DescribeInstances", "2017-03-12", 1551113065);
-//! sign_with(&mut req, &cred, &common, &SignOptions::new(hasher.finish()))?;
+//! sign(&mut req, &cred, &common, &SignOptions::new(hasher.finish()))?;
 //! assert!(req.headers()["Authorization"].to_str().unwrap().starts_with("TC3-HMAC-SHA256 "));
 //! # Ok::<(), tc3::Error>(())
 //! ```
@@ -99,23 +101,24 @@
 //! ```
 //!
 //! A server that collected the body separately (hyper: `req.into_parts()`, then the body's
-//! bytes) uses [`verify_parts`] with [`Body::Bytes`]; see
-//! `tc3-gateway` (crate `tc3-tower`).
+//! bytes) verifies `http::Request::from_parts(parts, bytes)`; with only the SHA-256 of a
+//! streamed TC3 body, [`RequestView::from_http`] of `http::Request::from_parts(parts, ())` and
+//! [`Payload::Sha256`] go to [`crate::verify::verify`]. See `tc3-gateway` (crate `tc3-tower`).
 
 use crate::credential::Credential;
 use crate::error::{Error, Field, Reason};
 use crate::header;
 use crate::v3::{Common, Method, Payload, SigningKey};
-use crate::verify::{Body, Headers, KeyProvider, LegacyScratch, Lookup, Policy, RequestView};
+use crate::verify::{Headers, KeyProvider, LegacyScratch, Lookup, Policy, RequestView};
 use crate::verify::{Verified, VerifyError};
 use ::http::header::{HeaderName, HeaderValue};
 use ::http::request::Parts;
 use ::http::{HeaderMap, Request, Uri, Version};
 
 /// The `Content-Type` signed and sent for a `GET` without one.
-pub const DEFAULT_GET_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
+const DEFAULT_GET_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 /// The `Content-Type` signed and sent for a `POST` without one.
-pub const DEFAULT_POST_CONTENT_TYPE: &str = "application/json; charset=utf-8";
+const DEFAULT_POST_CONTENT_TYPE: &str = "application/json; charset=utf-8";
 
 // ---------------------------------------------------------------------------------------------
 // Host, path, query
@@ -173,31 +176,52 @@ impl Headers for Parts {
 // ---------------------------------------------------------------------------------------------
 // Verification
 
-/// The verifier's view of `req`: method, path and raw query from the URI (origin- or
-/// absolute-form), headers with the `host` fallback, and `body`.
-pub fn view<'a, B>(req: &'a Request<B>, body: Body<'a>) -> RequestView<'a, Request<B>> {
-    RequestView::new(
-        req.method().as_str(),
-        uri_path(req.uri()),
-        req.uri().query(),
-        req,
-        body,
-    )
-}
-
-/// The verifier's view of a request split into [`Parts`] and its body.
-pub fn view_parts<'a>(parts: &'a Parts, body: Body<'a>) -> RequestView<'a, Parts> {
-    RequestView::new(
-        parts.method.as_str(),
-        uri_path(&parts.uri),
-        parts.uri.query(),
-        parts,
-        body,
-    )
+impl<'a, B> RequestView<'a, Request<B>> {
+    /// The verifier's view of `req`: method, path and raw query from the URI (origin- or
+    /// absolute-form), headers with the `host` fallback, and `body` (the request's own body is
+    /// not read).
+    ///
+    /// ```
+    /// use tc3::v3::Payload;
+    /// use tc3::verify::{LegacyScratch, Policy, RequestView};
+    ///
+    /// // a gateway that hashed the body while streaming it: the parts and the digest
+    /// let req = http::Request::post("http://cvm.tencentcloudapi.com/").body(()).unwrap();
+    /// let (parts, ()) = req.into_parts();
+    /// let req = http::Request::from_parts(parts, ());
+    /// let view = RequestView::from_http(&req, Payload::Sha256([0; 32]));
+    /// assert_eq!((view.method, view.path), ("POST", "/"));
+    /// let keys = |_: &str| None;
+    /// let mut scratch = LegacyScratch::<0, 0>::new();
+    /// let e = tc3::verify::verify(&view, &keys, &Policy::skip_clock(), &mut scratch);
+    /// assert_eq!(e.unwrap_err().code(), "AuthFailure.InvalidAuthorization");
+    /// ```
+    pub fn from_http(req: &'a Request<B>, body: Payload<'a>) -> Self {
+        RequestView::new(
+            req.method().as_str(),
+            uri_path(req.uri()),
+            req.uri().query(),
+            req,
+            body,
+        )
+    }
 }
 
 /// Verifies `req` (its body in memory) with [`crate::verify::verify`]: TC3 when it carries an
-/// `Authorization` header, legacy otherwise.
+/// `Authorization` header, legacy otherwise. See the [module example](self) for a TC3 request.
+///
+/// ```
+/// use tc3::verify::{LegacyScratch, Policy};
+/// // docs/protocol-signing.md, the documented legacy GET
+/// let req = http::Request::get("http://cvm.tencentcloudapi.com/?Action=DescribeInstances&InstanceIds.0=ins-09dx96dg&Limit=20&Nonce=11886&Offset=0&Region=ap-guangzhou&SecretId=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE&Timestamp=1465185768&Version=2017-03-12&Signature=EliP9YW3pW28FpsEdkXt%2F%2BWcGeI%3D")
+///     .body(Vec::new())
+///     .unwrap();
+/// let keys = |_: &str| tc3::SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE").ok();
+/// let mut scratch = LegacyScratch::<1024, 32>::new();
+/// let ok = tc3::http::verify(&req, &keys, &Policy::at(1465185768), &mut scratch).unwrap();
+/// assert_eq!(ok.host(), "cvm.tencentcloudapi.com");
+/// assert_eq!(ok.sign_method(), "HmacSHA1");
+/// ```
 pub fn verify<'a, B, K, const N: usize, const P: usize>(
     req: &'a Request<B>,
     keys: &K,
@@ -208,30 +232,14 @@ where
     B: AsRef<[u8]>,
     K: KeyProvider + ?Sized,
 {
-    let v = view(req, Body::Bytes(req.body().as_ref()));
-    crate::verify::verify(&v, keys, policy, scratch)
-}
-
-/// Verifies a request given as [`Parts`] and its body (bytes, or the SHA-256 of a streamed
-/// TC3 body) with [`crate::verify::verify`].
-pub fn verify_parts<'a, K, const N: usize, const P: usize>(
-    parts: &'a Parts,
-    body: Body<'a>,
-    keys: &K,
-    policy: &Policy<'_>,
-    scratch: &'a mut LegacyScratch<N, P>,
-) -> Result<Verified<'a>, VerifyError>
-where
-    K: KeyProvider + ?Sized,
-{
-    let v = view_parts(parts, body);
+    let v = RequestView::from_http(req, Payload::Bytes(req.body().as_ref()));
     crate::verify::verify(&v, keys, policy, scratch)
 }
 
 // ---------------------------------------------------------------------------------------------
 // Signing
 
-/// How [`sign_with`] signs: the payload, an optional cached signing key and extra signed
+/// How [`sign`] signs: the payload, an optional cached signing key and extra signed
 /// headers.
 #[derive(Copy, Clone, Debug)]
 pub struct SignOptions<'o> {
@@ -240,8 +248,15 @@ pub struct SignOptions<'o> {
     /// A signing key cached for (date of the timestamp, service); `None` derives one.
     pub key: Option<&'o SigningKey>,
     /// Names of request headers to sign beyond `content-type` and `host` (e.g.
-    /// `x-tc-action`, which [`sign_with`] adds before signing). Each must be present once.
+    /// `x-tc-action`, which [`sign`] adds before signing). Each must be present once.
     pub extra_signed_headers: &'o [&'o str],
+}
+
+impl SignOptions<'_> {
+    /// The `Content-Type` signed and sent for a `GET` without one.
+    pub const DEFAULT_GET_CONTENT_TYPE: &'static str = DEFAULT_GET_CONTENT_TYPE;
+    /// The `Content-Type` signed and sent for a `POST` without one.
+    pub const DEFAULT_POST_CONTENT_TYPE: &'static str = DEFAULT_POST_CONTENT_TYPE;
 }
 
 impl<'o> SignOptions<'o> {
@@ -267,19 +282,24 @@ impl<'o> SignOptions<'o> {
     }
 }
 
-/// Signs `req` in place with TC3-HMAC-SHA256, hashing its body: see [`sign_with`].
-pub fn sign<B: AsRef<[u8]>>(
-    req: &mut Request<B>,
-    cred: &Credential<'_>,
-    common: &Common<'_>,
-) -> Result<(), Error> {
-    let opts = SignOptions::new(Payload::Bytes(req.body().as_ref()));
-    let set = signed_headers(req, cred, common, &opts)?;
-    apply(req.headers_mut(), set);
-    Ok(())
-}
-
-/// Signs `req` in place with TC3-HMAC-SHA256 under `opts` (the body is not read).
+/// Signs `req` in place with TC3-HMAC-SHA256 under `opts` (the request's body is not read:
+/// `opts` names the payload). See also the [module examples](self).
+///
+/// ```
+/// use tc3::http::SignOptions;
+/// use tc3::v3::{Common, Payload};
+///
+/// let body = br#"{"Limit":1}"#;
+/// let mut req = http::Request::post("https://cvm.tencentcloudapi.com/").body(&body[..]).unwrap();
+/// let cred = tc3::Credential::new("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")?;
+/// let common = Common::new("cvm", "DescribeInstances", "2017-03-12", 1551113065);
+/// tc3::http::sign(&mut req, &cred, &common, &SignOptions::new(Payload::Bytes(body)))?;
+/// // no Content-Type: the POST default is signed and added
+/// assert_eq!(req.headers()["Content-Type"], SignOptions::DEFAULT_POST_CONTENT_TYPE);
+/// assert_eq!(req.headers()["X-TC-Action"], "DescribeInstances");
+/// assert!(req.headers()["Authorization"].to_str().unwrap().contains("SignedHeaders=content-type;host,"));
+/// # Ok::<(), tc3::Error>(())
+/// ```
 ///
 /// * Method `GET` or `POST` (others: `Error { Method, Malformed }`); the canonical URI is the
 ///   URI's path (`/` for the official endpoints), the query the URI's raw query.
@@ -287,7 +307,7 @@ pub fn sign<B: AsRef<[u8]>>(
 ///   `Host` header is then added for HTTP/1.x requests, not for HTTP/2 and HTTP/3 (whose
 ///   `:authority` comes from the URI). Neither → `Error { Host, Empty }`.
 /// * The `Content-Type` header is signed as sent; without one,
-///   [`DEFAULT_GET_CONTENT_TYPE`] / [`DEFAULT_POST_CONTENT_TYPE`] is signed and added.
+///   [`SignOptions::DEFAULT_GET_CONTENT_TYPE`] / [`SignOptions::DEFAULT_POST_CONTENT_TYPE`] is signed and added.
 /// * Then the headers of [`SignedRequest::headers`](crate::v3::SignedRequest::headers) are set
 ///   (replacing any of the same name): `X-TC-Action`, `X-TC-Timestamp`, `X-TC-Version`,
 ///   `X-TC-Region`, `X-TC-Token`, … and `Authorization`.
@@ -295,7 +315,7 @@ pub fn sign<B: AsRef<[u8]>>(
 ///   headers that signing sets (e.g. `x-tc-action`) are signed with the value set.
 ///
 /// On error the request is left unchanged.
-pub fn sign_with<B>(
+pub fn sign<B>(
     req: &mut Request<B>,
     cred: &Credential<'_>,
     common: &Common<'_>,

@@ -6,34 +6,37 @@ One idea per module, listed from the leaves up: a module builds on the ones abov
 
 | Module | Its one idea |
 |---|---|
-| [`credential`] | `SecretId`, `SecretKey` (zeroized, never shown) and the session token |
-| [`time`] | the UTC date of a timestamp, and the clock (feature `std`) |
+| `credential` | [`SecretId`], [`SecretKey`] (zeroized, never shown) and the session [`Token`] (crate-private module; the types are at the root) |
+| `time` | the UTC [`Date`] of a timestamp, and the clock [`now_unix`] (feature `std`; both at the root) |
 | `header` | the protocol's header names, lowercase and as sent (crate-private) |
-| [`encode`] | the byte [`Sink`](encode::Sink) every writer streams into, and the encodings (hex, base64, form) |
+| `encode` | the byte [`Sink`] every writer streams into and the [`BufWriter`] over a caller buffer (both at the root), the encodings (hex, base64, form; crate-private) |
 | [`envelope`] | the `{"Response": …}` envelope: parse it (zero-copy), classify error codes, write one |
 | [`params`] | request parameters as borrowed pairs: flattening nested JSON / `Serialize`, the sorted query |
 | [`sse`] | `text/event-stream`: the push framer and the classifier of streamed payloads |
-| [`v3`] | TC3-HMAC-SHA256 signing: signing keys, requests, templates, canonical text |
+| [`v3`] | TC3-HMAC-SHA256 signing: signing keys, requests, templates, the `Authorization` value, canonical text |
 | [`v1`] | the legacy HmacSHA1 / HmacSHA256 signature over sorted parameters |
 | [`multipart`] | `multipart/form-data` and octet-stream request bodies |
 | [`verify`] | the server side: verify a signed request (v3 or v1) and answer with the server's code |
 | `http` | signing and verifying `http::Request` values (feature `http`) |
 
+Bounds are associated constants of the type they bound ([`SecretId::MAX_LEN`],
+[`v3::Request::MAX_SIGNED_HEADERS`], [`verify::Policy::DEFAULT_WINDOW`], …).
+
 # Conventions
 
-- **Output last.** A function that writes takes its output — a [`Sink`](encode::Sink) or a
-  caller buffer — as its last argument: `write_query(pairs, out)`,
-  [`v3::canonical_request`]`(req, out)`.
-- **One suffix for the two kinds of output.** `write_x(…, out: &mut impl Sink)` streams into
-  a [`Sink`](encode::Sink) (a hasher, a `Vec<u8>`, a [`BufWriter`](encode::BufWriter)), which cannot run
-  out of room; `x_into(…, buf: &mut [u8])` writes into a caller buffer
-  and returns the written part, or [`Error::capacity`] when it does not fit — never a
-  truncated result. Examples: [`envelope::write_error`] / [`envelope::write_error_into`],
-  [`v1::write_request`] / [`v1::write_request_into`],
-  [`Multipart::write`](multipart::Multipart::write) /
-  [`Multipart::write_into`](multipart::Multipart::write_into),
-  [`VerifyError::write_envelope`](verify::VerifyError::write_envelope) /
-  [`VerifyError::write_envelope_into`](verify::VerifyError::write_envelope_into), [`v1::sign_into`].
+- **Output last.** A function that writes takes its output as its last argument:
+  [`params::write_sorted_query`]`(pairs, out)`, [`v3::canonical_request`]`(req, out)`.
+- **One output type.** Every writer streams into a [`Sink`](crate::Sink) (`write_x(…, out)`):
+  a hasher, a `Vec<u8>` (feature `alloc`), or a [`BufWriter`](crate::BufWriter) over a caller
+  buffer, which cannot overrun it: [`BufWriter::finish`](crate::BufWriter::finish) returns
+  the written part, or [`Error::capacity`] when it did not fit — never a truncated result.
+  There is no separate "into a buffer" variant. Examples: [`v1::write_request`],
+  [`envelope::write_error`], [`Multipart::write`](multipart::Multipart::write),
+  [`VerifyError::write_envelope`](verify::VerifyError::write_envelope),
+  [`Authorization::write`](v3::Authorization::write).
+- **Functions of one type are its methods.** Parsing, building or reading one type is an
+  associated function or method of it: [`v3::Authorization::parse`],
+  [`v1::Request::sign_sorted`], [`v1::LegacySignature::sign_raw`].
 - **Builders.** Options and policy values are `#[non_exhaustive]`: start from a constructor
   or `Default` and adjust with `with_*` methods, e.g.
   [`v1::Request::get`]`(host).with_rule(…)`.
@@ -62,15 +65,15 @@ extern crate alloc;
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
-pub mod credential;
-pub mod encode;
+mod credential;
+mod encode;
 pub mod envelope;
 mod error;
 mod header;
 pub mod multipart;
 pub mod params;
 pub mod sse;
-pub mod time;
+mod time;
 pub mod v1;
 pub mod v3;
 pub mod verify;
@@ -79,5 +82,8 @@ pub mod verify;
 pub mod http;
 
 pub use credential::{Credential, SecretId, SecretKey, Token};
+pub use encode::{BufWriter, Sink};
 pub use error::{Error, Field, Reason};
+#[cfg(feature = "std")]
+pub use time::now_unix;
 pub use time::Date;

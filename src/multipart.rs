@@ -2,10 +2,10 @@
 //!
 //! Both the body and the boundary are signed: the boundary travels inside the signed
 //! `Content-Type` value and the body is hashed into `HashedRequestPayload`. This module writes
-//! the body exactly as the official SDKs do (docs/protocol-signing.md §1.4), without allocating:
-//! into a caller buffer ([`Multipart::write_into`]) or streamed into any [`Sink`]
-//! ([`Multipart::write`]), e.g. straight into a `sha2::Sha256` so a large upload is
-//! hashed without being materialised twice.
+//! the body exactly as the official SDKs do (docs/protocol-signing.md §1.4), without allocating,
+//! streamed into any [`Sink`] ([`Multipart::write`]): a [`BufWriter`] over a caller buffer, a
+//! `Vec<u8>`, or straight into a `sha2::Sha256` so a large upload is hashed without being
+//! materialised twice.
 //!
 //! ```
 //! use tc3::multipart::{Boundary, Layout, Multipart, Part};
@@ -19,7 +19,9 @@
 //!     Part::Json { name: "Tags", json: r#"["x", "y"]"# },
 //! ];
 //! let mut buf = [0u8; 512];
-//! let body = form.write_into(&parts, &mut buf)?;
+//! let mut w = tc3::BufWriter::new(&mut buf);
+//! form.write(&parts, &mut w)?;
+//! let body = w.finish()?;
 //! assert!(body.starts_with(b"--0123456789abcdef0123456789abcdef\r\n"));
 //! assert!(body.ends_with(b"--0123456789abcdef0123456789abcdef--\r\n"));
 //! assert_eq!(
@@ -38,20 +40,22 @@
 //! octet requests, Java `callOctetStream`, Node `requestOctetStream`) sends the raw file bytes
 //! as the body; hash them like any other body. The per-API parameters travel as extra,
 //! *unsigned* headers which the caller chooses; Go's generated code turns every request field
-//! `F` of service `s` into `X-<S-UPPER>-<F>` ([`param_header`]). The signed `Content-Type` is
-//! [`OCTET_STREAM`] (Python, Go, PHP, C++) or [`OCTET_STREAM_UTF8`] (Java, Node).
+//! `F` of service `s` into `X-<S-UPPER>-<F>` ([`HeaderName::param`]). The signed `Content-Type` is
+//! `application/octet-stream` (Python, Go, PHP, C++) or
+//! `application/octet-stream; charset=utf-8` (Java, Node):
+//! [`Layout::octet_stream_content_type`].
 
 use crate::encode::{check_header_value, BufWriter, Counter, Sink};
 use crate::error::{Error, Field, Reason};
 use core::fmt;
 
 /// The longest boundary RFC 2046 allows.
-pub const MAX_BOUNDARY_LEN: usize = 70;
+const MAX_BOUNDARY_LEN: usize = 70;
 
 /// The signed `Content-Type` of an octet-stream upload in Python, Go, PHP and C++.
-pub const OCTET_STREAM: &str = "application/octet-stream";
+const OCTET_STREAM: &str = "application/octet-stream";
 /// The signed `Content-Type` of an octet-stream upload in Java and Node.
-pub const OCTET_STREAM_UTF8: &str = "application/octet-stream; charset=utf-8";
+const OCTET_STREAM_UTF8: &str = "application/octet-stream; charset=utf-8";
 
 /// Which SDK's byte layout to reproduce. Servers accept any well-formed body (the signature
 /// covers whatever bytes are sent); the layouts exist so an SDK's requests can be rebuilt
@@ -76,6 +80,28 @@ pub enum Layout {
     Node,
 }
 
+impl Layout {
+    /// The signed `Content-Type` of an octet-stream upload (the body sent as is, the API's
+    /// parameters in headers: [`HeaderName::param`]) in this SDK's flavour:
+    /// `application/octet-stream` for Python (and Go, PHP, C++, which have no multipart
+    /// layout of their own here), `application/octet-stream; charset=utf-8` for Java and Node.
+    ///
+    /// ```
+    /// use tc3::multipart::Layout;
+    /// assert_eq!(Layout::Python.octet_stream_content_type(), "application/octet-stream");
+    /// assert_eq!(
+    ///     Layout::Node.octet_stream_content_type(),
+    ///     "application/octet-stream; charset=utf-8"
+    /// );
+    /// ```
+    pub const fn octet_stream_content_type(self) -> &'static str {
+        match self {
+            Layout::Python => OCTET_STREAM,
+            Layout::Java | Layout::Node => OCTET_STREAM_UTF8,
+        }
+    }
+}
+
 /// A checked multipart boundary, stored inline (no allocation).
 ///
 /// 1–70 characters from the RFC 2046 `bchars` that need no quoting in a `Content-Type`
@@ -94,6 +120,9 @@ pub struct Boundary {
 }
 
 impl Boundary {
+    /// The longest boundary RFC 2046 allows.
+    pub const MAX_LEN: usize = MAX_BOUNDARY_LEN;
+
     /// Checks and copies a boundary. Errors are about [`Field::ContentType`]:
     /// [`Reason::Empty`], [`Reason::TooLong`] (over 70), [`Reason::ControlChar`] (CR, LF, ...),
     /// [`Reason::NonAscii`], [`Reason::Reserved`] (a character outside the set above).
@@ -173,36 +202,9 @@ impl fmt::Display for Boundary {
     }
 }
 
-/// Capacity of [`ContentType`]: the Java prefix (45 bytes) plus a 70-byte boundary fits.
-pub const MAX_CONTENT_TYPE_LEN: usize = 128;
-
-/// A signed `Content-Type` value in a small fixed buffer, e.g.
-/// `multipart/form-data; boundary=0123456789abcdef0123456789abcdef`. Send exactly this
-/// value and sign exactly this value.
-#[derive(Copy, Clone, PartialEq, Eq, Hash)]
-pub struct ContentType {
-    bytes: [u8; MAX_CONTENT_TYPE_LEN],
-    len: u8,
-}
-
-impl ContentType {
-    /// The header value.
-    pub fn as_str(&self) -> &str {
-        core::str::from_utf8(self.bytes.get(..usize::from(self.len)).unwrap_or(&[])).unwrap_or("")
-    }
-}
-
-impl fmt::Debug for ContentType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("ContentType").field(&self.as_str()).finish()
-    }
-}
-
-impl fmt::Display for ContentType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// Capacity of [`Multipart::content_type`]: the Java prefix (45 bytes) plus a 70-byte
+/// boundary fits.
+const MAX_CONTENT_TYPE_LEN: usize = 128;
 
 /// One form field.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -274,19 +276,20 @@ impl<'b> Multipart<'b> {
         self.boundary
     }
 
-    /// The `Content-Type` value to send and sign.
-    pub fn content_type(&self) -> ContentType {
-        let prefix: &[u8] = match self.layout {
-            Layout::Java => b"multipart/form-data; charset=utf-8; boundary=",
-            Layout::Python | Layout::Node => b"multipart/form-data; boundary=",
+    /// The `Content-Type` value to send and sign, e.g.
+    /// `multipart/form-data; boundary=0123456789abcdef0123456789abcdef` (at most 128 bytes:
+    /// the Java prefix, 45 bytes, and a 70-byte boundary). Send exactly this value and sign
+    /// exactly this value.
+    pub fn content_type(&self) -> heapless::String<MAX_CONTENT_TYPE_LEN> {
+        let prefix = match self.layout {
+            Layout::Java => "multipart/form-data; charset=utf-8; boundary=",
+            Layout::Python | Layout::Node => "multipart/form-data; boundary=",
         };
-        let mut bytes = [0u8; MAX_CONTENT_TYPE_LEN];
-        let mut w = BufWriter::new(&mut bytes);
-        w.put(prefix);
-        w.put(self.boundary.as_bytes());
-        // prefix ≤ 45 and boundary ≤ 70, so this always fits in 128.
-        let len = w.len() as u8;
-        ContentType { bytes, len }
+        let mut ct = heapless::String::new();
+        // prefix ≤ 45 and boundary ≤ 70 bytes: both always fit in 128 (pushing cannot fail).
+        let _ = ct.push_str(prefix);
+        let _ = ct.push_str(self.boundary.as_str());
+        ct
     }
 
     /// Checks every part without writing anything.
@@ -310,19 +313,12 @@ impl<'b> Multipart<'b> {
     }
 
     /// Checks `parts` ([`check`](Self::check)), then streams the body into `sink`. Nothing
-    /// is written if a check fails.
+    /// is written if a check fails. Into a caller buffer: a [`BufWriter`], whose `finish`
+    /// is [`Error::capacity`] when the body did not fit (see the [module example](self)).
     pub fn write<S: Sink + ?Sized>(&self, parts: &[Part<'_>], sink: &mut S) -> Result<(), Error> {
         self.check(parts)?;
         self.emit(parts, sink);
         Ok(())
-    }
-
-    /// Writes the body into `out` and returns the written bytes; a body that does not fit
-    /// is a capacity error ([`Error::capacity`]).
-    pub fn write_into<'o>(&self, parts: &[Part<'_>], out: &'o mut [u8]) -> Result<&'o [u8], Error> {
-        let mut w = BufWriter::new(out);
-        self.write(parts, &mut w)?;
-        w.finish()
     }
 
     /// The exact body length (for `Content-Length` or sizing a buffer).
@@ -332,8 +328,8 @@ impl<'b> Multipart<'b> {
         Ok(c.0)
     }
 
-    /// SHA-256 of the body, computed by streaming (the raw digest; hex it with
-    /// [`crate::encode::hex32`] for `HashedRequestPayload`).
+    /// SHA-256 of the body, computed by streaming: sign it as
+    /// [`Payload::Sha256`](crate::v3::Payload::Sha256).
     pub fn payload_sha256(&self, parts: &[Part<'_>]) -> Result<[u8; 32], Error> {
         use sha2::Digest;
         let mut h = sha2::Sha256::new();
@@ -424,7 +420,7 @@ fn contains_delimiter(value: &[u8], boundary: &[u8]) -> bool {
 }
 
 /// Capacity of [`HeaderName`].
-pub const MAX_HEADER_NAME_LEN: usize = 128;
+const MAX_HEADER_NAME_LEN: usize = 128;
 
 /// An octet-stream parameter header name in a fixed buffer, e.g. `X-OCR-ImageName`.
 #[derive(Copy, Clone, PartialEq, Eq, Hash)]
@@ -434,6 +430,34 @@ pub struct HeaderName {
 }
 
 impl HeaderName {
+    /// One per-API parameter of an octet-stream request as a header, Go's way:
+    /// `X-<SERVICE-UPPER>-<Field>` and the value unchanged. Returns the name and the checked
+    /// value. These headers are not signed (SignedHeaders stays `content-type;host`).
+    ///
+    /// * `service`: ASCII letters and digits (e.g. `ocr`), uppercased in the name
+    ///   ([`Field::Service`] errors).
+    /// * `field`: an HTTP token (letters, digits, ``!#$%&'*+-.^_`|~``), kept as is
+    ///   ([`Field::HeaderName`] errors); the name must fit in 128 bytes.
+    /// * `value`: visible ASCII, space and tab only ([`Field::HeaderValue`] errors): CR/LF would
+    ///   inject headers and non-ASCII does not travel reliably; encode such values first.
+    ///
+    /// ```
+    /// let (name, value) = tc3::multipart::HeaderName::param("ocr", "ImageName", "a.png")?;
+    /// assert_eq!(name.as_str(), "X-OCR-ImageName");
+    /// assert_eq!(value, "a.png");
+    /// # Ok::<(), tc3::Error>(())
+    /// ```
+    pub fn param<'v>(
+        service: &str,
+        field: &str,
+        value: &'v str,
+    ) -> Result<(HeaderName, &'v str), Error> {
+        param_header(service, field, value)
+    }
+
+    /// The capacity.
+    pub const MAX_LEN: usize = MAX_HEADER_NAME_LEN;
+
     /// The header name.
     pub fn as_str(&self) -> &str {
         core::str::from_utf8(self.bytes.get(..usize::from(self.len)).unwrap_or(&[])).unwrap_or("")
@@ -452,24 +476,8 @@ impl fmt::Display for HeaderName {
     }
 }
 
-/// One per-API parameter of an octet-stream request as a header, Go's way:
-/// `X-<SERVICE-UPPER>-<Field>` and the value unchanged. Returns the name and the checked
-/// value. These headers are not signed (SignedHeaders stays `content-type;host`).
-///
-/// * `service`: ASCII letters and digits (e.g. `ocr`), uppercased in the name
-///   ([`Field::Service`] errors).
-/// * `field`: an HTTP token (letters, digits, ``!#$%&'*+-.^_`|~``), kept as is
-///   ([`Field::HeaderName`] errors); the name must fit in 128 bytes.
-/// * `value`: visible ASCII, space and tab only ([`Field::HeaderValue`] errors): CR/LF would
-///   inject headers and non-ASCII does not travel reliably; encode such values first.
-///
-/// ```
-/// let (name, value) = tc3::multipart::param_header("ocr", "ImageName", "a.png")?;
-/// assert_eq!(name.as_str(), "X-OCR-ImageName");
-/// assert_eq!(value, "a.png");
-/// # Ok::<(), tc3::Error>(())
-/// ```
-pub fn param_header<'v>(
+/// [`HeaderName::param`].
+fn param_header<'v>(
     service: &str,
     field: &str,
     value: &'v str,

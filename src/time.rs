@@ -116,7 +116,12 @@ impl fmt::Display for Date {
     }
 }
 
-/// Seconds since the Unix epoch from the system clock.
+/// Seconds since the Unix epoch from the system clock: the timestamp to sign with.
+///
+/// ```
+/// let common = tc3::v3::Common::new("cvm", "DescribeZones", "2017-03-12", tc3::now_unix());
+/// assert!(common.timestamp > 1_700_000_000);
+/// ```
 #[cfg(feature = "std")]
 pub fn now_unix() -> u64 {
     std::time::SystemTime::now()

@@ -3,8 +3,8 @@
 #[path = "support/data.rs"]
 mod data;
 
-use tc3::envelope::{parse, parse_with, Options, ParseErrorKind};
-use tc3::sse::{classify, Framer, Status};
+use tc3::envelope::{parse, Options, ParseErrorKind};
+use tc3::sse::{Classified, Framer, Status};
 
 #[path = "support/counting_alloc.rs"]
 mod counting_alloc;
@@ -52,7 +52,7 @@ fn no_allocations() {
             while let Status::Complete((used, ev)) = framer.push(input).unwrap() {
                 events += 1;
                 bytes += ev.data.len() + ev.id.len();
-                let p = classify(ev.data);
+                let p = Classified::parse(ev.data);
                 bytes += usize::from(p.is_ok_and(|p| p.error().is_some()));
                 input = &input[used..];
             }
@@ -86,7 +86,10 @@ fn depth_limit_and_no_recursion() {
     let t = std::thread::Builder::new()
         .stack_size(64 * 1024)
         .spawn(move || {
-            let env = parse_with(&doc, Options::default().max_depth(10_000_000)).unwrap();
+            let env = Options::default()
+                .max_depth(10_000_000)
+                .parse(&doc)
+                .unwrap();
             (env.request_id.unwrap().raw().to_owned(), env.body.len())
         })
         .unwrap();
@@ -103,7 +106,10 @@ fn depth_limit_and_no_recursion() {
         alt.extend_from_slice(b"}]");
     }
     alt.extend_from_slice(b"}}");
-    let e = parse_with(&alt, Options::default().max_depth(10_000)).unwrap_err();
+    let e = Options::default()
+        .max_depth(10_000)
+        .parse(&alt)
+        .unwrap_err();
     assert_eq!(e.kind, ParseErrorKind::TooDeep);
 }
 

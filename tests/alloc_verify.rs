@@ -6,8 +6,8 @@
 mod verify_util;
 
 use tc3::verify::{
-    explain, verify, verify_cached, Cause, KeyCache, LegacyScratch, NoTrace, Policy, ReplayWindow,
-    Verified, VerifyError,
+    explain, verify, verify_cached, Cause, KeyCache, LegacyScratch, Policy, ReplayWindow, Verified,
+    VerifyError,
 };
 use verify_util::*;
 
@@ -65,7 +65,9 @@ fn verifying_allocates_nothing() {
                 let e =
                     verify(&req, &keys, &Policy::at(bad.spec_timestamp), &mut scratch).unwrap_err();
                 let mut buf = [0u8; 512];
-                e.write_envelope_into("req-1", &mut buf).unwrap();
+                let mut w = tc3::BufWriter::new(&mut buf);
+                e.write_envelope("req-1", &mut w);
+                w.finish().unwrap();
                 // explain without a trace: the same path plus the mistake retries, still
                 // allocation-free
                 let x = explain(
@@ -73,7 +75,7 @@ fn verifying_allocates_nothing() {
                     &keys,
                     &Policy::at(bad.spec_timestamp),
                     &mut scratch,
-                    &mut NoTrace,
+                    None,
                 );
                 assert_eq!(x.cause, Cause::Unknown);
                 assert_eq!(x.result.unwrap_err(), VerifyError::SignatureMismatch);

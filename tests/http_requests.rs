@@ -6,9 +6,9 @@
 mod verify_util;
 
 use http::{Request, Version};
-use tc3::http::{sign, sign_with, verify, verify_parts, SignOptions};
+use tc3::http::{sign, verify, SignOptions};
 use tc3::v3::{Common, Payload, PayloadHasher, SigningKey};
-use tc3::verify::{Body, LegacyScratch, Policy, VerifyError};
+use tc3::verify::{LegacyScratch, Policy, RequestView, VerifyError};
 use tc3::{Credential, Date, SecretKey};
 use verify_util::*;
 
@@ -51,7 +51,13 @@ fn documented_example_signed_as_http_request() {
             .header("Content-Type", "application/json; charset=utf-8")
             .body(DOC_BODY.to_vec())
             .unwrap();
-        sign(&mut req, &cred, &doc_common()).unwrap();
+        sign(
+            &mut req,
+            &cred,
+            &doc_common(),
+            &SignOptions::new(Payload::Bytes(DOC_BODY)),
+        )
+        .unwrap();
         assert_eq!(
             header(&req, "authorization"),
             Some(doc_authorization().as_str())
@@ -76,27 +82,25 @@ fn documented_example_signed_as_http_request() {
         assert_eq!(v.secret_id(), DOC_ID);
         assert_eq!(v.sign_method(), "TC3-HMAC-SHA256");
         let (parts, body) = req.into_parts();
-        let v = verify_parts(
-            &parts,
-            Body::Bytes(&body),
+        let req = Request::from_parts(parts, ());
+        let v = tc3::verify::verify(
+            &RequestView::from_http(&req, Payload::Bytes(&body)),
             &doc_keys,
             &Policy::at(DOC_TS + 300),
             &mut scratch,
         )
         .unwrap();
         assert_eq!(v.timestamp(), DOC_TS);
-        let e = verify_parts(
-            &parts,
-            Body::Bytes(&body),
+        let e = tc3::verify::verify(
+            &RequestView::from_http(&req, Payload::Bytes(&body)),
             &doc_keys,
             &Policy::at(DOC_TS + 301),
             &mut scratch,
         )
         .unwrap_err();
         assert_eq!(e.code(), "AuthFailure.SignatureExpire");
-        let e = verify_parts(
-            &parts,
-            Body::Bytes(b"{}"),
+        let e = tc3::verify::verify(
+            &RequestView::from_http(&req, Payload::Bytes(b"{}")),
             &doc_keys,
             &Policy::at(DOC_TS),
             &mut scratch,
@@ -123,7 +127,7 @@ fn documented_example_with_digest_cached_key_and_streamed_body() {
         .header("Content-Type", "application/json; charset=utf-8")
         .body(())
         .unwrap();
-    sign_with(
+    sign(
         &mut req,
         &cred,
         &doc_common(),
@@ -141,10 +145,10 @@ fn documented_example_with_digest_cached_key_and_streamed_body() {
         unreachable!()
     };
     let (parts, ()) = req.into_parts();
+    let req = Request::from_parts(parts, ());
     let mut scratch = LegacyScratch::<64, 4>::new();
-    let v = verify_parts(
-        &parts,
-        Body::Sha256(digest),
+    let v = tc3::verify::verify(
+        &RequestView::from_http(&req, Payload::Sha256(digest)),
         &doc_keys,
         &Policy::at(DOC_TS),
         &mut scratch,
@@ -205,11 +209,23 @@ fn signing_errors_leave_the_request_unchanged() {
     let mut req = Request::put("https://cvm.tencentcloudapi.com/")
         .body(Vec::<u8>::new())
         .unwrap();
-    let e = sign(&mut req, &cred, &doc_common()).unwrap_err();
+    let e = sign(
+        &mut req,
+        &cred,
+        &doc_common(),
+        &SignOptions::new(Payload::Bytes(b"")),
+    )
+    .unwrap_err();
     assert_eq!(e.field, tc3::Field::Method);
     assert!(req.headers().is_empty());
     let mut req = Request::get("/?Limit=1").body(Vec::<u8>::new()).unwrap();
-    let e = sign(&mut req, &cred, &doc_common()).unwrap_err();
+    let e = sign(
+        &mut req,
+        &cred,
+        &doc_common(),
+        &SignOptions::new(Payload::Bytes(b"")),
+    )
+    .unwrap_err();
     assert_eq!(e.field, tc3::Field::Host);
     assert!(req.headers().is_empty());
     let mut req = Request::post("https://cvm.tencentcloudapi.com/")
@@ -217,13 +233,19 @@ fn signing_errors_leave_the_request_unchanged() {
         .header("content-type", "text/plain")
         .body(Vec::<u8>::new())
         .unwrap();
-    let e = sign(&mut req, &cred, &doc_common()).unwrap_err();
+    let e = sign(
+        &mut req,
+        &cred,
+        &doc_common(),
+        &SignOptions::new(Payload::Bytes(b"")),
+    )
+    .unwrap_err();
     assert_eq!(e.field, tc3::Field::ContentType);
     assert_eq!(req.headers().len(), 2);
     let mut req = Request::post("https://cvm.tencentcloudapi.com/")
         .body(Vec::<u8>::new())
         .unwrap();
-    let e = sign_with(
+    let e = sign(
         &mut req,
         &cred,
         &doc_common(),
@@ -244,7 +266,7 @@ fn get_token_unsigned_and_extra_signed_headers_round_trip() {
         .header("X-Custom", "Some Value")
         .body(Vec::<u8>::new())
         .unwrap();
-    sign_with(
+    sign(
         &mut req,
         &cred,
         &doc_common(),
@@ -275,14 +297,15 @@ fn get_token_unsigned_and_extra_signed_headers_round_trip() {
     parts.uri = "http://cvm.tencentcloudapi.com/?Limit=2&Offset=0"
         .parse()
         .unwrap();
-    let e = verify_parts(&parts, Body::Bytes(&body), &doc_keys, &policy, &mut scratch);
+    let req = Request::from_parts(parts, body);
+    let e = verify(&req, &doc_keys, &policy, &mut scratch);
     assert_eq!(e.unwrap_err().code(), "AuthFailure.SignatureFailure");
 
     // UNSIGNED-PAYLOAD
     let mut req = Request::post("http://cvm.tencentcloudapi.com/")
         .body(b"{}".to_vec())
         .unwrap();
-    sign_with(
+    sign(
         &mut req,
         &cred,
         &doc_common(),
@@ -428,11 +451,11 @@ fn python_tc3_captures_resigned_through_http() {
                 .body(())
                 .unwrap();
             *r.headers_mut() = req.headers().clone();
-            sign_with(&mut r, &cred, &common, &opts).unwrap();
+            sign(&mut r, &cred, &common, &opts).unwrap();
             r.headers().clone()
         };
         if !c.unsigned_payload {
-            sign(&mut req, &cred, &common).unwrap();
+            sign(&mut req, &cred, &common, &opts).unwrap();
             assert_eq!(req.headers(), &set, "{}", c.id);
         }
         for name in [

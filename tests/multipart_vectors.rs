@@ -6,8 +6,7 @@ use vec_sink::VecSink;
 
 use base64ct::Encoding;
 use sha2::Digest;
-use tc3::encode::hex32;
-use tc3::multipart::{param_header, Boundary, Layout, Multipart, Part, OCTET_STREAM};
+use tc3::multipart::{Boundary, HeaderName, Layout, Multipart, Part};
 use tc3::{Field, Reason};
 
 fn vector(name: &str) -> serde_json::Value {
@@ -59,14 +58,17 @@ fn python_b5_body_is_byte_exact() {
         },
     ];
     let mut buf = [0u8; 1024];
-    let body = form.write_into(&parts, &mut buf).unwrap();
+    let body = write_into(&form, &parts, &mut buf).unwrap();
     assert_eq!(body, &expected[..]);
     assert_eq!(form.encoded_len(&parts).unwrap(), expected.len());
 
     let want_hash = s(&v, &["inputs", "payload_sha256"]);
     assert_eq!(want_hash, s(&v, &["expected", "hashed_payload"]));
     let streamed = form.payload_sha256(&parts).unwrap();
-    assert_eq!(std::str::from_utf8(&hex32(&streamed)).unwrap(), want_hash);
+    assert_eq!(
+        base16ct::lower::encode_str(&streamed, &mut [0; 64]).unwrap(),
+        want_hash
+    );
     let direct: [u8; 32] = sha2::Sha256::digest(body).into();
     assert_eq!(direct, streamed);
 
@@ -103,14 +105,14 @@ fn node_sign3_body_is_byte_exact() {
         },
     ];
     let mut buf = [0u8; 1024];
-    let body = form.write_into(&parts, &mut buf).unwrap();
+    let body = write_into(&form, &parts, &mut buf).unwrap();
     assert_eq!(
         std::str::from_utf8(body).unwrap(),
         std::str::from_utf8(expected).unwrap()
     );
     let digest = form.payload_sha256(&parts).unwrap();
     assert_eq!(
-        std::str::from_utf8(&hex32(&digest)).unwrap(),
+        base16ct::lower::encode_str(&digest, &mut [0; 64]).unwrap(),
         s(&v, &["expected", "hashed_payload"])
     );
     assert_eq!(form.content_type().as_str(), content_type);
@@ -121,22 +123,16 @@ fn empty_forms_per_layout() {
     let b = Boundary::new("abc").unwrap();
     let mut buf = [0u8; 64];
     assert_eq!(
-        Multipart::new(Layout::Python, &b)
-            .write_into(&[], &mut buf)
-            .unwrap(),
+        write_into(&Multipart::new(Layout::Python, &b), &[], &mut buf).unwrap(),
         b""
     );
     assert_eq!(
-        Multipart::new(Layout::Java, &b)
-            .write_into(&[], &mut buf)
-            .unwrap(),
+        write_into(&Multipart::new(Layout::Java, &b), &[], &mut buf).unwrap(),
         b""
     );
     // Node's sign3: "--B" then "--\r\n".
     assert_eq!(
-        Multipart::new(Layout::Node, &b)
-            .write_into(&[], &mut buf)
-            .unwrap(),
+        write_into(&Multipart::new(Layout::Node, &b), &[], &mut buf).unwrap(),
         b"--abc--\r\n"
     );
 }
@@ -150,21 +146,21 @@ fn java_layout_has_no_json_part_header() {
         "multipart/form-data; charset=utf-8; boundary=b"
     );
     let mut buf = [0u8; 256];
-    let body = form
-        .write_into(
-            &[
-                Part::Json {
-                    name: "T",
-                    json: "[1]",
-                },
-                Part::File {
-                    name: "F",
-                    data: b"\x00",
-                },
-            ],
-            &mut buf,
-        )
-        .unwrap();
+    let body = write_into(
+        &form,
+        &[
+            Part::Json {
+                name: "T",
+                json: "[1]",
+            },
+            Part::File {
+                name: "F",
+                data: b"\x00",
+            },
+        ],
+        &mut buf,
+    )
+    .unwrap();
     assert_eq!(
         body,
         &b"--b\r\nContent-Disposition: form-data; name=\"T\"\r\n\r\n[1]\r\n\
@@ -184,7 +180,7 @@ fn streaming_into_a_vec_equals_the_buffer() {
     let mut v = VecSink::default();
     form.write(&parts, &mut v).unwrap();
     let mut buf = [0u8; 256];
-    assert_eq!(form.write_into(&parts, &mut buf).unwrap(), &v.0[..]);
+    assert_eq!(write_into(&form, &parts, &mut buf).unwrap(), &v.0[..]);
 }
 
 #[test]
@@ -318,41 +314,59 @@ fn too_small_buffer_is_a_capacity_error() {
     }];
     let len = form.encoded_len(&parts).unwrap();
     let mut buf = vec![0u8; len];
-    assert_eq!(form.write_into(&parts, &mut buf).unwrap().len(), len);
+    assert_eq!(write_into(&form, &parts, &mut buf).unwrap().len(), len);
     let mut small = vec![0u8; len - 1];
     assert_eq!(
-        form.write_into(&parts, &mut small).unwrap_err(),
+        write_into(&form, &parts, &mut small).unwrap_err(),
         tc3::Error::capacity()
     );
 }
 
 #[test]
 fn octet_stream_param_headers() {
-    assert_eq!(OCTET_STREAM, "application/octet-stream");
-    let (n, v) = param_header("ocr", "ImageName", "a.png").unwrap();
+    assert_eq!(
+        Layout::Python.octet_stream_content_type(),
+        "application/octet-stream"
+    );
+    assert_eq!(
+        Layout::Java.octet_stream_content_type(),
+        "application/octet-stream; charset=utf-8"
+    );
+    let (n, v) = HeaderName::param("ocr", "ImageName", "a.png").unwrap();
     assert_eq!((n.as_str(), v), ("X-OCR-ImageName", "a.png"));
     assert_eq!(
-        param_header("ocr", "Name", "a\r\nX-Evil: 1").unwrap_err(),
+        HeaderName::param("ocr", "Name", "a\r\nX-Evil: 1").unwrap_err(),
         tc3::Error::new(Field::HeaderValue, Reason::ControlChar)
     );
     assert_eq!(
-        param_header("ocr", "Name", "é").unwrap_err().reason,
+        HeaderName::param("ocr", "Name", "é").unwrap_err().reason,
         Reason::NonAscii
     );
     assert_eq!(
-        param_header("ocr", "Na me", "v").unwrap_err().field,
+        HeaderName::param("ocr", "Na me", "v").unwrap_err().field,
         Field::HeaderName
     );
     assert_eq!(
-        param_header("ocr", "", "v").unwrap_err().reason,
+        HeaderName::param("ocr", "", "v").unwrap_err().reason,
         Reason::Empty
     );
     assert_eq!(
-        param_header("o.cr", "N", "v").unwrap_err().field,
+        HeaderName::param("o.cr", "N", "v").unwrap_err().field,
         Field::Service
     );
     assert_eq!(
-        param_header("ocr", &"F".repeat(200), "v").unwrap_err(),
+        HeaderName::param("ocr", &"F".repeat(200), "v").unwrap_err(),
         tc3::Error::new(Field::HeaderName, Reason::TooLong)
     );
+}
+
+/// The body written into `buf` through a `BufWriter`: a capacity error when it does not fit.
+fn write_into<'o>(
+    form: &Multipart<'_>,
+    parts: &[Part<'_>],
+    buf: &'o mut [u8],
+) -> Result<&'o [u8], tc3::Error> {
+    let mut w = tc3::BufWriter::new(buf);
+    form.write(parts, &mut w)?;
+    w.finish()
 }

@@ -1,15 +1,14 @@
 //! Event-stream framing: the tccli literal stream, the WHATWG examples, chunking, limits.
 
-use tc3::sse::{
-    classify, for_each_event, is_event_stream, Classified, Config, Framer, SseError, Status,
-};
+use tc3::sse::{Classified, Framer, SseError, Status};
 
 type Ev = (String, String, String); // (event type, data, last id)
 
-/// Feed `chunks` in order; collect events; with `finish`, dispatch a trailing event.
-fn collect(chunks: &[&[u8]], config: Config, finish: bool) -> Result<Vec<Ev>, SseError> {
+/// Feed `chunks` in order to a framer with lines up to `max_line`; collect events; with
+/// `finish`, dispatch a trailing event.
+fn collect(chunks: &[&[u8]], max_line: usize, finish: bool) -> Result<Vec<Ev>, SseError> {
     let mut buf = vec![0u8; 1 << 17];
-    let mut framer = Framer::with_config(&mut buf, config);
+    let mut framer = Framer::new(&mut buf).with_max_line(max_line);
     let mut out = Vec::new();
     for chunk in chunks {
         let mut input = *chunk;
@@ -35,7 +34,7 @@ fn collect(chunks: &[&[u8]], config: Config, finish: bool) -> Result<Vec<Ev>, Ss
 }
 
 fn whole(s: &[u8], finish: bool) -> Vec<Ev> {
-    collect(&[s], Config::default(), finish).unwrap()
+    collect(&[s], Framer::DEFAULT_MAX_LINE, finish).unwrap()
 }
 
 fn ev(data: &str, id: &str) -> Ev {
@@ -75,7 +74,7 @@ fn tccli_literal_stream() {
     }
     let reasons: Vec<String> = node
         .iter()
-        .map(|e| match classify(&e.1).unwrap() {
+        .map(|e| match Classified::parse(&e.1).unwrap() {
             Classified::Chunk { id, finish_reason } => {
                 assert!(id.unwrap().eq_str("148b89ef-14e1-489f-8e70-b767e5b27d56"));
                 finish_reason.unwrap().to_string()
@@ -165,19 +164,22 @@ fn every_split_gives_the_same_events() {
     for at in 0..=MIXED.len() {
         let (a, b) = MIXED.split_at(at);
         assert_eq!(
-            collect(&[a, b], Config::default(), true).unwrap(),
+            collect(&[a, b], Framer::DEFAULT_MAX_LINE, true).unwrap(),
             want,
             "split at {at}"
         );
     }
     let ones: Vec<&[u8]> = MIXED.chunks(1).collect();
-    assert_eq!(collect(&ones, Config::default(), true).unwrap(), want);
+    assert_eq!(
+        collect(&ones, Framer::DEFAULT_MAX_LINE, true).unwrap(),
+        want
+    );
     let body = tccli_stream();
     let whole_ev = whole(body.as_bytes(), true);
     for at in 0..=body.len() {
         let (a, b) = body.as_bytes().split_at(at);
         assert_eq!(
-            collect(&[a, b], Config::default(), true).unwrap(),
+            collect(&[a, b], Framer::DEFAULT_MAX_LINE, true).unwrap(),
             whole_ev,
             "split at {at}"
         );
@@ -186,7 +188,7 @@ fn every_split_gives_the_same_events() {
     assert_eq!(
         collect(
             &[b"data: a\r", b"\n\r", b"\ndata: b\r\n\r\n"],
-            Config::default(),
+            Framer::DEFAULT_MAX_LINE,
             false
         )
         .unwrap(),
@@ -196,7 +198,7 @@ fn every_split_gives_the_same_events() {
 
 #[test]
 fn limits() {
-    let cfg = Config::default().with_max_line(16);
+    let cfg = 16;
     let ok = b"data: 0123456789\n\n"; // 16-byte line
     assert_eq!(collect(&[ok], cfg, false).unwrap(), [ev("0123456789", "")]);
     let long = b"data: 0123456789a\n\n";
@@ -205,20 +207,20 @@ fn limits() {
         collect(&[&long[..9], &long[9..]], cfg, false),
         Err(SseError::LineTooLong)
     );
-    assert!(Config::default().max_line >= 64 * 1024);
+    assert_eq!(Framer::DEFAULT_MAX_LINE, 64 * 1024);
     // Default: a 64 KiB line passes, one more byte fails.
     let mut line = b"data:".to_vec();
     line.resize(64 * 1024, b'x');
     line.extend_from_slice(b"\n\n");
     assert_eq!(
-        collect(&[&line], Config::default(), false).unwrap()[0]
+        collect(&[&line], Framer::DEFAULT_MAX_LINE, false).unwrap()[0]
             .1
             .len(),
         64 * 1024 - 5
     );
     line.insert(7, b'x');
     assert_eq!(
-        collect(&[&line], Config::default(), false),
+        collect(&[&line], Framer::DEFAULT_MAX_LINE, false),
         Err(SseError::LineTooLong)
     );
     // Data larger than the caller's buffer.
@@ -227,7 +229,7 @@ fn limits() {
     assert_eq!(f.push(b"data: 12345\n\n"), Err(SseError::BufferFull));
     // Invalid UTF-8 data.
     assert_eq!(
-        collect(&[b"data: \xff\n\n"], Config::default(), false),
+        collect(&[b"data: \xff\n\n"], Framer::DEFAULT_MAX_LINE, false),
         Err(SseError::InvalidUtf8)
     );
 }
@@ -240,7 +242,7 @@ fn media_type() {
         " text/event-stream ; charset=utf-8",
         "TEXT/EVENT-STREAM;",
     ] {
-        assert!(is_event_stream(yes), "{yes}");
+        assert!(Framer::is_event_stream(yes), "{yes}");
     }
     for no in [
         "application/json",
@@ -248,14 +250,14 @@ fn media_type() {
         "text/plain; x=text/event-stream",
         "",
     ] {
-        assert!(!is_event_stream(no), "{no}");
+        assert!(!Framer::is_event_stream(no), "{no}");
     }
 }
 
 #[test]
 fn payloads() {
     // §3.4 error before streaming (docs' Example 3), recognised inside a stream too.
-    let p = classify(r#"{"Response":{"RequestId":"188cc996-ab09-49a7-aa9f-1df88f11c6b4","Error":{"Code":"InvalidParameter","Message":"Temperature must be 2 or less"}}}"#).unwrap();
+    let p = Classified::parse(r#"{"Response":{"RequestId":"188cc996-ab09-49a7-aa9f-1df88f11c6b4","Error":{"Code":"InvalidParameter","Message":"Temperature must be 2 or less"}}}"#).unwrap();
     let (code, msg) = p.error().unwrap();
     assert_eq!(code, "InvalidParameter");
     assert!(msg.unwrap().eq_str("Temperature must be 2 or less"));
@@ -266,17 +268,18 @@ fn payloads() {
         .unwrap()
         .eq_str("188cc996-ab09-49a7-aa9f-1df88f11c6b4"));
     // ErrorMsg with the documented codes 4000 / 4001.
-    let p = classify(r#"{"Id":"x","ErrorMsg":{"Msg":"服务内部异常","Code":4000}}"#).unwrap();
+    let p =
+        Classified::parse(r#"{"Id":"x","ErrorMsg":{"Msg":"服务内部异常","Code":4000}}"#).unwrap();
     assert_eq!(p.error().map(|e| e.0), Some("4000"));
     assert!(p.error().unwrap().1.unwrap().eq_str("服务内部异常"));
-    let p = classify(r#"{"ErrorMsg":{"Code":4001,"Msg":"请求模型超时"}}"#).unwrap();
+    let p = Classified::parse(r#"{"ErrorMsg":{"Code":4001,"Msg":"请求模型超时"}}"#).unwrap();
     assert!(matches!(p, Classified::StreamError { code: "4001", .. }));
     // Code 0 and a null ErrorMsg are no errors.
     for ok in [
         r#"{"ErrorMsg":{"Code":0,"Msg":""},"Id":"a"}"#,
         r#"{"ErrorMsg":null,"Id":"a"}"#,
     ] {
-        let p = classify(ok).unwrap();
+        let p = Classified::parse(ok).unwrap();
         assert!(p.error().is_none(), "{ok}");
         assert!(
             matches!(p, Classified::Chunk { id: Some(id), finish_reason: None } if id.eq_str("a"))
@@ -284,26 +287,21 @@ fn payloads() {
     }
     // Empty Error.Code is not an error (Go rule).
     assert!(
-        classify(r#"{"Response":{"Error":{"Code":"","Message":""}}}"#)
+        Classified::parse(r#"{"Response":{"Error":{"Code":"","Message":""}}}"#)
             .unwrap()
             .error()
             .is_none()
     );
-    assert!(classify("[DONE]").is_err());
+    assert!(Classified::parse("[DONE]").is_err());
 }
 
 #[test]
 fn whole_body_helper() {
     let mut buf = [0u8; 128];
     let mut got = Vec::new();
-    for_each_event(
-        b"data: a\n\ndata: b",
-        &mut buf,
-        Config::default(),
-        true,
-        |e| got.push(e.data.to_owned()),
-    )
-    .unwrap();
+    Framer::new(&mut buf)
+        .for_each_event(b"data: a\n\ndata: b", true, |e| got.push(e.data.to_owned()))
+        .unwrap();
     assert_eq!(got, ["a", "b"]);
 }
 
@@ -327,12 +325,12 @@ fn event_type_and_id_limits_are_exact_and_independent_of_chunking() {
     for (field, len) in [("event", max_event + 1), ("id", max_id + 1)] {
         let s = at(field, len);
         assert_eq!(
-            collect(&[s.as_bytes()], Config::default(), false),
+            collect(&[s.as_bytes()], Framer::DEFAULT_MAX_LINE, false),
             Err(SseError::FieldTooLong)
         );
         let bytes: Vec<&[u8]> = s.as_bytes().chunks(1).collect();
         assert_eq!(
-            collect(&bytes, Config::default(), false),
+            collect(&bytes, Framer::DEFAULT_MAX_LINE, false),
             Err(SseError::FieldTooLong)
         );
     }

@@ -76,15 +76,12 @@ fn duplicates_and_bad_method() {
         sign(&mut p).unwrap_err(),
         Error::new(Field::ParamValue, Reason::Malformed)
     );
-    // compute_signature insists on sorted input
+    // sign_sorted insists on sorted input
     let p = [("B", "1"), ("A", "2")];
-    let e = v1::compute_signature(
-        &v1::Request::get("h").with_rule(KeyRule::Raw),
-        &p,
-        &key(),
-        v1::SignatureMethod::HmacSha1,
-    )
-    .unwrap_err();
+    let e = v1::Request::get("h")
+        .with_rule(KeyRule::Raw)
+        .sign_sorted(&p, &key(), v1::SignatureMethod::HmacSha1)
+        .unwrap_err();
     assert_eq!(e, Error::new(Field::ParamName, Reason::Malformed));
     let mut p = BASE;
     assert_eq!(
@@ -161,16 +158,15 @@ fn capacity_exceeded() {
     // the output buffer
     let mut p = BASE;
     let mut buf = [0u8; 40];
-    assert_eq!(
-        v1::sign_into(
-            &v1::Request::get("h").with_rule(KeyRule::Raw),
-            &mut p,
-            &key(),
-            &mut buf
-        )
-        .unwrap_err(),
-        Error::capacity()
-    );
+    let sig = v1::sign(
+        &v1::Request::get("h").with_rule(KeyRule::Raw),
+        &mut p,
+        &key(),
+    )
+    .unwrap();
+    let mut w = tc3::BufWriter::new(&mut buf);
+    v1::write_request(&p, &sig, &mut w);
+    assert_eq!(w.finish_str().unwrap_err(), Error::capacity());
     // the common params
     let c = v1::Common::new("A", "V", 1, 2, tc3::SecretId::new("id").unwrap());
     let mut small: heapless::Vec<(&str, &str), 3> = heapless::Vec::new();
@@ -338,7 +334,7 @@ fn v3_get_query_from_flattened_params() {
     let mut pairs: heapless::Vec<(&str, &str), 16> = heapless::Vec::new();
     params::flatten_json(json.as_bytes(), &mut arena, &mut pairs).unwrap();
     let mut out = [0u8; 512];
-    let mut w = tc3::encode::BufWriter::new(&mut out);
+    let mut w = tc3::BufWriter::new(&mut out);
     params::write_sorted_query(&mut pairs, &mut w).unwrap();
     assert_eq!(
         w.finish_str().unwrap(),

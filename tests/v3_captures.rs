@@ -52,7 +52,7 @@ fn resign(spec: &Value, cap: &Value) -> (String, String) {
     let captured = header(cap, "authorization")
         .expect("authorization")
         .to_string();
-    let parsed = tc3::v3::authorization::parse(captured.as_bytes()).expect("captured parses");
+    let parsed = tc3::v3::Authorization::parse(captured.as_bytes()).expect("captured parses");
     let body = body(cap);
     let extras: Vec<(&str, &str)> = parsed
         .signed_headers()

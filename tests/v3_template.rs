@@ -148,7 +148,7 @@ fn python_captures() {
                 continue;
             }
             let captured = header(&cap, "authorization").unwrap();
-            let parsed = tc3::v3::authorization::parse(captured.as_bytes()).unwrap();
+            let parsed = tc3::v3::Authorization::parse(captured.as_bytes()).unwrap();
             let body = match cap["body_encoding"].as_str() {
                 Some("base64") => b64(cap["body"].as_str().unwrap_or("")),
                 _ => cap["body"].as_str().unwrap_or("").as_bytes().to_vec(),

@@ -1,11 +1,11 @@
 //! Every TC3 case of `tests/data/vectors/doc-examples.json`: every intermediate value.
 
 use serde_json::Value;
-use tc3::encode::{hex32, BufWriter};
 use tc3::v3::{
-    self, authorization, canonical_request, hash_payload, sign, string_to_sign, Common, KeyChain,
-    Method, Payload, Request, SigningKey,
+    self, canonical_request, sign, string_to_sign, Authorization, Common, KeyChain, Method,
+    Payload, Request, SigningKey,
 };
+use tc3::BufWriter;
 use tc3::{Credential, Date};
 
 fn load() -> Vec<Value> {
@@ -80,7 +80,7 @@ fn doc_examples_tc3() {
             cred = cred.with_token(t).unwrap();
         }
 
-        let hp = hash_payload(&req.payload);
+        let hp = req.payload.hex_digest();
         assert_eq!(
             std::str::from_utf8(&hp).unwrap(),
             s(e, "hashed_payload"),
@@ -131,7 +131,7 @@ fn doc_examples_tc3() {
         assert_eq!(signed.authorization(), s(e, "authorization"), "{name}");
 
         // and the Authorization parses back to its parts
-        let a = authorization::parse(signed.authorization().as_bytes()).unwrap();
+        let a = Authorization::parse(signed.authorization().as_bytes()).unwrap();
         assert_eq!(a.secret_id, s(i, "secret_id"));
         assert_eq!(a.service, service);
         let sh: Vec<&str> = a.signed_headers().collect();
@@ -192,4 +192,11 @@ fn hexs(b: &[u8; 32]) -> String {
 fn base64ct_decode(s: &str) -> Vec<u8> {
     use base64ct::Encoding;
     base64ct::Base64::decode_vec(s).unwrap()
+}
+
+/// Lowercase hex of a digest.
+fn hex32(d: &[u8; 32]) -> [u8; 64] {
+    let mut out = [0u8; 64];
+    base16ct::lower::encode(d, &mut out).unwrap();
+    out
 }

@@ -4,10 +4,11 @@
 
 mod verify_util;
 
-use tc3::v1::{compute_signature, KeyRule, SignatureMethod};
+use tc3::v1::{KeyRule, SignatureMethod};
+use tc3::v3::Payload;
 use tc3::v3::{sign_fresh, Common, Request};
 use tc3::verify::{
-    verify, Body, HeaderId, LegacyScratch, NotSigned, Policy, RequestView, Uncovered, ValueRule,
+    verify, HeaderId, LegacyScratch, NotSigned, Policy, RequestView, Uncovered, ValueRule,
     Verified, VerifyError,
 };
 use tc3::{Credential, SecretKey};
@@ -57,7 +58,7 @@ fn run<'a>(
     path: &'a str,
     query: Option<&'a str>,
     h: &'a [(&'a str, &'a [u8])],
-    body: Body<'a>,
+    body: Payload<'a>,
     policy: &Policy<'_>,
     scratch: &'a mut LegacyScratch<4096, 64>,
 ) -> Result<Verified<'a>, VerifyError> {
@@ -81,7 +82,7 @@ fn item1_path_is_bound_by_default() {
     let h = signed_tc3("/", "application/json", &[]);
     let h = pairs(&h);
     let p = Policy::at(TS);
-    let body = Body::Bytes(b"{}");
+    let body = Payload::Bytes(b"{}");
     for path in ["/admin/../internal/delete", "/tencent/", "/x"] {
         let e = run("POST", path, None, &h, body, &p, &mut s).unwrap_err();
         assert_eq!(e, VerifyError::SignatureMismatch, "{path}");
@@ -110,7 +111,7 @@ fn item1_path_is_bound_by_default() {
         "/admin",
         Some(DOC_V1_QUERY),
         &hh,
-        Body::Bytes(b""),
+        Payload::Bytes(b""),
         &lp,
         &mut s,
     );
@@ -121,7 +122,7 @@ fn item1_path_is_bound_by_default() {
         "/admin",
         Some(DOC_V1_QUERY),
         &hh,
-        Body::Bytes(b""),
+        Payload::Bytes(b""),
         &lm,
         &mut s,
     )
@@ -157,7 +158,7 @@ fn item1_sdk_capture_behind_an_endpoint_path() {
 #[test]
 fn item2_unsigned_common_headers_are_visible_as_unsigned() {
     let mut s = LegacyScratch::new();
-    let body = Body::Bytes(b"{}");
+    let body = Payload::Bytes(b"{}");
     let p = Policy::at(TS);
     // the SDK shape: only content-type;host signed → the action can be swapped, and says so
     let mut h = signed_tc3("/", "application/json", &[]);
@@ -235,15 +236,11 @@ fn item3_host_must_be_an_authority() {
         ("SecretId", ID),
         ("Timestamp", "1465185768"),
     ];
-    let sig = compute_signature(
-        &tc3::v1::Request::get("cvm.tencentcloudapi.com")
-            .with_path("/v1/users")
-            .with_rule(KeyRule::UnderscoreAsDot),
-        &params,
-        &key,
-        SignatureMethod::HmacSha1,
-    )
-    .unwrap();
+    let sig = tc3::v1::Request::get("cvm.tencentcloudapi.com")
+        .with_path("/v1/users")
+        .with_rule(KeyRule::UnderscoreAsDot)
+        .sign_sorted(&params, &key, SignatureMethod::HmacSha1)
+        .unwrap();
     let sig_enc: String = form_urlencoded::byte_serialize(sig.as_bytes()).collect();
     let q = format!(
         "Action=DescribeInstances&Nonce=1&SecretId={ID}&Timestamp=1465185768&Signature={}",
@@ -256,7 +253,7 @@ fn item3_host_must_be_an_authority() {
         "/v1/users",
         Some(&q),
         &good,
-        Body::Bytes(b""),
+        Payload::Bytes(b""),
         &p,
         &mut s,
     )
@@ -271,7 +268,7 @@ fn item3_host_must_be_an_authority() {
         "/users",
         Some(&q),
         &split,
-        Body::Bytes(b""),
+        Payload::Bytes(b""),
         &p,
         &mut s,
     )
@@ -288,7 +285,7 @@ fn item3_host_must_be_an_authority() {
         "/",
         None,
         &hp,
-        Body::Bytes(b"{}"),
+        Payload::Bytes(b"{}"),
         &Policy::at(TS),
         &mut s,
     );
@@ -303,18 +300,18 @@ fn item4_legacy_get_with_body_is_refused() {
     let hh = host_only();
     let p = Policy::at(DOC_V1_TS);
     let q = Some(DOC_V1_QUERY);
-    assert!(run("GET", "/", q, &hh, Body::Bytes(b""), &p, &mut s).is_ok());
+    assert!(run("GET", "/", q, &hh, Payload::Bytes(b""), &p, &mut s).is_ok());
     let e = run(
         "GET",
         "/",
         q,
         &hh,
-        Body::Bytes(b"Action=TerminateInstances"),
+        Payload::Bytes(b"Action=TerminateInstances"),
         &p,
         &mut s,
     );
     assert_eq!(e.unwrap_err(), VerifyError::NotCovered(Uncovered::GetBody));
-    let e = run("GET", "/", q, &hh, Body::Sha256([7; 32]), &p, &mut s);
+    let e = run("GET", "/", q, &hh, Payload::Sha256([7; 32]), &p, &mut s);
     assert_eq!(e.unwrap_err(), VerifyError::NotCovered(Uncovered::GetBody));
 
     // a POST with the same parameters as its form body, and a query beside it
@@ -327,7 +324,7 @@ fn item4_legacy_get_with_body_is_refused() {
         "/",
         Some("Action=TerminateInstances"),
         &form,
-        Body::Bytes(DOC_V1_QUERY.as_bytes()),
+        Payload::Bytes(DOC_V1_QUERY.as_bytes()),
         &p,
         &mut s,
     );
@@ -346,7 +343,8 @@ fn item5_legacy_names_are_returned_as_signed() {
     let hh = host_only();
     let p = Policy::at(DOC_V1_TS);
     let q = DOC_V1_QUERY.replace("InstanceIds.0", "InstanceIds_0");
-    let Verified::Legacy(v) = run("GET", "/", Some(&q), &hh, Body::Bytes(b""), &p, &mut s).unwrap()
+    let Verified::Legacy(v) =
+        run("GET", "/", Some(&q), &hh, Payload::Bytes(b""), &p, &mut s).unwrap()
     else {
         panic!()
     };
@@ -365,21 +363,17 @@ fn item5_legacy_names_are_returned_as_signed() {
         ("SecretId", ID),
         ("Timestamp", "1465185768"),
     ];
-    let sig = compute_signature(
-        &tc3::v1::Request::get("cvm.tencentcloudapi.com")
-            .with_path("/")
-            .with_rule(KeyRule::UnderscoreAsDot),
-        &params,
-        &key,
-        SignatureMethod::HmacSha1,
-    )
-    .unwrap();
+    let sig = tc3::v1::Request::get("cvm.tencentcloudapi.com")
+        .with_path("/")
+        .with_rule(KeyRule::UnderscoreAsDot)
+        .sign_sorted(&params, &key, SignatureMethod::HmacSha1)
+        .unwrap();
     let enc: String = form_urlencoded::byte_serialize(sig.as_bytes()).collect();
     let q = format!(
         "A.b=1&A_b=2&Action=X&Nonce=1&SecretId={ID}&Timestamp=1465185768&Signature={}",
         enc
     );
-    let e = run("GET", "/", Some(&q), &hh, Body::Bytes(b""), &p, &mut s).unwrap_err();
+    let e = run("GET", "/", Some(&q), &hh, Payload::Bytes(b""), &p, &mut s).unwrap_err();
     assert_eq!(e, VerifyError::DuplicateParameter);
 }
 
@@ -388,7 +382,7 @@ fn item5_legacy_names_are_returned_as_signed() {
 #[test]
 fn item6_case_sensitive_values_are_not_lowercased() {
     let mut s = LegacyScratch::new();
-    let body = Body::Bytes(b"{}");
+    let body = Payload::Bytes(b"{}");
     let p = Policy::at(TS);
     let mut h = signed_tc3("/", "multipart/form-data; boundary=abc", &[]);
     h[1].1 = b"multipart/form-data; boundary=AbC".to_vec();
@@ -433,15 +427,11 @@ fn item7_empty_key_and_debug_redaction() {
         ("Token", token_a),
     ];
     params.sort();
-    let sig = compute_signature(
-        &tc3::v1::Request::get("cvm.tencentcloudapi.com")
-            .with_path("/")
-            .with_rule(KeyRule::UnderscoreAsDot),
-        &params,
-        &key,
-        SignatureMethod::HmacSha1,
-    )
-    .unwrap();
+    let sig = tc3::v1::Request::get("cvm.tencentcloudapi.com")
+        .with_path("/")
+        .with_rule(KeyRule::UnderscoreAsDot)
+        .sign_sorted(&params, &key, SignatureMethod::HmacSha1)
+        .unwrap();
     let enc: String = form_urlencoded::byte_serialize(sig.as_bytes()).collect();
     let q = format!(
         "Action=DescribeInstances&Nonce=1&SecretId={ID}&Timestamp=1465185768&Token={token_a}&Signature={}",
@@ -452,7 +442,7 @@ fn item7_empty_key_and_debug_redaction() {
     let mut s = LegacyScratch::new();
     let mut outputs = Vec::new();
     {
-        let v = run("GET", "/", Some(&q), &hh, Body::Bytes(b""), &p, &mut s).unwrap();
+        let v = run("GET", "/", Some(&q), &hh, Payload::Bytes(b""), &p, &mut s).unwrap();
         assert_eq!(v.token().value, Some(token_a));
         outputs.push(format!("{v:?}"));
         let Verified::Legacy(l) = v else { panic!() };
@@ -465,7 +455,7 @@ fn item7_empty_key_and_debug_redaction() {
             "/",
             Some(DOC_V1_QUERY),
             &hh,
-            Body::Bytes(b""),
+            Payload::Bytes(b""),
             &p,
             &mut s,
         )
@@ -473,7 +463,7 @@ fn item7_empty_key_and_debug_redaction() {
         outputs.push(format!("{v:?}"));
     }
     outputs.push(format!("{s:?}"));
-    let e = run("GET", "/x", Some(&q), &hh, Body::Bytes(b""), &p, &mut s).unwrap_err();
+    let e = run("GET", "/x", Some(&q), &hh, Payload::Bytes(b""), &p, &mut s).unwrap_err();
     outputs.push(format!("{e:?} {e}"));
     // TC3 with a token
     let mut h = signed_tc3("/", "application/json", &[]);
@@ -484,7 +474,7 @@ fn item7_empty_key_and_debug_redaction() {
         "/",
         None,
         &hp,
-        Body::Bytes(b"{}"),
+        Payload::Bytes(b"{}"),
         &Policy::at(TS),
         &mut s,
     )

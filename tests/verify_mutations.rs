@@ -8,9 +8,10 @@ use vec_sink::VecSink;
 
 mod verify_util;
 
+use tc3::v3::AuthorizationError;
 use tc3::verify::{
-    verify, AuthorizationFault, LegacyScratch, NotSigned, Param, Policy, RequireToken, Uncovered,
-    ValueRule, Verified, VerifyError,
+    verify, LegacyScratch, NotSigned, Param, Policy, RequireToken, Uncovered, ValueRule, Verified,
+    VerifyError,
 };
 use verify_util::*;
 
@@ -266,7 +267,7 @@ fn tc3_mutations_are_rejected_with_their_code() {
             }),
             &p,
             Some(w!(VerifyError::MalformedAuthorization(
-                AuthorizationFault::Signature
+                AuthorizationError::Signature
             ))),
         );
         t.expect(
@@ -274,7 +275,7 @@ fn tc3_mutations_are_rejected_with_their_code() {
             &with_auth(c, |a| a[..a.len() - 1].to_string()),
             &p,
             Some(w!(VerifyError::MalformedAuthorization(
-                AuthorizationFault::Signature
+                AuthorizationError::Signature
             ))),
         );
         t.expect(
@@ -291,7 +292,7 @@ fn tc3_mutations_are_rejected_with_their_code() {
             }),
             &p,
             Some(w!(VerifyError::MalformedAuthorization(
-                AuthorizationFault::Duplicate
+                AuthorizationError::Duplicate
             ))),
         );
         t.expect(
@@ -299,7 +300,7 @@ fn tc3_mutations_are_rejected_with_their_code() {
             &with_auth(c, |a| a.replacen("TC3-HMAC-SHA256", "TC3-HMAC-SHA1", 1)),
             &p,
             Some(w!(VerifyError::MalformedAuthorization(
-                AuthorizationFault::Algorithm
+                AuthorizationError::Algorithm
             ))),
         );
         // `,` separators are accepted as well as `, `
@@ -371,7 +372,7 @@ fn tc3_mutations_are_rejected_with_their_code() {
             &sh("Content-Type;host"),
             &p,
             Some(w!(VerifyError::MalformedAuthorization(
-                AuthorizationFault::SignedHeaders
+                AuthorizationError::SignedHeaders
             ))),
         );
         t.expect(
@@ -379,7 +380,7 @@ fn tc3_mutations_are_rejected_with_their_code() {
             &sh("content-type;host;host"),
             &p,
             Some(w!(VerifyError::MalformedAuthorization(
-                AuthorizationFault::SignedHeaders
+                AuthorizationError::SignedHeaders
             ))),
         );
         t.expect(
@@ -387,7 +388,7 @@ fn tc3_mutations_are_rejected_with_their_code() {
             &sh("content-type;;host"),
             &p,
             Some(w!(VerifyError::MalformedAuthorization(
-                AuthorizationFault::SignedHeaders
+                AuthorizationError::SignedHeaders
             ))),
         );
         t.expect(
@@ -450,7 +451,7 @@ fn tc3_mutations_are_rejected_with_their_code() {
             &with_auth(c, |a| a.replacen(date, "2019-02-30", 1)),
             &p,
             Some(w!(VerifyError::MalformedAuthorization(
-                AuthorizationFault::Date
+                AuthorizationError::Date
             ))),
         );
         // clock edges
@@ -834,7 +835,7 @@ fn documented_edition_a_verifies_under_the_doc_rule_and_hardened_policy() {
         ("X-TC-Region", b"ap-guangzhou"),
     ];
     let req =
-        tc3::verify::RequestView::new("POST", "/", None, headers, tc3::verify::Body::Bytes(body));
+        tc3::verify::RequestView::new("POST", "/", None, headers, tc3::v3::Payload::Bytes(body));
     let keys = |id: &str| {
         (id == "AKID********************************")
             .then(|| tc3::SecretKey::new("********************************").unwrap())
@@ -862,7 +863,7 @@ fn documented_edition_a_verifies_under_the_doc_rule_and_hardened_policy() {
     let mut h2 = headers.to_vec();
     h2[3].1 = b"TerminateInstances";
     let req2 =
-        tc3::verify::RequestView::new("POST", "/", None, &h2[..], tc3::verify::Body::Bytes(body));
+        tc3::verify::RequestView::new("POST", "/", None, &h2[..], tc3::v3::Payload::Bytes(body));
     assert_eq!(
         verify(&req2, &keys, &p, &mut scratch).unwrap_err().code(),
         SIG_FAIL
@@ -871,18 +872,19 @@ fn documented_edition_a_verifies_under_the_doc_rule_and_hardened_policy() {
     use sha2::Digest;
     let d: [u8; 32] = sha2::Sha256::digest(body).into();
     let req3 =
-        tc3::verify::RequestView::new("POST", "/", None, headers, tc3::verify::Body::Sha256(d));
+        tc3::verify::RequestView::new("POST", "/", None, headers, tc3::v3::Payload::Sha256(d));
     assert!(verify(&req3, &keys, &p, &mut scratch).is_ok());
 }
 
 #[test]
 fn messages_and_codes() {
-    use tc3::verify::{AuthorizationFault, NotSigned, Param};
+    use tc3::v3::AuthorizationError;
+    use tc3::verify::{NotSigned, Param};
     let all = [
         (VerifyError::UnsupportedMethod, "UnsupportedProtocol"),
         (VerifyError::MissingSignature, INVALID_AUTH),
         (
-            VerifyError::MalformedAuthorization(AuthorizationFault::Signature),
+            VerifyError::MalformedAuthorization(AuthorizationError::Signature),
             INVALID_AUTH,
         ),
         (VerifyError::HeaderNotSigned(NotSigned::Host), INVALID_AUTH),
@@ -927,7 +929,9 @@ fn error_envelope() {
         now: 1301,
     };
     let mut buf = [0u8; 512];
-    let out = e.write_envelope_into("req-\"1\"\n", &mut buf).unwrap();
+    let mut w = tc3::BufWriter::new(&mut buf);
+    e.write_envelope("req-\"1\"\n", &mut w);
+    let out = w.finish().unwrap();
     let v: serde_json::Value = serde_json::from_slice(out).unwrap();
     assert_eq!(
         v["Response"]["Error"]["Code"],
@@ -943,14 +947,15 @@ fn error_envelope() {
     assert!(env.error.is_some());
     // never truncated
     let mut small = [0u8; 40];
-    assert!(e.write_envelope_into("r", &mut small).is_err());
+    let mut w = tc3::BufWriter::new(&mut small);
+    e.write_envelope("r", &mut w);
+    assert_eq!(w.finish(), Err(tc3::Error::capacity()));
     let mut sized = VecSink::default();
     e.write_envelope("r", &mut sized);
     let mut exact = vec![0u8; sized.0.len()];
-    assert_eq!(
-        e.write_envelope_into("r", &mut exact).unwrap().len(),
-        sized.0.len()
-    );
+    let mut w = tc3::BufWriter::new(&mut exact);
+    e.write_envelope("r", &mut w);
+    assert_eq!(w.finish().unwrap().len(), sized.0.len());
 }
 
 #[test]
@@ -964,7 +969,7 @@ fn explain_shows_the_documented_intermediate_values() {
         ("X-TC-Timestamp", b"1551113065"),
     ];
     let req =
-        tc3::verify::RequestView::new("POST", "/", None, headers, tc3::verify::Body::Bytes(body));
+        tc3::verify::RequestView::new("POST", "/", None, headers, tc3::v3::Payload::Bytes(body));
     let keys = |id: &str| {
         (id == "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE")
             .then(|| tc3::SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE").unwrap())
@@ -976,7 +981,7 @@ fn explain_shows_the_documented_intermediate_values() {
         &keys,
         &Policy::skip_clock(),
         &mut scratch,
-        &mut tc3::verify::TextTrace::new(&mut out),
+        Some(&mut out),
     );
     assert_eq!(r.result.unwrap_err(), VerifyError::SignatureMismatch);
     assert_eq!(r.cause, tc3::verify::Cause::Unknown);
@@ -1004,7 +1009,7 @@ fn explain_shows_the_documented_intermediate_values() {
     // §3.2 v1, old edition: the documented URL verifies, and explain shows its string to sign
     let q = "Action=DescribeInstances&InstanceIds.0=ins-09dx96dg&Limit=20&Nonce=11886&Offset=0&Region=ap-guangzhou&SecretId=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE&Signature=EliP9YW3pW28FpsEdkXt%2F%2BWcGeI%3D&Timestamp=1465185768&Version=2017-03-12";
     let h: &[(&str, &[u8])] = &[("Host", b"cvm.tencentcloudapi.com")];
-    let req = tc3::verify::RequestView::new("GET", "/", Some(q), h, tc3::verify::Body::Bytes(b""));
+    let req = tc3::verify::RequestView::new("GET", "/", Some(q), h, tc3::v3::Payload::Bytes(b""));
     let mut scratch = LegacyScratch::<1024, 32>::new();
     let mut out = VecSink::default();
     let r = tc3::verify::explain(
@@ -1012,7 +1017,7 @@ fn explain_shows_the_documented_intermediate_values() {
         &keys,
         &Policy::at(1465185768),
         &mut scratch,
-        &mut tc3::verify::TextTrace::new(&mut out),
+        Some(&mut out),
     );
     assert_eq!(r.cause, tc3::verify::Cause::Ok);
     let Ok(Verified::Legacy(v)) = r.result else {

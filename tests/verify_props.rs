@@ -8,7 +8,7 @@ use vec_sink::VecSink;
 use proptest::prelude::*;
 use tc3::v1::{self, KeyRule, SignatureMethod};
 use tc3::v3::{self, Common, Method, Payload, Request};
-use tc3::verify::{verify, Body, LegacyScratch, Policy, RequestView, Verified};
+use tc3::verify::{verify, LegacyScratch, Policy, RequestView, Verified};
 use tc3::{Credential, SecretKey};
 
 /// XOR masks of a "single-byte change". 0x20 is left out: it flips ASCII case, which the
@@ -124,18 +124,12 @@ impl Wire {
             "/",
             query.as_deref(),
             &headers[..],
-            Body::Bytes(&self.body),
+            Payload::Bytes(&self.body),
         );
         let mut scratch = LegacyScratch::<4096, 64>::new();
         // explain is the same verification observed: the same verdict, `ok` iff accepted
         let mut text = VecSink::default();
-        let x = tc3::verify::explain(
-            &req,
-            keys,
-            &Policy::at(now),
-            &mut scratch,
-            &mut tc3::verify::TextTrace::new(&mut text),
-        );
+        let x = tc3::verify::explain(&req, keys, &Policy::at(now), &mut scratch, Some(&mut text));
         let explained = x.result.as_ref().map(|_| ()).map_err(|e| *e);
         assert_eq!(x.cause == tc3::verify::Cause::Ok, explained.is_ok());
         let mut scratch = LegacyScratch::<4096, 64>::new();
@@ -161,8 +155,8 @@ fn sign_tc3(c: &Tc3Case) -> Wire {
     pairs.sort_by(|a, b| a.0.cmp(b.0));
     pairs.dedup_by(|a, b| a.0 == b.0);
     let mut query = vec![0u8; 1 << 16];
-    let mut w = tc3::encode::BufWriter::new(&mut query);
-    tc3::encode::write_query(&pairs, &mut w);
+    let mut w = tc3::BufWriter::new(&mut query);
+    tc3::params::write_sorted_query(&mut pairs, &mut w).unwrap();
     let query = w.finish_str().unwrap().to_owned();
     let extra = [("X-TC-Action", c.action.as_str())];
     let mut req = if c.get {
@@ -277,15 +271,15 @@ fn sign_legacy(c: &LegacyCase) -> Wire {
         KeyRule::UnderscoreAsDot
     };
     let key = SecretKey::new(&c.key).unwrap();
-    let mut buf = vec![0u8; 8192];
-    let (_, wire) = v1::sign_into(
+    let sig = v1::sign(
         &v1::Request::get(&host).with_method(method).with_rule(rule),
         &mut pairs,
         &key,
-        &mut buf,
     )
     .unwrap();
-    let wire = wire.as_bytes().to_vec();
+    let mut wire = VecSink::default();
+    v1::write_request(&pairs, &sig, &mut wire);
+    let wire = wire.0;
     let mut headers = vec![("Host".to_string(), host.into_bytes())];
     if !c.get {
         headers.push((

@@ -2,7 +2,7 @@
 //! Any bytes: `Ok` or a typed error with an in-bounds offset; never a panic; the same result
 //! behind leading whitespace (the scanner's up-front UTF-8 path against its per-string path).
 use libfuzzer_sys::fuzz_target;
-use tc3::envelope::{parse, parse_with, Options};
+use tc3::envelope::{parse, Options};
 
 fuzz_target!(|data: &[u8]| {
     match parse(data) {
@@ -24,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
         }
         Err(e) => assert!(e.offset <= data.len()),
     }
-    let _ = parse_with(data, Options::default().max_depth(4));
+    let _ = Options::default().max_depth(4).parse(data);
 
     // The same document behind 300 bytes of whitespace: long enough for the scanner's
     // whole-document UTF-8 check up front (short documents are checked string by string).

@@ -5,7 +5,7 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use tc3::multipart::{param_header, Boundary, Layout, Multipart, Part};
+use tc3::multipart::{Boundary, HeaderName, Layout, Multipart, Part};
 
 #[derive(Arbitrary, Debug)]
 enum Kind {
@@ -25,7 +25,7 @@ struct Input<'a> {
 }
 
 fuzz_target!(|input: Input<'_>| {
-    let _ = param_header(input.header.0, input.header.1, input.header.2);
+    let _ = HeaderName::param(input.header.0, input.header.1, input.header.2);
     let boundary = if input.use_random {
         Boundary::from_random(input.random)
     } else {
@@ -60,10 +60,14 @@ fuzz_target!(|input: Input<'_>| {
     form.write(&parts, &mut streamed).unwrap();
     assert_eq!(streamed.len(), len);
     let mut buf = vec![0u8; len];
-    assert_eq!(form.write_into(&parts, &mut buf).unwrap(), &streamed[..]);
+    let mut w = tc3::BufWriter::new(&mut buf);
+    form.write(&parts, &mut w).unwrap();
+    assert_eq!(w.finish().unwrap(), &streamed[..]);
     if len > 0 {
         let mut small = vec![0u8; len - 1];
-        assert!(form.write_into(&parts, &mut small).is_err());
+        let mut w = tc3::BufWriter::new(&mut small);
+        form.write(&parts, &mut w).unwrap();
+        assert!(w.finish().is_err());
     }
     // The delimiter occurs exactly once per part plus the closing one.
     let mut delim = b"\r\n--".to_vec();

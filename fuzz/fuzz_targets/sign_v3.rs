@@ -4,7 +4,7 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use tc3::v3::{authorization, sign, sign_fresh, Common, Method, Payload, Request, SigningKey};
+use tc3::v3::{sign, sign_fresh, Authorization, Common, Method, Payload, Request, SigningKey};
 use tc3::{Credential, Date};
 
 #[derive(Arbitrary, Debug)]
@@ -65,7 +65,7 @@ fuzz_target!(|i: Input<'_>| {
     let _ = tc3::v3::canonical_request(&req, &mut sink);
     let _ = tc3::v3::string_to_sign(&common, &req, &mut sink);
     if let Ok(signed) = sign_fresh(&cred, &common, &req) {
-        let a = authorization::parse(signed.authorization().as_bytes())
+        let a = Authorization::parse(signed.authorization().as_bytes())
             .expect("own Authorization parses");
         assert_eq!(a.signature_hex, signed.signature().as_hex());
         assert_eq!(signed.headers().count() >= 6, true);

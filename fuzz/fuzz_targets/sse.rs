@@ -1,13 +1,13 @@
 #![no_main]
 //! The framer over arbitrary bytes and arbitrary chunking gives the same events as one push.
 use libfuzzer_sys::fuzz_target;
-use tc3::sse::{Config, Framer, SseError, Status};
+use tc3::sse::{Framer, SseError, Status};
 
 type Ev = (String, String, String, Option<u64>);
 
 fn run(chunks: &[&[u8]]) -> Result<Vec<Ev>, SseError> {
     let mut buf = [0u8; 512];
-    let mut f = Framer::with_config(&mut buf, Config::default().with_max_line(300));
+    let mut f = Framer::new(&mut buf).with_max_line(300);
     let mut out = Vec::new();
     for c in chunks {
         let mut input = *c;

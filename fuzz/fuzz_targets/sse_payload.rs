@@ -1,12 +1,12 @@
 #![no_main]
 //! Classified classification of arbitrary event data; never a panic, consistent with `parse`.
 use libfuzzer_sys::fuzz_target;
-use tc3::sse::{classify, Classified};
+use tc3::sse::Classified;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(s) = std::str::from_utf8(data) else { return };
     let valid = serde_json::from_str::<serde_json::Value>(s);
-    match classify(s) {
+    match Classified::parse(s) {
         Ok(p) => {
             if let Classified::ApiError { error, .. } = p {
                 assert!(!error.code.is_empty());

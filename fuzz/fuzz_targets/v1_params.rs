@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tc3::encode::{form_decode, BufWriter};
+use tc3::BufWriter;
 use tc3::params;
 use tc3::v1::{self, KeyRule};
 use tc3::SecretKey;
@@ -54,22 +54,21 @@ fuzz_target!(|data: &[u8]| {
     let rule = if flags & 2 == 2 { KeyRule::Raw } else { KeyRule::UnderscoreAsDot };
     let key = SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE").unwrap();
     let mut out = [0u8; 8192];
-    let (sig, wire) = match v1::sign_into(&v1::Request::post("h.example").with_rule(rule), &mut pairs, &key, &mut out) {
-        Ok(x) => x,
-        Err(_) => return,
+    let Ok(sig) = v1::sign(&v1::Request::post("h.example").with_rule(rule), &mut pairs, &key) else {
+        return;
+    };
+    let mut w = BufWriter::new(&mut out);
+    v1::write_request(&pairs, &sig, &mut w);
+    let Ok(wire) = w.finish_str() else {
+        return;
     };
     // decode the wire form and compare with the sorted signed pairs + Signature
     let mut it = pairs.iter();
     let mut saw_sig = false;
     for part in wire.split('&') {
         let (k, v) = part.split_once('=').expect("k=v");
-        let mut kb = [0u8; 1024];
-        let mut vb = [0u8; 4096];
-        let mut kw = BufWriter::new(&mut kb);
-        let mut vw = BufWriter::new(&mut vb);
-        form_decode(k.as_bytes(), &mut kw).unwrap();
-        form_decode(v.as_bytes(), &mut vw).unwrap();
-        let (k, v) = (kw.finish().unwrap(), vw.finish().unwrap());
+        let (k, v) = (form_decode(k.as_bytes()), form_decode(v.as_bytes()));
+        let (k, v) = (k.as_slice(), v.as_slice());
         if k == b"Signature" && !saw_sig {
             saw_sig = true;
             assert!(sig.ct_eq_base64(v));
@@ -82,3 +81,23 @@ fuzz_target!(|data: &[u8]| {
     assert!(saw_sig);
     assert!(it.next().is_none());
 });
+
+/// Decodes one form-encoded component (`+` → space, `%XX` → byte), independently of tc3; a
+/// malformed escape is a bug of the encoder under test.
+fn form_decode(b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = std::str::from_utf8(&b[i + 1..i + 3]).expect("ASCII escape");
+                out.push(u8::from_str_radix(hex, 16).expect("two hex digits"));
+                i += 2;
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    out
+}

@@ -9,9 +9,10 @@
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use tc3::verify::{
-    explain, verify, verify_cached, Body, Cause, KeyCache, LegacyScratch, Policy, RequestView,
-    TextTrace, ValueRule,
+    explain, verify, verify_cached, Cause, KeyCache, LegacyScratch, Policy, RequestView,
+    ValueRule,
 };
+use tc3::v3::Payload;
 use tc3::SecretKey;
 
 #[derive(Arbitrary, Debug)]
@@ -72,8 +73,8 @@ fuzz_target!(|input: Input<'_>| {
         _ => ValueRule::Raw,
     });
     let body = match input.digest {
-        Some(d) => Body::Sha256(d),
-        None => Body::Bytes(input.body),
+        Some(d) => Payload::Sha256(d),
+        None => Payload::Bytes(input.body),
     };
     let mut scratch = LegacyScratch::<2048, 32>::new();
     let mut cache = KeyCache::<2>::new();
@@ -90,7 +91,7 @@ fuzz_target!(|input: Input<'_>| {
     assert!(verify_cached(&req, &keys, &policy, &mut cache, &mut scratch).is_err());
     // explain: the same verdict, a diagnosis other than `ok`, never a panic
     let mut text = Vec::new();
-    let e = explain(&req, &keys, &policy, &mut scratch, &mut TextTrace::new(&mut text));
+    let e = explain(&req, &keys, &policy, &mut scratch, Some(&mut text));
     assert!(e.result.is_err());
     assert_ne!(e.cause, Cause::Ok);
 
@@ -113,7 +114,7 @@ fuzz_target!(|input: Input<'_>| {
         headers.extend(s.extra.iter().map(|(k, v)| (*k, v.as_bytes())));
         let req = RequestView::new(method, "/", input.query, &headers[..], body);
         assert!(verify(&req, &keys, &policy, &mut scratch).is_err());
-        let e = explain(&req, &keys, &policy, &mut scratch, &mut tc3::verify::NoTrace);
+        let e = explain(&req, &keys, &policy, &mut scratch, None);
         assert!(e.result.is_err());
         assert!(
             verify_cached(&req, &keys, &Policy::skip_clock(), &mut cache, &mut scratch).is_err()
@@ -134,13 +135,13 @@ fuzz_target!(|input: Input<'_>| {
             ("Content-Type", b"application/x-www-form-urlencoded"),
         ];
         let (query, body) = if s.post {
-            (None, Body::Bytes(params.as_bytes()))
+            (None, Payload::Bytes(params.as_bytes()))
         } else {
-            (Some(params.as_str()), Body::Bytes(b""))
+            (Some(params.as_str()), Payload::Bytes(b""))
         };
         let req = RequestView::new(method, "/", query, &headers[..], body);
         assert!(verify(&req, &keys, &Policy::skip_clock(), &mut scratch).is_err());
-        let e = explain(&req, &keys, &policy, &mut scratch, &mut tc3::verify::NoTrace);
+        let e = explain(&req, &keys, &policy, &mut scratch, None);
         assert!(e.result.is_err());
     }
 });

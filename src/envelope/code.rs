@@ -118,7 +118,7 @@ impl fmt::Display for Category<'_> {
 
 /// The common codes and their documented meaning (docs/protocol-responses.md §4.1, the text of
 /// every product's error-code page).
-pub const COMMON_CODES: &[(&str, &str)] = &[
+pub(crate) const COMMON_CODES: &[(&str, &str)] = &[
     ("ActionOffline", "This API has been deprecated."),
     (
         "AuthFailure.InvalidAuthorization",
@@ -247,6 +247,18 @@ impl RetryPolicy {
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ErrorCode<'a> {
     code: &'a str,
+}
+
+impl ErrorCode<'_> {
+    /// The common codes and their documented meaning (docs/protocol-responses.md §4.1, the
+    /// text of every product's error-code page); [`description`](Self::description) looks
+    /// codes up here.
+    ///
+    /// ```
+    /// use tc3::envelope::ErrorCode;
+    /// assert!(ErrorCode::COMMON.iter().any(|&(code, _)| code == "RequestLimitExceeded"));
+    /// ```
+    pub const COMMON: &'static [(&'static str, &'static str)] = COMMON_CODES;
 }
 
 impl<'a> ErrorCode<'a> {

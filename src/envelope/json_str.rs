@@ -90,7 +90,13 @@ impl<'a> JsonStr<'a> {
     }
 
     /// The decoded characters.
-    pub fn chars(&self) -> Chars<'a> {
+    ///
+    /// ```
+    /// let s = tc3::envelope::JsonStr::new(r"a\u00e9\n")?;
+    /// assert!(s.chars().eq(['a', 'é', '\n']));
+    /// # Ok::<(), tc3::envelope::ParseError>(())
+    /// ```
+    pub fn chars(&self) -> impl Iterator<Item = char> + Clone + 'a {
         let plain = self.raw();
         Chars {
             rest: plain.as_bytes(),
@@ -173,7 +179,7 @@ impl PartialEq<&str> for JsonStr<'_> {
 
 /// Iterator over the decoded characters of a [`JsonStr`].
 #[derive(Clone, Debug)]
-pub struct Chars<'a> {
+pub(crate) struct Chars<'a> {
     rest: &'a [u8],
     plain: &'a str,
 }

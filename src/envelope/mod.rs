@@ -47,9 +47,9 @@ mod write;
 
 use core::fmt;
 
-pub use code::{Category, ErrorCode, RetryPolicy, COMMON_CODES};
-pub use json_str::{Chars, JsonStr};
-pub use write::{write_error, write_error_into, write_success, write_success_into};
+pub use code::{Category, ErrorCode, RetryPolicy};
+pub use json_str::JsonStr;
+pub use write::{write_error, write_success};
 
 use scan::{Kind, Tag, Visitor, ROOT};
 
@@ -160,6 +160,20 @@ impl Options {
         self.max_len = max_len;
         self
     }
+
+    /// Parses and validates an envelope under these options ([`parse`] uses the defaults).
+    ///
+    /// ```
+    /// use tc3::envelope::{Options, ParseErrorKind};
+    /// let doc = br#"{"Response":{"Data":[[[1]]],"RequestId":"r-1"}}"#;
+    /// assert!(Options::DEFAULT.max_depth(5).parse(doc).is_ok());
+    /// let e = Options::DEFAULT.max_depth(4).parse(doc).unwrap_err();
+    /// assert_eq!(e.kind, ParseErrorKind::TooDeep);
+    /// # Ok::<(), tc3::envelope::ParseError>(())
+    /// ```
+    pub fn parse(self, doc: &[u8]) -> Result<Envelope<'_>, ParseError> {
+        parse_with(doc, self)
+    }
 }
 
 /// `Response.Error` when it is an object with a string `Code`.
@@ -261,8 +275,8 @@ pub fn parse(doc: &[u8]) -> Result<Envelope<'_>, ParseError> {
     parse_with(doc, Options::DEFAULT)
 }
 
-/// Parse and validate an envelope.
-pub fn parse_with(doc: &[u8], opts: Options) -> Result<Envelope<'_>, ParseError> {
+/// [`Options::parse`].
+fn parse_with(doc: &[u8], opts: Options) -> Result<Envelope<'_>, ParseError> {
     if doc.len() > opts.max_len {
         return Err(ParseError {
             kind: ParseErrorKind::TooLong,

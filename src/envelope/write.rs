@@ -1,15 +1,11 @@
-//! Writing success and error envelopes (for gateways and mocks): `write_*` streams into a
-//! [`Sink`], `write_*_into` writes into a caller buffer.
+//! Writing success and error envelopes (for gateways and mocks) into any [`Sink`]: a
+//! `Vec<u8>`, or a [`BufWriter`](crate::BufWriter) over a caller buffer.
 //!
 //! ```
 //! let mut buf = [0u8; 256];
-//! let out = tc3::envelope::write_error_into(
-//!     "AuthFailure.SignatureFailure",
-//!     "bad \"sig\"",
-//!     "r-1",
-//!     &mut buf,
-//! )
-//! .unwrap();
+//! let mut w = tc3::BufWriter::new(&mut buf);
+//! tc3::envelope::write_error("AuthFailure.SignatureFailure", "bad \"sig\"", "r-1", &mut w);
+//! let out = w.finish().unwrap();
 //! assert_eq!(
 //!     out,
 //!     br#"{"Response":{"Error":{"Code":"AuthFailure.SignatureFailure","Message":"bad \"sig\""},"RequestId":"r-1"}}"#
@@ -18,8 +14,7 @@
 //! assert!(env.error.unwrap().message.unwrap().eq_str("bad \"sig\""));
 //! ```
 
-use crate::encode::{BufWriter, Sink};
-use crate::Error;
+use crate::encode::Sink;
 
 /// The lowercase hex digit of a nibble (`n < 16`).
 const fn hex_digit(n: u8) -> u8 {
@@ -68,44 +63,37 @@ pub(crate) fn write_json_string<S: Sink + ?Sized>(s: &str, out: &mut S) {
     out.put(b"\"");
 }
 
-/// Stream `{"Response":{"RequestId":"…"}}` into any [`Sink`].
+/// Stream `{"Response":{"RequestId":"…"}}` into any [`Sink`]. Into a caller buffer: a
+/// [`BufWriter`](crate::BufWriter), whose `finish` is [`Error::capacity`](crate::Error::capacity) when the
+/// document did not fit, never a truncated document.
+///
+/// ```
+/// let mut buf = [0u8; 64];
+/// let mut w = tc3::BufWriter::new(&mut buf);
+/// tc3::envelope::write_success("r-1", &mut w);
+/// assert_eq!(w.finish()?, br#"{"Response":{"RequestId":"r-1"}}"#);
+/// # Ok::<(), tc3::Error>(())
+/// ```
 pub fn write_success<S: Sink + ?Sized>(request_id: &str, out: &mut S) {
     out.put(b"{\"Response\":{\"RequestId\":");
     write_json_string(request_id, out);
     out.put(b"}}");
 }
 
-/// Write `{"Response":{"RequestId":"…"}}` into `buf`.
-///
-/// A buffer that is too small is [`Error::capacity`], never a truncated document.
+/// Stream `{"Response":{"Error":{"Code":…,"Message":…},"RequestId":…}}` into any [`Sink`]:
+/// a `Vec<u8>`, or a [`BufWriter`](crate::BufWriter) over a caller buffer.
 ///
 /// ```
-/// let mut buf = [0u8; 64];
-/// let out = tc3::envelope::write_success_into("r-1", &mut buf)?;
-/// assert_eq!(out, br#"{"Response":{"RequestId":"r-1"}}"#);
+/// let mut buf = [0u8; 256];
+/// let mut w = tc3::BufWriter::new(&mut buf);
+/// tc3::envelope::write_error("AuthFailure.SignatureFailure", "bad \"sig\"", "r-1", &mut w);
+/// let out = w.finish()?;
+/// assert_eq!(
+///     out,
+///     br#"{"Response":{"Error":{"Code":"AuthFailure.SignatureFailure","Message":"bad \"sig\""},"RequestId":"r-1"}}"#
+/// );
 /// # Ok::<(), tc3::Error>(())
 /// ```
-pub fn write_success_into<'o>(request_id: &str, buf: &'o mut [u8]) -> Result<&'o [u8], Error> {
-    let mut w = BufWriter::new(buf);
-    write_success(request_id, &mut w);
-    w.finish()
-}
-
-/// Write `{"Response":{"Error":{"Code":…,"Message":…},"RequestId":…}}` into `buf`.
-///
-/// A buffer that is too small is [`Error::capacity`], never a truncated document.
-pub fn write_error_into<'o>(
-    code: &str,
-    message: &str,
-    request_id: &str,
-    buf: &'o mut [u8],
-) -> Result<&'o [u8], Error> {
-    let mut w = BufWriter::new(buf);
-    write_error(code, message, request_id, &mut w);
-    w.finish()
-}
-
-/// Stream an error envelope into any [`Sink`] (e.g. a `Vec<u8>`).
 pub fn write_error<S: Sink + ?Sized>(code: &str, message: &str, request_id: &str, out: &mut S) {
     out.put(b"{\"Response\":{\"Error\":{\"Code\":");
     write_json_string(code, out);
@@ -119,16 +107,22 @@ pub fn write_error<S: Sink + ?Sized>(code: &str, message: &str, request_id: &str
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::encode::BufWriter;
+    use crate::Error;
 
     #[test]
     fn escapes_and_capacity() {
         let mut buf = [0u8; 64];
-        let out = write_success_into("a\"\\\n\u{1}é", &mut buf).unwrap();
+        let mut w = BufWriter::new(&mut buf);
+        write_success("a\"\\\n\u{1}é", &mut w);
+        let out = w.finish().unwrap();
         assert_eq!(
             out,
             "{\"Response\":{\"RequestId\":\"a\\\"\\\\\\n\\u0001é\"}}".as_bytes()
         );
         let mut small = [0u8; 10];
-        assert_eq!(write_success_into("x", &mut small), Err(Error::capacity()));
+        let mut w = BufWriter::new(&mut small);
+        write_success("x", &mut w);
+        assert_eq!(w.finish(), Err(Error::capacity()));
     }
 }

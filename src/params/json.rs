@@ -12,8 +12,8 @@ use crate::error::{Error, Field, Reason};
 /// into pairs added to `out`. Names are built in `arena`; string values without escapes and
 /// every number borrow from `json` itself, escaped strings are unescaped into `arena`.
 ///
-/// The text must be one JSON object (RFC 8259, UTF-8, at most [`MAX_DEPTH`](super::MAX_DEPTH) levels, names
-/// of at most [`MAX_NAME_LEN`](super::MAX_NAME_LEN) bytes after flattening). Any other input is a typed error
+/// The text must be one JSON object (RFC 8259, UTF-8, at most [`Params::MAX_DEPTH`](super::Params::MAX_DEPTH) levels, names
+/// of at most [`Params::MAX_NAME_LEN`](super::Params::MAX_NAME_LEN) bytes after flattening). Any other input is a typed error
 /// ([`Field::Payload`]); so is an `arena` or `out` too small ([`Error::capacity`]).
 /// Duplicate names are detected when the pairs are sorted for signing.
 ///

@@ -9,7 +9,7 @@
 //! let mut pairs: heapless::Vec<(&str, &str), 8> = heapless::Vec::new();
 //! params::flatten_json(json, &mut arena, &mut pairs)?;
 //! let mut out = [0u8; 256];
-//! let mut w = tc3::encode::BufWriter::new(&mut out);
+//! let mut w = tc3::BufWriter::new(&mut out);
 //! params::write_sorted_query(&mut pairs, &mut w)?;
 //! assert_eq!(
 //!     w.finish_str()?,
@@ -35,7 +35,7 @@
 //!
 //! Duplicate names after flattening (`{"A.0": 1, "A": [2]}`) are refused: by `flatten`
 //! (features `serde` + `alloc`) directly, and on the no_std path by the sort that every
-//! signature and query starts with ([`crate::encode::sort_params`]).
+//! signature and query starts with (e.g. [`write_sorted_query`]).
 
 use crate::encode::{self, Sink};
 use crate::error::{Error, Field, Reason};
@@ -51,9 +51,9 @@ pub use ser::flatten;
 pub use ser::flatten_serialize;
 
 /// The longest flattened parameter name the no_std flatteners build.
-pub const MAX_NAME_LEN: usize = 256;
+pub(crate) const MAX_NAME_LEN: usize = 256;
 /// The deepest nesting the flatteners follow.
-pub const MAX_DEPTH: usize = 32;
+pub(crate) const MAX_DEPTH: usize = 32;
 
 /// A collection that borrowed name/value pairs can be added to: a `heapless::Vec`, a
 /// [`Params`] over a caller slice, or (feature `alloc`) a `Vec`. Running out of room is
@@ -88,6 +88,13 @@ impl<'a, P: PairSink<'a> + ?Sized> PairSink<'a> for &mut P {
 pub struct Params<'s, 'a> {
     slots: &'s mut [(&'a str, &'a str)],
     len: usize,
+}
+
+impl Params<'_, '_> {
+    /// The longest flattened parameter name the no_std flatteners build.
+    pub const MAX_NAME_LEN: usize = MAX_NAME_LEN;
+    /// The deepest nesting the flatteners follow.
+    pub const MAX_DEPTH: usize = MAX_DEPTH;
 }
 
 impl<'s, 'a> Params<'s, 'a> {
@@ -142,7 +149,7 @@ impl<'a> PairSink<'a> for Params<'_, 'a> {
 ///
 /// let mut pairs = [("Offset", "0"), ("Filters.0.Name", "zone"), ("Limit", "10")];
 /// let mut out = [0u8; 128];
-/// let mut w = tc3::encode::BufWriter::new(&mut out);
+/// let mut w = tc3::BufWriter::new(&mut out);
 /// tc3::params::write_sorted_query(&mut pairs, &mut w)?;
 /// let query = w.finish_str()?;
 /// assert_eq!(query, "Filters.0.Name=zone&Limit=10&Offset=0");
@@ -156,7 +163,7 @@ impl<'a> PairSink<'a> for Params<'_, 'a> {
 /// // a name given twice is refused, not sent twice
 /// let mut twice = [("A", "1"), ("A", "2")];
 /// let mut out = [0u8; 32];
-/// let mut w = tc3::encode::BufWriter::new(&mut out);
+/// let mut w = tc3::BufWriter::new(&mut out);
 /// assert!(tc3::params::write_sorted_query(&mut twice, &mut w).is_err());
 /// # Ok::<(), tc3::Error>(())
 /// ```

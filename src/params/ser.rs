@@ -90,6 +90,22 @@ impl<'a, P: PairSink<'a> + ?Sized> Backend for NoAlloc<'a, '_, P> {
 /// `out`, with names and values written into `arena` (no allocation). See the module
 /// docs for the rules; map keys must be strings (or chars), bytes are refused, unit
 /// enum variants are their name, other enum variants `{"Variant": ...}`.
+///
+/// ```
+/// #[derive(serde::Serialize)]
+/// struct Describe<'a> {
+///     #[serde(rename = "Limit")]
+///     limit: u32,
+///     #[serde(rename = "Zones")]
+///     zones: &'a [&'a str],
+/// }
+/// let mut arena = [0u8; 128];
+/// let mut pairs: heapless::Vec<(&str, &str), 8> = heapless::Vec::new();
+/// let req = Describe { limit: 10, zones: &["ap-guangzhou-3"] };
+/// tc3::params::flatten_serialize(&req, &mut arena, &mut pairs)?;
+/// assert_eq!(pairs, [("Limit", "10"), ("Zones.0", "ap-guangzhou-3")]);
+/// # Ok::<(), tc3::Error>(())
+/// ```
 pub fn flatten_serialize<'a, T, P>(value: &T, arena: &'a mut [u8], out: &mut P) -> Result<(), Error>
 where
     T: Serialize + ?Sized,

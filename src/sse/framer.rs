@@ -14,10 +14,8 @@ const MAX_ID: usize = 256;
 
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
-/// Whether a `Content-Type` value is `text/event-stream`, ignoring case, surrounding
-/// whitespace and parameters (`Text/Event-Stream; charset=utf-8`). The SDKs compare the whole
-/// header exactly; this is more tolerant.
-pub fn is_event_stream(content_type: &str) -> bool {
+/// [`Framer::is_event_stream`].
+pub(crate) fn is_event_stream(content_type: &str) -> bool {
     let essence = match content_type.split_once(';') {
         Some((e, _)) => e,
         None => content_type,
@@ -40,7 +38,7 @@ pub enum Status<T> {
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SseError {
-    /// A line is longer than [`Config::max_line`].
+    /// A line is longer than the framer's limit ([`Framer::with_max_line`]).
     LineTooLong,
     /// The event's data does not fit the caller's buffer.
     BufferFull,
@@ -72,34 +70,6 @@ impl fmt::Display for SseError {
 #[cfg(feature = "std")]
 impl std::error::Error for SseError {}
 
-/// Framer settings.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Config {
-    /// Longest accepted line in bytes, without its line ending. Default
-    /// [`Config::DEFAULT_MAX_LINE`].
-    pub max_line: usize,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            max_line: DEFAULT_MAX_LINE,
-        }
-    }
-}
-
-impl Config {
-    /// The default maximum line length: 64 KiB, as the Go SDK's `SSEScannerBufferMaxBytes`.
-    pub const DEFAULT_MAX_LINE: usize = DEFAULT_MAX_LINE;
-
-    /// A configuration with another line limit.
-    pub const fn with_max_line(mut self, max_line: usize) -> Self {
-        self.max_line = max_line;
-        self
-    }
-}
-
 /// A dispatched event, borrowed from the framer until the next call.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct Event<'s> {
@@ -123,7 +93,7 @@ impl<'s> Event<'s> {
         }
     }
 
-    /// Classify the data as a Tencent Cloud streaming payload (see [`classify`]).
+    /// Classify the data as a Tencent Cloud streaming payload (see [`Classified::parse`]).
     pub fn payload(&self) -> Result<Classified<'s>, ParseError> {
         classify(self.data)
     }
@@ -207,13 +177,30 @@ impl<'b> Framer<'b> {
     /// The longest `id` field value kept.
     pub const MAX_ID: usize = MAX_ID;
 
-    /// A framer accumulating event data in `buf`, with the default [`Config`].
+    /// The default maximum line length: 64 KiB, as the Go SDK's `SSEScannerBufferMaxBytes`.
+    pub const DEFAULT_MAX_LINE: usize = DEFAULT_MAX_LINE;
+
+    /// A framer accumulating event data in `buf`, lines up to
+    /// [`DEFAULT_MAX_LINE`](Self::DEFAULT_MAX_LINE) bytes.
     pub fn new(buf: &'b mut [u8]) -> Self {
-        Self::with_config(buf, Config::default())
+        Self::with_limit(buf, DEFAULT_MAX_LINE)
     }
 
-    /// A framer with a [`Config`].
-    pub fn with_config(buf: &'b mut [u8], config: Config) -> Self {
+    /// This framer with another line limit (bytes, without the line ending); a longer line
+    /// is [`SseError::LineTooLong`].
+    ///
+    /// ```
+    /// use tc3::sse::{Framer, SseError};
+    /// let mut buf = [0u8; 64];
+    /// let mut framer = Framer::new(&mut buf).with_max_line(8);
+    /// assert_eq!(framer.push(b"data: 0123456789\n").unwrap_err(), SseError::LineTooLong);
+    /// ```
+    pub fn with_max_line(mut self, max_line: usize) -> Self {
+        self.max_line = max_line;
+        self
+    }
+
+    fn with_limit(buf: &'b mut [u8], max_line: usize) -> Self {
         Framer {
             buf,
             data_len: 0,
@@ -228,18 +215,18 @@ impl<'b> Framer<'b> {
             name_len: 0,
             line: Line::Start,
             line_len: 0,
-            max_line: config.max_line,
+            max_line,
             after_cr: false,
             bom: 0,
             dispatched: false,
         }
     }
 
-    /// Forget everything (as at the start of a new stream), keeping buffer and config.
+    /// Forget everything (as at the start of a new stream), keeping buffer and line limit.
     pub fn reset(&mut self) {
         let max_line = self.max_line;
         let buf = core::mem::take(&mut self.buf);
-        *self = Self::with_config(buf, Config { max_line });
+        *self = Self::with_limit(buf, max_line);
     }
 
     /// The reconnection time set by the last valid `retry` field.
@@ -343,6 +330,42 @@ fn utf8(b: &[u8]) -> Result<&str, SseError> {
 }
 
 impl Framer<'_> {
+    /// Whether a `Content-Type` value is `text/event-stream`, ignoring case, surrounding
+    /// whitespace and parameters (`Text/Event-Stream; charset=utf-8`): whether a response
+    /// body is for a framer. The SDKs compare the whole header exactly; this is more tolerant.
+    ///
+    /// ```
+    /// use tc3::sse::Framer;
+    /// assert!(Framer::is_event_stream("Text/Event-Stream; charset=utf-8"));
+    /// assert!(!Framer::is_event_stream("application/json"));
+    /// ```
+    pub fn is_event_stream(content_type: &str) -> bool {
+        is_event_stream(content_type)
+    }
+
+    /// Runs a whole event-stream body through this framer, calling `f` for every event,
+    /// including a last one without a final blank line when `dispatch_incomplete` (Node's
+    /// behaviour).
+    ///
+    /// ```
+    /// use tc3::sse::Framer;
+    /// let mut buf = [0u8; 256];
+    /// let mut data = Vec::new();
+    /// Framer::new(&mut buf).for_each_event(b"data: a\n\ndata: b", true, |ev| {
+    ///     data.push(ev.data.to_owned())
+    /// })?;
+    /// assert_eq!(data, ["a", "b"]);
+    /// # Ok::<(), tc3::sse::SseError>(())
+    /// ```
+    pub fn for_each_event<F: FnMut(Event<'_>)>(
+        self,
+        body: &[u8],
+        dispatch_incomplete: bool,
+        f: F,
+    ) -> Result<(), SseError> {
+        for_each_event(self, body, dispatch_incomplete, f)
+    }
+
     /// Bytes of the current line (no line ending).
     fn line_bytes(&mut self, bytes: &[u8]) -> Result<(), SseError> {
         let room = self.max_line.saturating_sub(self.line_len);
@@ -514,16 +537,13 @@ impl Framer<'_> {
     }
 }
 
-/// Run a whole event-stream body through a framer, calling `f` for every event, including a
-/// last one without a final blank line when `dispatch_incomplete` (Node's behaviour).
-pub fn for_each_event<F: FnMut(Event<'_>)>(
+/// [`Framer::for_each_event`].
+fn for_each_event<F: FnMut(Event<'_>)>(
+    mut framer: Framer<'_>,
     body: &[u8],
-    buf: &mut [u8],
-    config: Config,
     dispatch_incomplete: bool,
     mut f: F,
 ) -> Result<(), SseError> {
-    let mut framer = Framer::with_config(buf, config);
     let mut input = body;
     while let Status::Complete((used, ev)) = framer.push(input)? {
         f(ev);

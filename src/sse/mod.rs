@@ -1,6 +1,6 @@
 //! `text/event-stream`: a sans-I/O push framer over a caller buffer ([`Framer`], in
 //! `framer.rs`), and the classifier of the payloads Tencent Cloud's streaming APIs send
-//! ([`classify`] into [`Classified`], in `payload.rs`). The classifier does not depend on the
+//! ([`Classified::parse`], in `payload.rs`). The classifier does not depend on the
 //! framer; the framer's [`Event::payload`] calls the classifier.
 //!
 //! The framer follows the WHATWG EventSource parsing rules (HTML §9.2.6):
@@ -20,7 +20,7 @@
 //! - At the end of the stream an event without a final blank line is **discarded** by the spec;
 //!   Node's SDK (readline) still emits it. Call [`Framer::finish`] to get that behaviour.
 //!
-//! Deviations, for a fixed-memory parser: a line longer than [`Config::max_line`] (default
+//! Deviations, for a fixed-memory parser: a line longer than [`Framer::with_max_line`] (default
 //! 64 KiB, the Go SDK's limit) is an error, as is an event whose data does not fit the caller's
 //! buffer, an event type longer than [`Framer::MAX_EVENT_TYPE`] or an id longer than
 //! [`Framer::MAX_ID`] bytes;
@@ -43,5 +43,5 @@
 mod framer;
 mod payload;
 
-pub use framer::{for_each_event, is_event_stream, Config, Event, Framer, SseError, Status};
-pub use payload::{classify, Classified};
+pub use framer::{Event, Framer, SseError, Status};
+pub use payload::Classified;

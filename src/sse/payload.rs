@@ -3,17 +3,17 @@
 use crate::envelope::scan::{self, Kind, Tag, Visitor, ROOT};
 use crate::envelope::{key_is, ApiError, EnvVisitor, JsonStr, ParseError};
 
-/// What one event's data says, as [`classify`] reads it: a normal chunk, an error reported
+/// What one event's data says, as [`Classified::parse`] reads it: a normal chunk, an error reported
 /// mid-stream (`ErrorMsg`), or an error envelope (`Response.Error`).
 ///
 /// ```
-/// use tc3::sse::{classify, Classified};
+/// use tc3::sse::Classified;
 ///
-/// let chunk = classify(r#"{"Id":"1","Choices":[{"FinishReason":"stop"}]}"#)?;
+/// let chunk = Classified::parse(r#"{"Id":"1","Choices":[{"FinishReason":"stop"}]}"#)?;
 /// assert!(matches!(chunk, Classified::Chunk { finish_reason: Some(r), .. } if r == "stop"));
 /// assert_eq!(chunk.error(), None);
 ///
-/// let failed = classify(r#"{"ErrorMsg":{"Code":4001,"Msg":"timed out"}}"#)?;
+/// let failed = Classified::parse(r#"{"ErrorMsg":{"Code":4001,"Msg":"timed out"}}"#)?;
 /// assert!(matches!(failed.error(), Some(("4001", Some(m))) if m == "timed out"));
 /// # Ok::<(), tc3::envelope::ParseError>(())
 /// ```
@@ -45,6 +45,14 @@ pub enum Classified<'a> {
 }
 
 impl<'a> Classified<'a> {
+    /// Classifies one event's data: a `Response.Error` envelope, an `ErrorMsg` with a
+    /// non-zero code, or a normal chunk. The data must be one valid JSON text (validated like
+    /// [`parse`](crate::envelope::parse), default depth limit). See the [type's
+    /// example](Classified).
+    pub fn parse(data: &'a str) -> Result<Self, ParseError> {
+        classify(data)
+    }
+
     /// The error as `(code, message)` text, if the payload is one (for display: the code is
     /// the number's text for `ErrorMsg`, the raw string for `Response.Error`).
     pub fn error(&self) -> Option<(&'a str, Option<JsonStr<'a>>)> {
@@ -145,10 +153,8 @@ fn code_is_zero(code: &str, string: bool) -> bool {
     mantissa.bytes().all(|c| matches!(c, b'0' | b'-' | b'.'))
 }
 
-/// Classify one event's data: a `Response.Error` envelope, an `ErrorMsg` with a non-zero
-/// code, or a normal chunk. The data must be one valid JSON text (validated like
-/// [`parse`](crate::envelope::parse), default depth limit).
-pub fn classify(data: &str) -> Result<Classified<'_>, ParseError> {
+/// [`Classified::parse`].
+pub(crate) fn classify(data: &str) -> Result<Classified<'_>, ParseError> {
     let mut v = PayloadVisitor::default();
     scan::scan(data.as_bytes(), 128, &mut v)?;
     let js = |r: Span| {

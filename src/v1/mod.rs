@@ -43,18 +43,22 @@
 //! pairs.push(("Offset", "0")).ok();
 //! common.add_to(&mut pairs)?;
 //!
-//! let mut buf = [0u8; 512];
-//! let req = Request::get("cvm.tencentcloudapi.com");
-//! let (sig, query) = v1::sign_into(&req, &mut pairs, &key, &mut buf)?;
+//! let sig = v1::sign(&Request::get("cvm.tencentcloudapi.com"), &mut pairs, &key)?;
 //! assert_eq!(sig.as_str(), "EliP9YW3pW28FpsEdkXt/+WcGeI=");
+//!
+//! // the query string, into a caller buffer
+//! let mut buf = [0u8; 512];
+//! let mut w = tc3::BufWriter::new(&mut buf);
+//! v1::write_request(&pairs, &sig, &mut w);
+//! let query = w.finish_str()?;
 //! assert!(query.contains("&Signature=EliP9YW3pW28FpsEdkXt%2F%2BWcGeI%3D&"));
 //! # Ok::<(), tc3::Error>(())
 //! ```
 
-pub mod verify;
+pub(crate) mod verify;
 
 use crate::credential::{SecretId, SecretKey, Token};
-use crate::encode::{self, check_token, form_encode, BufWriter, Sink};
+use crate::encode::{self, check_token, form_encode, Sink};
 use crate::error::{Error, Field, Reason};
 use crate::params::PairSink;
 use core::fmt;
@@ -307,6 +311,26 @@ pub struct LegacySignature {
 }
 
 impl LegacySignature {
+    /// The bare primitive: `Base64(HMAC_<alg>(key, message))`, for a string to sign obtained
+    /// elsewhere (e.g. the Node SDK's `Sign.sign` test vectors).
+    /// [`Request::sign_sorted`] streams the string to sign instead of taking it whole.
+    ///
+    /// ```
+    /// use tc3::v1::{LegacySignature, SignatureMethod};
+    /// let key = tc3::SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")?;
+    /// let sts = "GETcvm.tencentcloudapi.com/?Action=DescribeInstances&InstanceIds.0=ins-09dx96dg&Limit=20&Nonce=11886&Offset=0&Region=ap-guangzhou&SecretId=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE&Timestamp=1465185768&Version=2017-03-12";
+    /// let sig = LegacySignature::sign_raw(sts.as_bytes(), &key, SignatureMethod::HmacSha1)?;
+    /// assert_eq!(sig.as_str(), "EliP9YW3pW28FpsEdkXt/+WcGeI=");
+    /// # Ok::<(), tc3::Error>(())
+    /// ```
+    pub fn sign_raw(
+        message: &[u8],
+        key: &SecretKey,
+        signature_method: SignatureMethod,
+    ) -> Result<Self, Error> {
+        sign_string_to_sign(message, key, signature_method)
+    }
+
     /// The base64 text, as it enters the `Signature` parameter before form encoding.
     pub fn as_str(&self) -> &str {
         &self.base64
@@ -418,6 +442,63 @@ impl<'a> Request<'a> {
         self
     }
 
+    /// Writes the string to sign, `METHOD + host + path + "?" + k=v&...`, into any [`Sink`]
+    /// (a [`BufWriter`](crate::BufWriter) for display, or a MAC state). `sorted_pairs` must already be sorted by
+    /// name in byte order, without duplicates, and must not contain `Signature`; values are
+    /// written raw. This is exactly what [`sign_sorted`](Self::sign_sorted) hashes.
+    ///
+    /// ```
+    /// use tc3::v1::Request;
+    /// let mut out = [0u8; 128];
+    /// let mut w = tc3::BufWriter::new(&mut out);
+    /// let pairs = [("Action", "DescribeZones"), ("Nonce", "1"), ("Timestamp", "2")];
+    /// Request::get("cvm.tencentcloudapi.com").write_string_to_sign(&pairs, &mut w)?;
+    /// assert_eq!(
+    ///     w.finish_str()?,
+    ///     "GETcvm.tencentcloudapi.com/?Action=DescribeZones&Nonce=1&Timestamp=2"
+    /// );
+    /// # Ok::<(), tc3::Error>(())
+    /// ```
+    pub fn write_string_to_sign<S: Sink + ?Sized>(
+        &self,
+        sorted_pairs: &[(&str, &str)],
+        out: &mut S,
+    ) -> Result<(), Error> {
+        self.check()?;
+        check_sorted(sorted_pairs)?;
+        stream_string_to_sign(self, sorted_pairs, out);
+        Ok(())
+    }
+
+    /// Computes the signature of an already sorted parameter set (see
+    /// [`write_string_to_sign`](Self::write_string_to_sign) for the requirements on
+    /// `sorted_pairs`) under an explicit algorithm: what a verifier does, deriving it with
+    /// [`SignatureMethod::from_param`] from the received `SignatureMethod` and excluding the
+    /// received `Signature` itself. A signer uses [`sign`], which checks and sorts.
+    ///
+    /// ```
+    /// use tc3::v1::{Request, SignatureMethod};
+    /// let key = tc3::SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")?;
+    /// let sorted = [
+    ///     ("Action", "DescribeInstances"), ("InstanceIds.0", "ins-09dx96dg"), ("Limit", "20"),
+    ///     ("Nonce", "11886"), ("Offset", "0"), ("Region", "ap-guangzhou"),
+    ///     ("SecretId", "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE"), ("Timestamp", "1465185768"),
+    ///     ("Version", "2017-03-12"),
+    /// ];
+    /// let req = Request::get("cvm.tencentcloudapi.com");
+    /// let sig = req.sign_sorted(&sorted, &key, SignatureMethod::HmacSha1)?;
+    /// assert_eq!(sig.as_str(), "EliP9YW3pW28FpsEdkXt/+WcGeI=");
+    /// # Ok::<(), tc3::Error>(())
+    /// ```
+    pub fn sign_sorted(
+        &self,
+        sorted_pairs: &[(&str, &str)],
+        key: &SecretKey,
+        signature_method: SignatureMethod,
+    ) -> Result<LegacySignature, Error> {
+        compute_signature(self, sorted_pairs, key, signature_method)
+    }
+
     fn check(&self) -> Result<(), Error> {
         check_request_line(self.method, self.host, self.path)
     }
@@ -511,39 +592,8 @@ fn stream_string_to_sign<S: Sink + ?Sized>(
     }
 }
 
-/// Writes the string to sign, `METHOD + host + path + "?" + k=v&...`, into any [`Sink`]
-/// (a [`BufWriter`] for display, or a MAC state). `sorted_pairs` must already be sorted by
-/// name in byte order, without duplicates, and must not contain `Signature`; values are
-/// written raw. This is exactly what [`compute_signature`] hashes.
-///
-/// ```
-/// use tc3::v1::{self, Request};
-/// let mut out = [0u8; 128];
-/// let mut w = tc3::encode::BufWriter::new(&mut out);
-/// let pairs = [("Action", "DescribeZones"), ("Nonce", "1"), ("Timestamp", "2")];
-/// v1::write_string_to_sign(&Request::get("cvm.tencentcloudapi.com"), &pairs, &mut w)?;
-/// assert_eq!(
-///     w.finish_str()?,
-///     "GETcvm.tencentcloudapi.com/?Action=DescribeZones&Nonce=1&Timestamp=2"
-/// );
-/// # Ok::<(), tc3::Error>(())
-/// ```
-pub fn write_string_to_sign<S: Sink + ?Sized>(
-    req: &Request<'_>,
-    sorted_pairs: &[(&str, &str)],
-    out: &mut S,
-) -> Result<(), Error> {
-    req.check()?;
-    check_sorted(sorted_pairs)?;
-    stream_string_to_sign(req, sorted_pairs, out);
-    Ok(())
-}
-
-/// Computes the signature of an already sorted parameter set (see
-/// [`write_string_to_sign`] for the requirements on `sorted_pairs`). The algorithm is given
-/// explicitly: a verifier derives it with [`SignatureMethod::from_param`] from the received
-/// `SignatureMethod` and excludes the received `Signature` itself.
-pub fn compute_signature(
+/// [`Request::sign_sorted`].
+pub(crate) fn compute_signature(
     req: &Request<'_>,
     sorted_pairs: &[(&str, &str)],
     key: &SecretKey,
@@ -568,10 +618,8 @@ pub fn compute_signature(
     }
 }
 
-/// The bare primitive: `Base64(HMAC_<alg>(key, message))`, for a string to sign obtained
-/// elsewhere (e.g. the Node SDK's `Sign.sign` test vectors). [`compute_signature`] streams the
-/// string to sign instead of taking it whole.
-pub fn sign_string_to_sign(
+/// [`LegacySignature::sign_raw`].
+fn sign_string_to_sign(
     message: &[u8],
     key: &SecretKey,
     signature_method: SignatureMethod,
@@ -636,8 +684,9 @@ pub(crate) fn prepare(pairs: &mut [(&str, &str)]) -> Result<SignatureMethod, Err
 /// Signs a complete request. `pairs` is sorted in place (byte order) and checked as a
 /// complete request — names valid (non-empty, no `=` or `&`), no duplicate, no `Signature`,
 /// `Nonce` and `Timestamp` present and decimal, `SignatureMethod` (if present) exactly
-/// `HmacSHA1` or `HmacSHA256` — then signed with [`compute_signature`] under the algorithm
-/// that parameter names (HmacSHA1 when absent). After it returns, `pairs` is sorted.
+/// `HmacSHA1` or `HmacSHA256` — then signed ([`Request::sign_sorted`]) under the algorithm
+/// that parameter names (HmacSHA1 when absent). After it returns, `pairs` is sorted; write
+/// the request with [`write_request`].
 ///
 /// ```
 /// use tc3::v1::{self, Common, Request};
@@ -671,7 +720,22 @@ pub fn sign(
 /// Writes the wire form of a signed request, the GET query string (without `?`) or the POST
 /// form body (`Content-Type: application/x-www-form-urlencoded`): every name and value
 /// form-encoded (Go's `url.QueryEscape`), in byte order, with `Signature=<encoded base64>`
-/// at its sorted place. `sorted_pairs` must be sorted (as [`sign`] leaves them).
+/// at its sorted place. `sorted_pairs` must be sorted (as [`sign`] leaves them). Into a caller
+/// buffer: pass a [`BufWriter`](crate::BufWriter) (see the [module example](self)).
+///
+/// ```
+/// use tc3::v1::{self, Request};
+/// let key = tc3::SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")?;
+/// let mut pairs = [("Action", "DescribeZones"), ("Timestamp", "1465185768"), ("Nonce", "1")];
+/// let sig = v1::sign(&Request::post("cvm.tencentcloudapi.com"), &mut pairs, &key)?;
+/// let mut buf = [0u8; 128]; // the form body of the POST
+/// let mut w = tc3::BufWriter::new(&mut buf);
+/// v1::write_request(&pairs, &sig, &mut w);
+/// let body = w.finish_str()?;
+/// assert!(body.starts_with("Action=DescribeZones&Nonce=1&Signature="));
+/// assert!(body.ends_with("&Timestamp=1465185768"));
+/// # Ok::<(), tc3::Error>(())
+/// ```
 pub fn write_request<S: Sink + ?Sized>(
     sorted_pairs: &[(&str, &str)],
     signature: &LegacySignature,
@@ -704,33 +768,10 @@ pub fn write_request<S: Sink + ?Sized>(
     }
 }
 
-/// [`write_request`] into a caller buffer; a buffer too small is [`Error::capacity`].
-pub fn write_request_into<'o>(
-    sorted_pairs: &[(&str, &str)],
-    signature: &LegacySignature,
-    buf: &'o mut [u8],
-) -> Result<&'o str, Error> {
-    let mut w = BufWriter::new(buf);
-    write_request(sorted_pairs, signature, &mut w);
-    w.finish_str()
-}
-
-/// [`sign`] then [`write_request_into`]: the whole no_std path in one call. Returns the
-/// signature and the query string / form body written into `buf` (see the module example).
-pub fn sign_into<'o>(
-    req: &Request<'_>,
-    pairs: &mut [(&str, &str)],
-    key: &SecretKey,
-    buf: &'o mut [u8],
-) -> Result<(LegacySignature, &'o str), Error> {
-    let sig = sign(req, pairs, key)?;
-    let out = write_request_into(pairs, &sig, buf)?;
-    Ok((sig, out))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::encode::BufWriter;
 
     #[test]
     fn method_rules() {

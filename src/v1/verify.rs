@@ -5,7 +5,7 @@
 //! Parameters come from the query (GET) or the `application/x-www-form-urlencoded` body
 //! (POST), are form-decoded into a caller-owned [`LegacyScratch`] (fixed capacity; running
 //! out is [`VerifyError::TooLarge`]), `Signature` is taken out, the rest sorted by name, and
-//! the signature recomputed with [`compute_signature`] — first under the default key rule
+//! the signature recomputed with [`Request::sign_sorted`](super::Request::sign_sorted) — first under the default key rule
 //! ([`KeyRule::UnderscoreAsDot`], Python and Java), then, only if a name contains `_`, under
 //! [`KeyRule::Raw`] (Go, Node, PHP) — and compared in constant time
 //! ([`LegacySignature::ct_eq_base64`](super::LegacySignature::ct_eq_base64)).
@@ -36,11 +36,12 @@ use crate::credential::SecretKey;
 use crate::encode::{form_decode, parse_decimal, sort_params, BufWriter};
 use crate::header;
 use crate::time::MAX_TIMESTAMP;
+use crate::v3::Payload;
 use crate::verify::keys::KeyRef;
 use crate::verify::request::{is_form_content_type, is_valid_authority, trim_ows, Redacted};
-use crate::verify::trace::{self, Label, NoTrace, Trace, TraceSink};
+use crate::verify::trace::{self, Label, Trace, TraceSink};
 use crate::verify::{
-    Body, Cause, CommonValue, HeaderId, Headers, KeyProvider, Lookup, Param, Policy, RequestView,
+    Cause, CommonValue, HeaderId, Headers, KeyProvider, Lookup, Param, Policy, RequestView,
     Uncovered, VerifyError,
 };
 
@@ -240,29 +241,6 @@ fn decimal_param(sorted: &[(&str, &str)], p: Param) -> Result<u64, VerifyError> 
     parse_decimal(v.as_bytes()).ok_or(VerifyError::InvalidParameter(p))
 }
 
-/// Verifies a legacy request.
-///
-/// ```
-/// use tc3::verify::{Body, LegacyScratch, Policy, RequestView};
-/// use tc3::SecretKey;
-/// // docs/protocol-signing.md §3.2, the documented v1 GET
-/// let q = "Action=DescribeInstances&InstanceIds.0=ins-09dx96dg&Limit=20&Nonce=11886&Offset=0&Region=ap-guangzhou&SecretId=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE&Timestamp=1465185768&Version=2017-03-12&Signature=EliP9YW3pW28FpsEdkXt%2F%2BWcGeI%3D";
-/// let headers: &[(&str, &[u8])] = &[("Host", b"cvm.tencentcloudapi.com")];
-/// let req = RequestView::new("GET", "/", Some(q), headers, Body::Bytes(b""));
-/// let keys = |_: &str| SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE").ok();
-/// let mut scratch = LegacyScratch::<1024, 32>::new();
-/// let ok = tc3::v1::verify::verify(&req, &keys, &Policy::at(1465185768), &mut scratch).unwrap();
-/// assert_eq!(ok.param("InstanceIds.0"), Some("ins-09dx96dg"));
-/// ```
-pub fn verify<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, const B: usize, const P: usize>(
-    req: &RequestView<'a, H>,
-    keys: &K,
-    policy: &Policy<'_>,
-    scratch: &'a mut LegacyScratch<B, P>,
-) -> Result<LegacyVerified<'a>, VerifyError> {
-    verify_traced(req, keys, policy, scratch, &mut NoTrace)
-}
-
 /// What the signature matched under.
 struct Matched {
     n: usize,
@@ -317,8 +295,8 @@ fn prepare<
     } else {
         match req.header(header::CONTENT_TYPE) {
             Lookup::One(ct) if is_form_content_type(ct) => match req.body {
-                Body::Bytes(b) => b,
-                Body::Sha256(_) => return Err(VerifyError::BodyUnavailable),
+                Payload::Bytes(b) => b,
+                Payload::Sha256(_) | Payload::Unsigned => return Err(VerifyError::BodyUnavailable),
             },
             _ => return Err(VerifyError::MissingSignature),
         }
@@ -369,8 +347,12 @@ fn prepare<
     if req.method == "POST" && req.query.is_some_and(|q| !q.is_empty()) {
         return Err(VerifyError::NotCovered(Uncovered::PostQuery));
     }
-    if req.method == "GET" && !req.body.is_empty() {
-        return Err(VerifyError::NotCovered(Uncovered::GetBody));
+    if req.method == "GET" {
+        match req.body {
+            Payload::Unsigned => return Err(VerifyError::BodyUnavailable),
+            body if !body.is_empty() => return Err(VerifyError::NotCovered(Uncovered::GetBody)),
+            _ => {}
+        }
     }
     if req.has_other_spelling(header::HOST) {
         return Err(VerifyError::AmbiguousHeader(HeaderId::Host));
@@ -443,11 +425,8 @@ pub(crate) fn verify_traced<
                         trace::value(trace, Label::CanonicalUri, path.as_bytes());
                     }
                     trace.begin(Label::StringToSign);
-                    let _ = super::write_string_to_sign(
-                        &legacy_request(req.method, p.host, path, rule),
-                        sorted,
-                        &mut TraceSink(&mut *trace),
-                    );
+                    let _ = legacy_request(req.method, p.host, path, rule)
+                        .write_string_to_sign(sorted, &mut TraceSink(&mut *trace));
                     trace.end();
                 }
                 let sig = compute_signature(

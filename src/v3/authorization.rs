@@ -8,7 +8,7 @@ use core::fmt;
 const PREFIX: &[u8] = b"TC3-HMAC-SHA256 Credential=";
 
 /// Writes an `Authorization` value with the SDKs' exact separators (`", "`).
-pub fn write_authorization<S: Sink + ?Sized>(
+pub(crate) fn write_authorization<S: Sink + ?Sized>(
     secret_id: &str,
     date: &[u8],
     service: &str,
@@ -28,7 +28,7 @@ pub fn write_authorization<S: Sink + ?Sized>(
 
 /// Like [`write_authorization`], with the SignedHeaders list written by `signed_headers`
 /// (e.g. straight from the header entries, without an intermediate buffer).
-pub fn write_authorization_parts<S: Sink + ?Sized>(
+pub(crate) fn write_authorization_parts<S: Sink + ?Sized>(
     secret_id: &str,
     date: &[u8],
     service: &str,
@@ -83,6 +83,65 @@ pub struct Authorization<'a> {
 }
 
 impl<'a> Authorization<'a> {
+    /// Parses an `Authorization` value, consuming all of it or failing; the parts borrow
+    /// `value`.
+    ///
+    /// Accepted: `TC3-HMAC-SHA256 Credential=ID/DATE/SERVICE/tc3_request,` then `" "` or
+    /// nothing, `SignedHeaders=a;b,` then `" "` or nothing, `Signature=<64 lowercase hex>`,
+    /// nothing after.
+    ///
+    /// ```
+    /// use tc3::v3::{Authorization, AuthorizationError};
+    ///
+    /// let value = "TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE/2019-02-25/cvm/tc3_request, SignedHeaders=content-type;host, Signature=72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168";
+    /// let a = Authorization::parse(value.as_bytes())?;
+    /// assert_eq!(a.secret_id, "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE");
+    /// assert_eq!((a.date, a.service), ("2019-02-25", "cvm"));
+    /// assert_eq!(a.signed_headers().collect::<Vec<_>>(), ["content-type", "host"]);
+    /// assert_eq!(
+    ///     Authorization::parse(value.replace("2019-02-25", "2019-02-30").as_bytes()),
+    ///     Err(AuthorizationError::Date)
+    /// );
+    /// # Ok::<(), AuthorizationError>(())
+    /// ```
+    pub fn parse(value: &'a [u8]) -> Result<Self, AuthorizationError> {
+        parse(value)
+    }
+
+    /// Writes the value with the SDKs' exact separators (`", "`): what
+    /// [`parse`](Self::parse) reads back.
+    ///
+    /// ```
+    /// use tc3::v3::Authorization;
+    ///
+    /// let a = Authorization {
+    ///     secret_id: "AKIDEXAMPLE",
+    ///     date: "2019-02-25",
+    ///     service: "cvm",
+    ///     signed_headers: "content-type;host",
+    ///     signature_hex: "72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168",
+    /// };
+    /// let mut buf = [0u8; 256];
+    /// let mut w = tc3::BufWriter::new(&mut buf);
+    /// a.write(&mut w);
+    /// let out = w.finish().unwrap();
+    /// assert_eq!(
+    ///     out,
+    ///     b"TC3-HMAC-SHA256 Credential=AKIDEXAMPLE/2019-02-25/cvm/tc3_request, SignedHeaders=content-type;host, Signature=72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168"
+    /// );
+    /// assert_eq!(Authorization::parse(out), Ok(a));
+    /// ```
+    pub fn write<S: Sink + ?Sized>(&self, out: &mut S) {
+        write_authorization(
+            self.secret_id,
+            self.date.as_bytes(),
+            self.service,
+            self.signed_headers,
+            self.signature_hex,
+            out,
+        );
+    }
+
     /// The signed header names, in the order given.
     pub fn signed_headers(&self) -> impl Iterator<Item = &'a str> + 'a {
         self.signed_headers.split(';')
@@ -112,10 +171,15 @@ impl<'a> Authorization<'a> {
     }
 }
 
-/// Which part of an `Authorization` value is wrong. Its `Display` never echoes the input.
+/// Which part of an `Authorization` value is wrong: the error of [`Authorization::parse`] and
+/// the detail of [`VerifyError::MalformedAuthorization`](crate::verify::VerifyError::MalformedAuthorization).
+/// Its `Display` never echoes the input.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthorizationError {
+    /// The header was sent more than once (a verifier's finding; [`Authorization::parse`]
+    /// sees one value).
+    Duplicate,
     /// Does not start with `TC3-HMAC-SHA256 Credential=`.
     Algorithm,
     /// The SecretId is empty or contains a character that is not visible ASCII.
@@ -128,7 +192,8 @@ pub enum AuthorizationError {
     Scope,
     /// `, SignedHeaders=` (or `,SignedHeaders=`) is missing.
     SignedHeadersMissing,
-    /// The SignedHeaders list is empty, has an empty name, or a non-token character.
+    /// The SignedHeaders list is empty, has an empty name, or a non-token character (or, for
+    /// a verifier, an uppercase or repeated name, or more names than it holds).
     SignedHeaders,
     /// `, Signature=` (or `,Signature=`) is missing.
     SignatureMissing,
@@ -142,6 +207,7 @@ impl AuthorizationError {
     /// A short description.
     pub const fn as_str(self) -> &'static str {
         match self {
+            Self::Duplicate => "Authorization header is sent more than once",
             Self::Algorithm => "Authorization does not start with `TC3-HMAC-SHA256 Credential=`",
             Self::SecretId => "Authorization credential has a malformed SecretId",
             Self::Date => "Authorization credential date is not YYYY-MM-DD",
@@ -225,11 +291,8 @@ fn strip_sep<'a>(rest: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
     rest.strip_prefix(key)
 }
 
-/// Parses an `Authorization` value, consuming all of it or failing.
-///
-/// Accepted: `TC3-HMAC-SHA256 Credential=ID/DATE/SERVICE/tc3_request,` then `" "` or nothing,
-/// `SignedHeaders=a;b,` then `" "` or nothing, `Signature=<64 lowercase hex>`, nothing after.
-pub fn parse(value: &[u8]) -> Result<Authorization<'_>, AuthorizationError> {
+/// Parses an `Authorization` value ([`Authorization::parse`]).
+pub(crate) fn parse(value: &[u8]) -> Result<Authorization<'_>, AuthorizationError> {
     let rest = value
         .strip_prefix(PREFIX)
         .ok_or(AuthorizationError::Algorithm)?;

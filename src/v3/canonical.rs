@@ -15,7 +15,7 @@ use crate::time::Date;
 /// and ASCII-lowercased too when `fold` is set (the documented rule for extra signed
 /// headers; `content-type` and `host` are signed exactly as sent, `fold: false`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub struct HeaderEntry<'a> {
+pub(crate) struct HeaderEntry<'a> {
     /// Header name, any case; written lowercased.
     pub name: &'a str,
     /// Header value as sent; written trimmed (and lowercased when `fold`).
@@ -42,7 +42,7 @@ pub(crate) fn put_lower<S: Sink + ?Sized>(bytes: &[u8], out: &mut S) {
 
 /// Writes the header lines `name:value\n` for every entry, in the order given (the caller
 /// sorts by lowercased name).
-pub fn write_canonical_headers<S: Sink + ?Sized>(headers: &[HeaderEntry<'_>], out: &mut S) {
+pub(crate) fn write_canonical_headers<S: Sink + ?Sized>(headers: &[HeaderEntry<'_>], out: &mut S) {
     for h in headers {
         put_lower(h.name.as_bytes(), out);
         out.put(b":");
@@ -57,7 +57,7 @@ pub fn write_canonical_headers<S: Sink + ?Sized>(headers: &[HeaderEntry<'_>], ou
 }
 
 /// Writes the SignedHeaders list: the lowercased names joined with `;` (`content-type;host`).
-pub fn write_signed_headers<S: Sink + ?Sized>(headers: &[HeaderEntry<'_>], out: &mut S) {
+pub(crate) fn write_signed_headers<S: Sink + ?Sized>(headers: &[HeaderEntry<'_>], out: &mut S) {
     for (i, h) in headers.iter().enumerate() {
         if i > 0 {
             out.put(b";");
@@ -67,7 +67,7 @@ pub fn write_signed_headers<S: Sink + ?Sized>(headers: &[HeaderEntry<'_>], out: 
 }
 
 /// Writes the first two lines of the canonical request: `METHOD\nURI\n`.
-pub fn write_canonical_head<S: Sink + ?Sized>(method: &str, uri: &str, out: &mut S) {
+pub(crate) fn write_canonical_head<S: Sink + ?Sized>(method: &str, uri: &str, out: &mut S) {
     out.put(method.as_bytes());
     out.put(b"\n");
     out.put(uri.as_bytes());
@@ -76,7 +76,10 @@ pub fn write_canonical_head<S: Sink + ?Sized>(method: &str, uri: &str, out: &mut
 
 /// Writes the part of the canonical request between the query line and the payload hash:
 /// `<header lines>\nSIGNEDHEADERS\n`.
-pub fn write_canonical_header_block<S: Sink + ?Sized>(headers: &[HeaderEntry<'_>], out: &mut S) {
+pub(crate) fn write_canonical_header_block<S: Sink + ?Sized>(
+    headers: &[HeaderEntry<'_>],
+    out: &mut S,
+) {
     write_canonical_headers(headers, out);
     out.put(b"\n");
     write_signed_headers(headers, out);
@@ -86,7 +89,7 @@ pub fn write_canonical_header_block<S: Sink + ?Sized>(headers: &[HeaderEntry<'_>
 /// Writes the canonical request up to (not including) the hashed payload:
 /// `METHOD\nURI\nQUERY\n<header lines>\nSIGNEDHEADERS\n`. This is the constant part a
 /// [`Template`](super::Template) hashes once.
-pub fn write_canonical_prefix<S: Sink + ?Sized>(
+pub(crate) fn write_canonical_prefix<S: Sink + ?Sized>(
     method: &str,
     uri: &str,
     query: &str,
@@ -104,7 +107,7 @@ pub fn write_canonical_prefix<S: Sink + ?Sized>(
 ///
 /// `method`, `uri` and `query` are written as given; `headers` must already be sorted by
 /// lowercased name.
-pub fn write_canonical_request<S: Sink + ?Sized>(
+pub(crate) fn write_canonical_request<S: Sink + ?Sized>(
     method: &str,
     uri: &str,
     query: &str,
@@ -117,7 +120,7 @@ pub fn write_canonical_request<S: Sink + ?Sized>(
 }
 
 /// Writes the credential scope `YYYY-MM-DD/service/tc3_request`.
-pub fn write_scope<S: Sink + ?Sized>(date: Date, service: &str, out: &mut S) {
+pub(crate) fn write_scope<S: Sink + ?Sized>(date: Date, service: &str, out: &mut S) {
     out.put(&date.to_bytes());
     out.put(b"/");
     out.put(service.as_bytes());
@@ -126,7 +129,7 @@ pub fn write_scope<S: Sink + ?Sized>(date: Date, service: &str, out: &mut S) {
 
 /// Writes the string to sign:
 /// `TC3-HMAC-SHA256\nTIMESTAMP\nDATE/SERVICE/tc3_request\nHASHEDCANONICALREQUEST`.
-pub fn write_string_to_sign<S: Sink + ?Sized>(
+pub(crate) fn write_string_to_sign<S: Sink + ?Sized>(
     timestamp: u64,
     date: Date,
     service: &str,

@@ -22,14 +22,15 @@
 //!
 //! The canonical request is never materialised while signing: it is streamed into SHA-256,
 //! and the string to sign into a clone of the [`SigningKey`]'s pre-keyed HMAC state. The
-//! same writers ([`canonical`]) produce the text for debugging ([`canonical_request`],
-//! [`string_to_sign`]).
+//! same crate-private writers produce the text for debugging ([`canonical_request`],
+//! [`string_to_sign`]), and [`Authorization`] parses and writes the header value.
 
-pub mod authorization;
-pub mod canonical;
+mod authorization;
+mod canonical;
 mod template;
-pub mod verify;
+pub(crate) mod verify;
 
+pub use authorization::{Authorization, AuthorizationError};
 pub use template::Template;
 
 use crate::credential::{Credential, SecretKey};
@@ -43,22 +44,20 @@ use hmac::{digest::KeyInit, Hmac, Mac};
 use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-/// The algorithm name that starts the string to sign and the `Authorization` value.
-pub const ALGORITHM: &str = "TC3-HMAC-SHA256";
 /// The literal hashed instead of the body in unsigned-payload mode, and the value of the
 /// `X-TC-Content-SHA256` header then sent.
-pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+pub(crate) const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 /// The most signed headers (including `content-type` and `host`) a request may have.
-pub const MAX_SIGNED_HEADERS: usize = 16;
+pub(crate) const MAX_SIGNED_HEADERS: usize = 16;
 /// The longest extra signed header name accepted.
-pub const MAX_HEADER_NAME_LEN: usize = 64;
+pub(crate) const MAX_HEADER_NAME_LEN: usize = 64;
 /// The longest service name accepted.
-pub const MAX_SERVICE_LEN: usize = 64;
+pub(crate) const MAX_SERVICE_LEN: usize = 64;
 /// The longest SignedHeaders list (`content-type;host;...`) accepted.
-pub const MAX_SIGNED_HEADERS_LEN: usize = 256;
+pub(crate) const MAX_SIGNED_HEADERS_LEN: usize = 256;
 const SIGNED_HEADERS_CAP: usize = MAX_SIGNED_HEADERS_LEN;
 /// Capacity of the `Authorization` value buffer: enough for every accepted input.
-pub const AUTHORIZATION_CAPACITY: usize = 27
+pub(crate) const AUTHORIZATION_CAPACITY: usize = 27
     + crate::credential::MAX_SECRET_ID_LEN
     + 1
     + 10
@@ -111,7 +110,9 @@ impl core::str::FromStr for Method {
     }
 }
 
-/// What enters the canonical request as the hashed payload.
+/// A request body as signing and verification see it: what enters the canonical request as
+/// the hashed payload ([`Request::payload`]), and the body a gateway passes to the verifier
+/// ([`RequestView::body`](crate::verify::RequestView::body)).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Payload<'a> {
     /// The exact body bytes sent.
@@ -144,8 +145,35 @@ impl PayloadHasher {
     }
 }
 
-/// The lowercase hex digest that enters the canonical request for `p`.
-pub fn hash_payload(p: &Payload<'_>) -> [u8; 64] {
+impl Payload<'_> {
+    /// The lowercase hex SHA-256 that enters the canonical request as `HashedRequestPayload`
+    /// (for [`Payload::Unsigned`], that of the literal `UNSIGNED-PAYLOAD`).
+    ///
+    /// ```
+    /// use tc3::v3::Payload;
+    /// assert_eq!(
+    ///     Payload::Bytes(b"").hex_digest(),
+    ///     *b"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    /// );
+    /// assert_eq!(Payload::Sha256([0xab; 32]).hex_digest(), [b'a', b'b'].repeat(32).as_slice());
+    /// ```
+    pub fn hex_digest(&self) -> [u8; 64] {
+        hash_payload(self)
+    }
+
+    /// Whether the body is empty (for a digest: whether it is the SHA-256 of nothing; an
+    /// unsigned payload is not known to be empty).
+    pub(crate) fn is_empty(&self) -> bool {
+        match self {
+            Payload::Bytes(b) => b.is_empty(),
+            Payload::Sha256(d) => hex32(d) == *EMPTY_SHA256_HEX,
+            Payload::Unsigned => false,
+        }
+    }
+}
+
+/// [`Payload::hex_digest`].
+pub(crate) fn hash_payload(p: &Payload<'_>) -> [u8; 64] {
     match p {
         Payload::Bytes([]) => *EMPTY_SHA256_HEX,
         Payload::Bytes(b) => hex32(&Sha256::digest(b).into()),
@@ -411,6 +439,15 @@ pub struct Request<'a> {
     pub payload: Payload<'a>,
 }
 
+impl Request<'_> {
+    /// The most signed headers (including `content-type` and `host`) a request may have.
+    pub const MAX_SIGNED_HEADERS: usize = MAX_SIGNED_HEADERS;
+    /// The longest extra signed header name accepted.
+    pub const MAX_HEADER_NAME_LEN: usize = MAX_HEADER_NAME_LEN;
+    /// The longest SignedHeaders list (`content-type;host;...`) accepted.
+    pub const MAX_SIGNED_HEADERS_LEN: usize = MAX_SIGNED_HEADERS_LEN;
+}
+
 impl<'a> Request<'a> {
     /// A POST with a body, URI `/`, no query, no extra signed headers.
     pub fn new_post(host: &'a str, content_type: &'a str, body: &'a [u8]) -> Self {
@@ -457,6 +494,11 @@ pub struct Common<'a> {
     pub language: Option<&'a str>,
     /// `X-TC-RequestClient` when set.
     pub request_client: Option<&'a str>,
+}
+
+impl Common<'_> {
+    /// The longest service name accepted.
+    pub const MAX_SERVICE_LEN: usize = MAX_SERVICE_LEN;
 }
 
 impl<'a> Common<'a> {
@@ -671,6 +713,26 @@ fn check_fields(
 
 /// Writes the canonical request of `req` into `out` (text for debugging; the signing path
 /// streams the same bytes into SHA-256). Checks `req` as [`sign`] does.
+///
+/// ```
+/// use tc3::v3::{canonical_request, Request};
+/// // docs/protocol-signing.md, the documented example (X-TC-Action signed as well)
+/// let body = br#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
+/// let req = Request {
+///     extra_signed_headers: &[("X-TC-Action", "DescribeInstances")],
+///     ..Request::new_post("cvm.tencentcloudapi.com", "application/json; charset=utf-8", body)
+/// };
+/// let mut buf = [0u8; 512];
+/// let mut w = tc3::BufWriter::new(&mut buf);
+/// canonical_request(&req, &mut w)?;
+/// assert_eq!(
+///     w.finish_str()?,
+///     "POST\n/\n\ncontent-type:application/json; charset=utf-8\nhost:cvm.tencentcloudapi.com\n\
+///      x-tc-action:describeinstances\n\ncontent-type;host;x-tc-action\n\
+///      35e9c5b0e3ae67532d3c9f17ead6c90222632e5b1ff7f6e89887f1398934f064"
+/// );
+/// # Ok::<(), tc3::Error>(())
+/// ```
 pub fn canonical_request<S: Sink + ?Sized>(req: &Request<'_>, out: &mut S) -> Result<(), Error> {
     let mut p = Prepared::new();
     prepare(req, &mut p)?;
@@ -680,6 +742,26 @@ pub fn canonical_request<S: Sink + ?Sized>(req: &Request<'_>, out: &mut S) -> Re
 
 /// Writes the string to sign of `req` under `common` into `out`. Checks the inputs as
 /// [`sign`] does.
+///
+/// ```
+/// use tc3::v3::{string_to_sign, Common, Request};
+/// // docs/protocol-signing.md, the documented example (X-TC-Action signed as well)
+/// let body = br#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
+/// let req = Request {
+///     extra_signed_headers: &[("X-TC-Action", "DescribeInstances")],
+///     ..Request::new_post("cvm.tencentcloudapi.com", "application/json; charset=utf-8", body)
+/// };
+/// let common = Common::new("cvm", "DescribeInstances", "2017-03-12", 1551113065);
+/// let mut out = [0u8; 256];
+/// let mut w = tc3::BufWriter::new(&mut out);
+/// string_to_sign(&common, &req, &mut w)?;
+/// assert_eq!(
+///     w.finish_str()?,
+///     "TC3-HMAC-SHA256\n1551113065\n2019-02-25/cvm/tc3_request\n\
+///      7019a55be8395899b900fb5564e4200d984910f34794a27cb3fb7d10ff6a1e84"
+/// );
+/// # Ok::<(), tc3::Error>(())
+/// ```
 pub fn string_to_sign<S: Sink + ?Sized>(
     common: &Common<'_>,
     req: &Request<'_>,

@@ -26,13 +26,12 @@ use crate::credential::SecretKey;
 use crate::encode::{hex32, parse_decimal, BufWriter};
 use crate::header;
 use crate::time::{Date, MAX_TIMESTAMP};
-use crate::verify::keys::{DeriveKey, KeyRef, NoCache};
+use crate::verify::keys::{DeriveKey, KeyRef};
 use crate::verify::request::{has_cased_boundary, is_valid_authority, trim_ows, Redacted};
 use crate::verify::trace::{self, Label, NoTrace, Tee, Trace, TraceSink};
-pub use crate::verify::KeyCache;
 use crate::verify::{
-    AuthorizationFault, Body, Cause, CommonValue, HeaderId, Headers, KeyProvider, Lookup,
-    NotSigned, Param, Policy, RequestView, ValueRule, VerifyError,
+    Cause, CommonValue, HeaderId, Headers, KeyProvider, Lookup, NotSigned, Param, Policy,
+    RequestView, ValueRule, VerifyError,
 };
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -108,68 +107,6 @@ impl core::fmt::Debug for Tc3Verified<'_> {
             .field("unsigned_payload", &self.unsigned_payload)
             .field("value_rule", &self.value_rule)
             .finish()
-    }
-}
-
-/// Verifies a TC3 request (derives the signing key every time; see [`verify_cached`]).
-///
-/// ```
-/// use tc3::verify::{Body, Policy, RequestView};
-/// use tc3::SecretKey;
-/// let body = br#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
-/// let headers: &[(&str, &[u8])] = &[
-///     ("Host", b"cvm.tencentcloudapi.com"),
-///     ("Content-Type", b"application/json; charset=utf-8"),
-///     ("X-TC-Action", b"DescribeInstances"),
-///     ("X-TC-Timestamp", b"1551113065"),
-///     ("Authorization", b"TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE/2019-02-25/cvm/tc3_request, SignedHeaders=content-type;host, Signature=72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168"),
-/// ];
-/// let req = RequestView::new("POST", "/", None, headers, Body::Bytes(body));
-/// let keys = |id: &str| (id == "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE")
-///     .then(|| SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE").ok()).flatten();
-/// let ok = tc3::v3::verify::verify(&req, &keys, &Policy::at(1551113065)).unwrap();
-/// assert_eq!(ok.action.value, Some("DescribeInstances"));
-/// assert!(!ok.action.signed);
-/// ```
-pub fn verify<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
-    req: &RequestView<'a, H>,
-    keys: &K,
-    policy: &Policy<'_>,
-) -> Result<Tc3Verified<'a>, VerifyError> {
-    verify_traced(req, keys, policy, &mut NoCache, &mut NoTrace)
-}
-
-/// Verifies a TC3 request, reusing derived signing keys from `cache`.
-///
-/// ```
-/// use tc3::verify::{KeyCache, Policy, RequestView, Body};
-/// use tc3::SecretKey;
-/// let headers: &[(&str, &[u8])] = &[("Host", b"cvm.tencentcloudapi.com")];
-/// let req = RequestView::new("POST", "/", None, headers, Body::Bytes(b""));
-/// let keys = |_: &str| SecretKey::new("k").ok();
-/// let mut cache = KeyCache::<4>::new();
-/// let e = tc3::v3::verify::verify_cached(&req, &keys, &Policy::skip_clock(), &mut cache);
-/// assert_eq!(e.unwrap_err().code(), "AuthFailure.InvalidAuthorization");
-/// ```
-pub fn verify_cached<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, const N: usize>(
-    req: &RequestView<'a, H>,
-    keys: &K,
-    policy: &Policy<'_>,
-    cache: &mut KeyCache<N>,
-) -> Result<Tc3Verified<'a>, VerifyError> {
-    verify_traced(req, keys, policy, cache, &mut NoTrace)
-}
-
-fn auth_fault(e: AuthorizationError) -> AuthorizationFault {
-    match e {
-        AuthorizationError::Algorithm => AuthorizationFault::Algorithm,
-        AuthorizationError::Date => AuthorizationFault::Date,
-        AuthorizationError::SecretId | AuthorizationError::Service | AuthorizationError::Scope => {
-            AuthorizationFault::Credential
-        }
-        AuthorizationError::SignedHeaders => AuthorizationFault::SignedHeaders,
-        AuthorizationError::Signature => AuthorizationFault::Signature,
-        _ => AuthorizationFault::Syntax,
     }
 }
 
@@ -256,14 +193,13 @@ fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
         Lookup::Absent => return Err(VerifyError::MissingSignature),
         Lookup::Many => {
             return Err(VerifyError::MalformedAuthorization(
-                AuthorizationFault::Duplicate,
+                AuthorizationError::Duplicate,
             ))
         }
         Lookup::One(v) => v,
     };
-    let auth = authorization::parse(auth_value)
-        .map_err(|e| VerifyError::MalformedAuthorization(auth_fault(e)))?;
-    let bad_list = VerifyError::MalformedAuthorization(AuthorizationFault::SignedHeaders);
+    let auth = authorization::parse(auth_value).map_err(VerifyError::MalformedAuthorization)?;
+    let bad_list = VerifyError::MalformedAuthorization(AuthorizationError::SignedHeaders);
     let mut names: heapless::Vec<&'a str, MAX_SIGNED_HEADERS> = heapless::Vec::new();
     for name in auth.signed_headers() {
         if name.is_empty() || name.bytes().any(|b| b.is_ascii_uppercase()) || names.contains(&name)
@@ -313,7 +249,7 @@ fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
         expected_date
     } else {
         Date::parse(auth.date.as_bytes()).ok_or(VerifyError::MalformedAuthorization(
-            AuthorizationFault::Date,
+            AuthorizationError::Date,
         ))?
     };
     if scope_date != expected_date {
@@ -381,8 +317,8 @@ fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
         hash_payload(&Payload::Unsigned)
     } else {
         match req.body {
-            Body::Bytes(b) => hash_payload(&Payload::Bytes(b)),
-            Body::Sha256(d) => hash_payload(&Payload::Sha256(d)),
+            Payload::Unsigned => return Err(VerifyError::BodyUnavailable),
+            body => hash_payload(&body),
         }
     };
 
@@ -402,7 +338,7 @@ fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
     let received = auth
         .signature_bytes()
         .ok_or(VerifyError::MalformedAuthorization(
-            AuthorizationFault::Signature,
+            AuthorizationError::Signature,
         ))?;
     Ok(Prepared {
         auth,
@@ -811,7 +747,7 @@ pub(crate) fn diagnose<H: Headers + ?Sized, K: KeyProvider + ?Sized>(
         {
             return Cause::PayloadEmpty;
         }
-        if let Body::Bytes(body) = req.body {
+        if let Payload::Bytes(body) = req.body {
             let plus = |extra: &[u8]| {
                 let mut h = Sha256::new();
                 h.update(body);

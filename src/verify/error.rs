@@ -3,50 +3,8 @@
 
 use crate::header::sent;
 use crate::time::Date;
+use crate::v3::AuthorizationError;
 use core::fmt;
-
-/// Which part of a TC3 `Authorization` header is wrong.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AuthorizationFault {
-    /// The header was sent more than once.
-    Duplicate,
-    /// Not `TC3-HMAC-SHA256 ` at the start.
-    Algorithm,
-    /// The `Credential=ID/DATE/SERVICE/tc3_request` part.
-    Credential,
-    /// The credential scope date is not a `YYYY-MM-DD` date.
-    Date,
-    /// The `SignedHeaders=` list (empty name, uppercase, duplicate, more than this crate's
-    /// capacity).
-    SignedHeaders,
-    /// The `Signature=` part is not 64 lowercase hex digits.
-    Signature,
-    /// Separators or trailing bytes.
-    Syntax,
-}
-
-impl AuthorizationFault {
-    fn as_str(self) -> &'static str {
-        match self {
-            AuthorizationFault::Duplicate => "the Authorization header is sent more than once",
-            AuthorizationFault::Algorithm => "the Authorization header does not start with `TC3-HMAC-SHA256 `",
-            AuthorizationFault::Credential => {
-                "the Authorization Credential is not `SecretId/YYYY-MM-DD/service/tc3_request`"
-            }
-            AuthorizationFault::Date => "the Authorization credential scope date is not a valid YYYY-MM-DD date",
-            AuthorizationFault::SignedHeaders => {
-                "the Authorization SignedHeaders list is malformed (empty, uppercase or repeated name, or too many names)"
-            }
-            AuthorizationFault::Signature => {
-                "the Authorization Signature is not 64 lowercase hex digits"
-            }
-            AuthorizationFault::Syntax => {
-                "the Authorization header is not of the form `TC3-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...`"
-            }
-        }
-    }
-}
 
 /// A request parameter (TC3 header or legacy parameter) named in an error.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -154,7 +112,9 @@ pub enum Uncovered {
 /// let e = VerifyError::SignatureMismatch;
 /// assert_eq!(e.code(), "AuthFailure.SignatureFailure");
 /// let mut buf = [0u8; 512];
-/// let body = e.write_envelope_into("req-1", &mut buf).unwrap();
+/// let mut w = tc3::BufWriter::new(&mut buf);
+/// e.write_envelope("req-1", &mut w);
+/// let body = w.finish().unwrap();
 /// assert!(body.starts_with(br#"{"Response":{"Error":{"Code":"AuthFailure.SignatureFailure""#));
 /// ```
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -166,7 +126,7 @@ pub enum VerifyError {
     /// are refused by the policy). `AuthFailure.InvalidAuthorization`.
     MissingSignature,
     /// The `Authorization` header is malformed. `AuthFailure.InvalidAuthorization`.
-    MalformedAuthorization(AuthorizationFault),
+    MalformedAuthorization(AuthorizationError),
     /// A header that must be signed is not in `SignedHeaders`.
     /// `AuthFailure.InvalidAuthorization`.
     HeaderNotSigned(NotSigned),
@@ -183,8 +143,10 @@ pub enum VerifyError {
     /// The legacy parameters do not fit the caller's [`LegacyScratch`](super::LegacyScratch).
     /// `RequestSizeLimitExceeded`.
     TooLarge,
-    /// A legacy POST was given only the body digest ([`Body::Sha256`](super::Body::Sha256)); the form body itself
-    /// is needed. A gateway bug: `InternalError`.
+    /// The body needed is not in the [`RequestView`](super::RequestView): a legacy POST given
+    /// only the body digest ([`Payload::Sha256`](crate::v3::Payload::Sha256)), or a request
+    /// other than a TC3 `UNSIGNED-PAYLOAD` one given no body
+    /// ([`Payload::Unsigned`](crate::v3::Payload::Unsigned)). A gateway bug: `InternalError`.
     BodyUnavailable,
     /// The SecretId is unknown. `AuthFailure.SecretIdNotFound`.
     SecretIdNotFound,
@@ -247,6 +209,9 @@ pub enum VerifyError {
 }
 
 impl VerifyError {
+    /// The capacity of [`VerifyError::message`].
+    pub const MAX_MESSAGE_LEN: usize = MAX_MESSAGE_LEN;
+
     /// The Tencent Cloud error code a server returns for this fault.
     pub const fn code(&self) -> &'static str {
         use VerifyError::*;
@@ -285,27 +250,18 @@ impl VerifyError {
         s
     }
 
-    /// Streams the full error envelope into any [`Sink`](crate::encode::Sink).
+    /// Streams the full error envelope
+    /// `{"Response":{"Error":{"Code":…,"Message":…},"RequestId":…}}` into any
+    /// [`Sink`](crate::Sink): a `Vec<u8>`, or a
+    /// [`BufWriter`](crate::BufWriter) over a caller buffer (see [`VerifyError`]).
     pub fn write_envelope<S: crate::encode::Sink + ?Sized>(&self, request_id: &str, out: &mut S) {
         let msg = self.message();
         crate::envelope::write_error(self.code(), &msg, request_id, out)
     }
-
-    /// Writes the full error envelope
-    /// `{"Response":{"Error":{"Code":…,"Message":…},"RequestId":…}}` into `out` and returns
-    /// the written bytes (capacity error if it does not fit; never truncated).
-    pub fn write_envelope_into<'o>(
-        &self,
-        request_id: &str,
-        out: &'o mut [u8],
-    ) -> Result<&'o [u8], crate::Error> {
-        let msg = self.message();
-        crate::envelope::write_error_into(self.code(), &msg, request_id, out)
-    }
 }
 
 /// The capacity of [`VerifyError::message`].
-pub const MAX_MESSAGE_LEN: usize = 256;
+pub(crate) const MAX_MESSAGE_LEN: usize = 256;
 
 impl fmt::Display for VerifyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

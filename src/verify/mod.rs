@@ -14,12 +14,13 @@
 //!   an optional token check; [`KeyCache`]: derived TC3 signing keys.
 //! * [`VerifyError`]: why a request was rejected, with the Tencent error code.
 //! * [`ReplayWindow`]: a fixed-capacity, `no_std` set of recently seen legacy nonces.
-//! * [`Trace`] / [`Cause`]: an observer of the verification, and the diagnosis codes.
+//! * [`Cause`]: the diagnosis codes of [`explain`].
 //!
 //! And the one dispatcher above them: [`verify`] / [`verify_cached`] (TC3 when an
 //! `Authorization` header is present, legacy otherwise) return a [`Verified`] outcome;
-//! [`explain`] runs the same verification path with a [`Trace`] observing it and adds a
-//! [`Cause`]. What `explain` shows is, by construction, what `verify` computed.
+//! [`explain`] runs the same verification path writing every intermediate value as
+//! labelled text into a [`Sink`](crate::Sink) and adds a [`Cause`]. What `explain` shows is,
+//! by construction, what `verify` computed.
 //!
 //! Nothing here allocates, panics on any input, or compares signatures other than in
 //! constant time. Error messages never contain a secret (nor any request bytes).
@@ -59,7 +60,8 @@
 //! # Example
 //!
 //! ```
-//! use tc3::verify::{verify, Body, LegacyScratch, Policy, RequestView, Verified};
+//! use tc3::v3::Payload;
+//! use tc3::verify::{verify, LegacyScratch, Policy, RequestView, Verified};
 //! use tc3::SecretKey;
 //!
 //! let body = br#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
@@ -70,7 +72,7 @@
 //!     ("X-TC-Timestamp", b"1551113065"),
 //!     ("Authorization", b"TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE/2019-02-25/cvm/tc3_request, SignedHeaders=content-type;host, Signature=72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168"),
 //! ];
-//! let req = RequestView::new("POST", "/", None, headers, Body::Bytes(body));
+//! let req = RequestView::new("POST", "/", None, headers, Payload::Bytes(body));
 //! let keys = |id: &str| (id == "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE")
 //!     .then(|| SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE").ok())
 //!     .flatten();
@@ -92,14 +94,13 @@ mod replay;
 pub(crate) mod request;
 pub(crate) mod trace;
 
-pub use error::{
-    AuthorizationFault, HeaderId, NotSigned, Param, Uncovered, VerifyError, MAX_MESSAGE_LEN,
-};
+pub use error::{HeaderId, NotSigned, Param, Uncovered, VerifyError};
 pub use keys::{KeyCache, KeyProvider, KeyRef, RequireToken};
-pub use policy::{Policy, ValueRule, DEFAULT_WINDOW};
+pub use policy::{Policy, ValueRule};
 pub use replay::ReplayWindow;
-pub use request::{Body, CommonValue, Headers, Lookup, RequestView};
-pub use trace::{Cause, Label, NoTrace, TextTrace, Trace};
+pub use request::{CommonValue, Headers, Lookup, RequestView};
+pub use trace::Cause;
+pub(crate) use trace::{NoTrace, TextTrace, Trace};
 
 pub use crate::v1::verify::{LegacyScratch, LegacyVerified};
 pub use crate::v3::verify::Tc3Verified;
@@ -203,11 +204,12 @@ impl<'a> Verified<'a> {
     ///
     /// ```
     /// # use tc3::verify::*;
+    /// # use tc3::v3::Payload;
     /// # let q = "Action=DescribeInstances&InstanceIds.0=ins-09dx96dg&Limit=20&Nonce=11886&Offset=0&Region=ap-guangzhou&SecretId=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE&Timestamp=1465185768&Version=2017-03-12&Signature=EliP9YW3pW28FpsEdkXt%2F%2BWcGeI%3D";
     /// # let headers: &[(&str, &[u8])] = &[("Host", b"cvm.tencentcloudapi.com")];
-    /// # let req = RequestView::new("GET", "/", Some(q), headers, Body::Bytes(b""));
+    /// # let req = RequestView::new("GET", "/", Some(q), headers, Payload::Bytes(b""));
     /// # let keys = |_: &str| tc3::SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE").ok();
-    /// let mut window = ReplayWindow::<1024>::new(DEFAULT_WINDOW);
+    /// let mut window = ReplayWindow::<1024>::new(Policy::DEFAULT_WINDOW);
     /// let mut scratch = LegacyScratch::<1024, 32>::new();
     /// let now = 1465185768;
     /// let v = verify(&req, &keys, &Policy::at(now), &mut scratch).unwrap();
@@ -256,7 +258,21 @@ fn dispatch<
 }
 
 /// Verifies a request: TC3 when it has an `Authorization` header, legacy otherwise
-/// (parameters decoded into `scratch`). See the [module docs](self) for an example.
+/// (parameters decoded into `scratch`). See the [module docs](self) for a TC3 request.
+///
+/// ```
+/// use tc3::v3::Payload;
+/// use tc3::verify::{verify, LegacyScratch, Policy, RequestView};
+/// // docs/protocol-signing.md, the documented legacy GET
+/// let q = "Action=DescribeInstances&InstanceIds.0=ins-09dx96dg&Limit=20&Nonce=11886&Offset=0&Region=ap-guangzhou&SecretId=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE&Timestamp=1465185768&Version=2017-03-12&Signature=EliP9YW3pW28FpsEdkXt%2F%2BWcGeI%3D";
+/// let headers: &[(&str, &[u8])] = &[("Host", b"cvm.tencentcloudapi.com")];
+/// let req = RequestView::new("GET", "/", Some(q), headers, Payload::Bytes(b""));
+/// let keys = |_: &str| tc3::SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE").ok();
+/// let mut scratch = LegacyScratch::<1024, 32>::new();
+/// let ok = verify(&req, &keys, &Policy::at(1465185768), &mut scratch).unwrap();
+/// assert_eq!(ok.sign_method(), "HmacSHA1");
+/// assert_eq!(ok.action().value, Some("DescribeInstances"));
+/// ```
 pub fn verify<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, const B: usize, const P: usize>(
     req: &RequestView<'a, H>,
     keys: &K,
@@ -269,9 +285,10 @@ pub fn verify<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, const B: usize, 
 /// Like [`verify`], with a cache of derived TC3 signing keys.
 ///
 /// ```
-/// use tc3::verify::{verify_cached, Body, KeyCache, LegacyScratch, Policy, RequestView};
+/// use tc3::v3::Payload;
+/// use tc3::verify::{verify_cached, KeyCache, LegacyScratch, Policy, RequestView};
 /// let headers: &[(&str, &[u8])] = &[("Host", b"cvm.tencentcloudapi.com")];
-/// let req = RequestView::new("GET", "/", None, headers, Body::Bytes(b""));
+/// let req = RequestView::new("GET", "/", None, headers, Payload::Bytes(b""));
 /// let keys = |_: &str| tc3::SecretKey::new("k").ok();
 /// let (mut cache, mut scratch) = (KeyCache::<16>::new(), LegacyScratch::<1024, 32>::new());
 /// let e = verify_cached(&req, &keys, &Policy::skip_clock(), &mut cache, &mut scratch);
@@ -321,17 +338,24 @@ fn cause_of(e: &VerifyError) -> Cause {
     }
 }
 
-/// Verifies `req` exactly as [`verify`] does while `trace` observes every intermediate
-/// value (canonical request, string to sign, expected and received signatures — the bytes
+/// Verifies `req` exactly as [`verify`] does while writing every intermediate value into
+/// `trace` (canonical request, string to sign, expected and received signatures — the bytes
 /// hashed), and diagnoses a rejection: when the signature differs, the verifier, holding the
 /// right key, retries the mistakes signers make ([`Cause`]) and names the one that
-/// reproduces the received signature.
+/// reproduces the received signature. `None`: the diagnosis only, nothing is formatted.
+///
+/// The trace is labelled text: a value is a line `Label: value`, a multi-line value
+/// (`CanonicalRequest`, `StringToSign`) the line `Label:`, the value and a newline. Labels:
+/// `SignatureMethod`, `KeyRule` (legacy), `ValueRule` (TC3), `CanonicalUri`,
+/// `CanonicalRequest`, `HashedCanonicalRequest`, `StringToSign`, `CredentialScope`,
+/// `ExpectedSignature` (one per candidate tried), `ReceivedSignature`.
 ///
 /// **The trace contains the expected signature: it is a signing oracle.** Show it to the
 /// operator, never to the client.
 ///
 /// ```
-/// use tc3::verify::{explain, Body, Cause, LegacyScratch, Policy, RequestView, TextTrace};
+/// use tc3::v3::Payload;
+/// use tc3::verify::{explain, Cause, LegacyScratch, Policy, RequestView};
 /// use tc3::SecretKey;
 /// let body = br#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
 /// let headers: &[(&str, &[u8])] = &[
@@ -341,30 +365,27 @@ fn cause_of(e: &VerifyError) -> Cause {
 ///     ("X-TC-Timestamp", b"1551113065"),
 ///     ("Authorization", b"TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE/2019-02-25/cvm/tc3_request, SignedHeaders=content-type;host, Signature=72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168"),
 /// ];
-/// let req = RequestView::new("POST", "/", None, headers, Body::Bytes(body));
+/// let req = RequestView::new("POST", "/", None, headers, Payload::Bytes(body));
 /// let keys = |_: &str| SecretKey::new("Gu5t9xGARNpq86cd98joQYCN3EXAMPLE").ok();
 /// let mut scratch = LegacyScratch::<1024, 32>::new();
 /// let mut buf = [0u8; 4096]; // any Sink: a fixed buffer, or a Vec<u8> with `alloc`
-/// let mut text = tc3::encode::BufWriter::new(&mut buf);
-/// let e = explain(&req, &keys, &Policy::at(1551113065), &mut scratch, &mut TextTrace::new(&mut text));
+/// let mut text = tc3::BufWriter::new(&mut buf);
+/// let e = explain(&req, &keys, &Policy::at(1551113065), &mut scratch, Some(&mut text));
 /// assert_eq!(e.result.unwrap_err().code(), "AuthFailure.SignatureFailure");
 /// assert_eq!(e.cause, Cause::ContentType);
 /// let text = core::str::from_utf8(text.written()).unwrap();
 /// assert!(text.contains("content-type:application/json\nhost:"));
+/// assert!(text.contains("\nExpectedSignature: "));
+/// // the diagnosis alone
+/// let e = explain(&req, &keys, &Policy::at(1551113065), &mut scratch, None);
+/// assert_eq!(e.cause, Cause::ContentType);
 /// ```
-pub fn explain<
-    'a,
-    H: Headers + ?Sized,
-    K: KeyProvider + ?Sized,
-    T: Trace + ?Sized,
-    const B: usize,
-    const P: usize,
->(
+pub fn explain<'a, H: Headers + ?Sized, K: KeyProvider + ?Sized, const B: usize, const P: usize>(
     req: &RequestView<'a, H>,
     keys: &K,
     policy: &Policy<'_>,
     scratch: &'a mut LegacyScratch<B, P>,
-    trace: &mut T,
+    trace: Option<&mut dyn crate::Sink>,
 ) -> Explained<'a> {
     let first = dispatch(req, keys, policy, &mut NoCache, &mut *scratch, &mut NoTrace).err();
     let cause = match first {
@@ -378,6 +399,16 @@ pub fn explain<
         }
         Some(e) => cause_of(&e),
     };
-    let result = dispatch(req, keys, policy, &mut NoCache, scratch, trace);
+    let result = match trace {
+        Some(out) => dispatch(
+            req,
+            keys,
+            policy,
+            &mut NoCache,
+            scratch,
+            &mut TextTrace::new(out),
+        ),
+        None => dispatch(req, keys, policy, &mut NoCache, scratch, &mut NoTrace),
+    };
     Explained { result, cause }
 }

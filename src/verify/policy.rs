@@ -20,7 +20,7 @@ pub enum ValueRule {
 }
 
 /// The default clock window, seconds.
-pub const DEFAULT_WINDOW: u64 = 300;
+pub(crate) const DEFAULT_WINDOW: u64 = 300;
 
 /// Verification policy. `Copy`; `#[non_exhaustive]`: build it with [`Policy::default`]
 /// (system clock), [`Policy::at`] (a given clock), [`Policy::skip_clock`],
@@ -74,6 +74,10 @@ pub struct Policy<'p> {
 }
 
 impl<'p> Policy<'p> {
+    /// The default clock window, seconds: [`max_future`](Self::max_future) and
+    /// [`max_past`](Self::max_past) of [`Policy::at`].
+    pub const DEFAULT_WINDOW: u64 = DEFAULT_WINDOW;
+
     /// The extra signed headers [`Policy::hardened`] requires: `x-tc-action`, so that a
     /// signature cannot be replayed against another action of the same service.
     pub const HARDENED: &'static [&'static str] = &[crate::header::ACTION];

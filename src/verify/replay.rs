@@ -37,7 +37,7 @@ struct ReplayEntry {
 
 impl<const N: usize> ReplayWindow<N> {
     /// An empty window whose entries live `window` seconds around their timestamp (use the
-    /// policy's clock window, e.g. [`DEFAULT_WINDOW`](super::DEFAULT_WINDOW)).
+    /// policy's clock window, e.g. [`Policy::DEFAULT_WINDOW`](super::Policy::DEFAULT_WINDOW)).
     pub const fn new(window: u64) -> Self {
         ReplayWindow {
             entries: [None; N],

@@ -1,6 +1,8 @@
 //! The request view: what a gateway fills from any HTTP library (method, path, raw query,
 //! headers, body), and the checks on its shape shared by both signature versions.
 
+use crate::v3::Payload;
+
 /// The result of looking a header up by name.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Lookup<'h> {
@@ -75,38 +77,14 @@ impl Headers for ::http::HeaderMap {
     }
 }
 
-/// The request body, as the gateway has it.
-#[derive(Copy, Clone, Debug)]
-pub enum Body<'a> {
-    /// The exact body bytes received.
-    Bytes(&'a [u8]),
-    /// The SHA-256 of the body, computed while streaming it (TC3 only: a legacy POST needs
-    /// the form body itself).
-    Sha256([u8; 32]),
-}
-
-impl Body<'_> {
-    /// Whether the body is empty (for a digest: whether it is the SHA-256 of nothing).
-    pub(crate) fn is_empty(&self) -> bool {
-        const EMPTY: [u8; 32] = [
-            0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f,
-            0xb9, 0x24, 0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b,
-            0x78, 0x52, 0xb8, 0x55,
-        ];
-        match self {
-            Body::Bytes(b) => b.is_empty(),
-            Body::Sha256(d) => *d == EMPTY,
-        }
-    }
-}
-
 /// What the verifier needs to know about a received request. Borrowed, filled from any
 /// HTTP library.
 ///
 /// ```
-/// use tc3::verify::{Body, RequestView};
+/// use tc3::v3::Payload;
+/// use tc3::verify::RequestView;
 /// let headers: &[(&str, &[u8])] = &[("Host", b"cvm.tencentcloudapi.com")];
-/// let req = RequestView::new("GET", "/", Some("Action=DescribeInstances"), headers, Body::Bytes(b""));
+/// let req = RequestView::new("GET", "/", Some("Action=DescribeInstances"), headers, Payload::Bytes(b""));
 /// assert_eq!(req.path, "/");
 /// ```
 #[derive(Copy, Clone, Debug)]
@@ -122,8 +100,13 @@ pub struct RequestView<'a, H: ?Sized = [(&'a str, &'a [u8])]> {
     pub query: Option<&'a str>,
     /// The headers.
     pub headers: &'a H,
-    /// The body.
-    pub body: Body<'a>,
+    /// The body as the gateway has it: the exact bytes received, or their SHA-256 computed
+    /// while streaming them (enough for TC3; a legacy POST needs the form body itself), or
+    /// [`Payload::Unsigned`] when the gateway did not read it (enough only for a TC3
+    /// `UNSIGNED-PAYLOAD` request; otherwise [`VerifyError::BodyUnavailable`]).
+    ///
+    /// [`VerifyError::BodyUnavailable`]: crate::verify::VerifyError::BodyUnavailable
+    pub body: Payload<'a>,
 }
 
 impl<'a, H: Headers + ?Sized> RequestView<'a, H> {
@@ -133,7 +116,7 @@ impl<'a, H: Headers + ?Sized> RequestView<'a, H> {
         path: &'a str,
         query: Option<&'a str>,
         headers: &'a H,
-        body: Body<'a>,
+        body: Payload<'a>,
     ) -> Self {
         RequestView {
             method,
@@ -277,11 +260,11 @@ mod tests {
     #[test]
     fn other_spellings() {
         let h: &[(&str, &[u8])] = &[("X-TC_Action", b"a")];
-        let r = RequestView::new("GET", "/", None, h, Body::Bytes(b""));
+        let r = RequestView::new("GET", "/", None, h, Payload::Bytes(b""));
         assert!(r.has_other_spelling("x-tc-action"));
         assert!(!r.has_other_spelling("x-tc-version"));
         let h: &[(&str, &[u8])] = &[("X-TC-Action", b"a")];
-        let r = RequestView::new("GET", "/", None, h, Body::Bytes(b""));
+        let r = RequestView::new("GET", "/", None, h, Payload::Bytes(b""));
         assert!(!r.has_other_spelling("x-tc-action"));
     }
 

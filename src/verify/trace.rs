@@ -1,6 +1,7 @@
-//! Observing a verification: the [`Trace`] the verifiers report their intermediate values
-//! to (free when unused: [`NoTrace`] is inactive and nothing is formatted), a [`TextTrace`]
-//! writing them as labelled text, and the [`Cause`] codes of a diagnosis.
+//! Observing a verification: the `Trace` the verifiers report their intermediate values
+//! to (free when unused: `NoTrace` is inactive and nothing is formatted), the `TextTrace`
+//! writing them as labelled text (what [`explain`](super::explain) writes into its sink), and
+//! the [`Cause`] codes of a diagnosis.
 //!
 //! The values a trace sees are the very bytes the verifier hashes: the canonical request
 //! and string to sign are written once, through a sink that feeds both the hash and the
@@ -14,7 +15,7 @@ use crate::encode::Sink;
 /// What an intermediate value is.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Label {
+pub(crate) enum Label {
     /// Legacy: `HmacSHA1` / `HmacSHA256`.
     SignatureMethod,
     /// Legacy: the key rule of the candidate that follows (`_` -> `.`, or raw).
@@ -39,10 +40,6 @@ pub enum Label {
 
 impl Label {
     /// The label as written by [`TextTrace`] (`CanonicalRequest`, …).
-    ///
-    /// ```
-    /// assert_eq!(tc3::verify::Label::StringToSign.as_str(), "StringToSign");
-    /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
             Label::SignatureMethod => "SignatureMethod",
@@ -67,21 +64,7 @@ impl Label {
 /// An observer of one verification. The verifier calls [`begin`](Self::begin), then
 /// [`put`](Self::put) with the value's bytes (possibly in pieces), then
 /// [`end`](Self::end) — only when [`active`](Self::active) is true.
-///
-/// ```
-/// use tc3::verify::{Label, Trace};
-/// #[derive(Default)]
-/// struct Count(usize);
-/// impl Trace for Count {
-///     fn active(&self) -> bool { true }
-///     fn begin(&mut self, _: Label) { self.0 += 1 }
-///     fn put(&mut self, _: &[u8]) {}
-/// }
-/// let mut c = Count::default();
-/// c.begin(Label::StringToSign);
-/// assert_eq!(c.0, 1);
-/// ```
-pub trait Trace {
+pub(crate) trait Trace {
     /// Whether the trace wants values at all (`false`: the verifier skips every call).
     fn active(&self) -> bool {
         false
@@ -100,7 +83,7 @@ pub trait Trace {
 
 /// The trace that observes nothing (what [`verify`](super::verify) uses).
 #[derive(Copy, Clone, Debug, Default)]
-pub struct NoTrace;
+pub(crate) struct NoTrace;
 
 impl Trace for NoTrace {}
 
@@ -121,24 +104,13 @@ impl<T: Trace + ?Sized> Trace for &mut T {
 
 /// Writes each value as a line `Label: value`, or for multi-line values `Label:` then the
 /// value and a newline, into any [`Sink`] (a `Vec<u8>`, a fixed buffer).
-///
-/// ```
-/// use tc3::verify::{Label, TextTrace, Trace};
-/// let mut buf = [0u8; 64];
-/// let mut out = tc3::encode::BufWriter::new(&mut buf);
-/// let mut t = TextTrace::new(&mut out);
-/// t.begin(Label::ExpectedSignature);
-/// t.put(b"abc");
-/// t.end();
-/// assert_eq!(out.written(), b"ExpectedSignature: abc\n");
-/// ```
-pub struct TextTrace<'s, S: Sink + ?Sized> {
+pub(crate) struct TextTrace<'s, S: Sink + ?Sized> {
     out: &'s mut S,
 }
 
 impl<'s, S: Sink + ?Sized> TextTrace<'s, S> {
     /// A trace writing into `out`.
-    pub fn new(out: &'s mut S) -> Self {
+    pub(crate) fn new(out: &'s mut S) -> Self {
         TextTrace { out }
     }
 }

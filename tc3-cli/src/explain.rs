@@ -2,8 +2,8 @@
 //! (or one JSON object per capture with `--json`), and a diagnosis naming the signer's
 //! mistake.
 //!
-//! The values come from the library's one verification path (`tc3::verify::explain` with a
-//! `TextTrace` observing it): what is shown is what `verify` computed. This module only lays
+//! The values come from the library's one verification path (`tc3::verify::explain` writing its
+//! labelled text trace): what is shown is what `verify` computed. This module only lays
 //! them out. The output contains the expected signature: it is for the operator, never for
 //! the client.
 
@@ -12,7 +12,7 @@ use crate::verify::{claimed, for_each_capture, message, with_policy, with_view, 
 use crate::Outcome;
 use serde_json::json;
 use std::fmt::Write as _;
-use tc3::verify::{Policy, TextTrace};
+use tc3::verify::Policy;
 
 pub fn run(args: &mut lexopt::Parser) -> Result<Outcome, String> {
     let opts = Options::parse(args)?;
@@ -26,13 +26,7 @@ fn run_with(opts: &Options, policy: &Policy<'_>) -> Result<Outcome, String> {
     let malformed = for_each_capture(|cap| {
         let mut text = Vec::new();
         let (verdict, cause) = with_view(&cap, |view| {
-            let e = tc3::verify::explain(
-                view,
-                &lookup,
-                policy,
-                &mut scratch,
-                &mut TextTrace::new(&mut text),
-            );
+            let e = tc3::verify::explain(view, &lookup, policy, &mut scratch, Some(&mut text));
             (e.result.map(|_| ()), e.cause)
         });
         if verdict.is_err() && outcome == Outcome::Ok {

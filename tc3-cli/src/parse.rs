@@ -20,7 +20,7 @@ pub fn run(args: &mut lexopt::Parser) -> Result<Outcome, Fail> {
     }
     let body = read_stdin("a response body").map_err(Fail::Run)?;
     match content_type.as_deref() {
-        Some(ct) if sse::is_event_stream(ct) => {
+        Some(ct) if sse::Framer::is_event_stream(ct) => {
             // a server that fails before streaming answers with a JSON envelope
             if body.trim_ascii_start().starts_with(b"{") && envelope::parse(&body).is_ok() {
                 eprintln!(
@@ -69,9 +69,9 @@ fn envelope_of(body: &[u8]) -> Outcome {
 }
 
 fn events(body: &[u8]) -> Outcome {
-    let mut buf = vec![0u8; body.len().max(sse::Config::DEFAULT_MAX_LINE)];
+    let mut buf = vec![0u8; body.len().max(sse::Framer::DEFAULT_MAX_LINE)];
     let mut outcome = Outcome::Ok;
-    let res = sse::for_each_event(body, &mut buf, sse::Config::default(), false, |ev| {
+    let res = sse::Framer::new(&mut buf).for_each_event(body, false, |ev| {
         let error = match ev.payload() {
             Ok(p) => p.error().map(
                 |(code, message)| json!({"code": code, "message": message.as_ref().map(text)}),

@@ -4,7 +4,6 @@ use crate::io::{for_each_json_line, print_line};
 use crate::spec::{Capture, Spec};
 use crate::{Fail, Outcome};
 use serde_json::Value;
-use tc3::encode;
 use tc3::{v1, v3, Credential, SecretId, SecretKey, Token};
 
 /// The documented worked example: edition B of the Signature v3 docs (`v3-doc-edition-b`).
@@ -70,7 +69,7 @@ pub fn run(args: &mut lexopt::Parser) -> Result<Outcome, Fail> {
             return Err("--example takes no request flags".into());
         }
         let v: Value = serde_json::from_str(EXAMPLE).map_err(|e| Fail::Run(e.to_string()))?;
-        let spec = Spec::from_json(&v, tc3::time::now_unix).map_err(Fail::Run)?;
+        let spec = Spec::from_json(&v, tc3::now_unix).map_err(Fail::Run)?;
         let cap = sign_spec(&spec, true).map_err(Fail::Run)?;
         emit(&cap, &spec, f.curl);
         return Ok(Outcome::Ok);
@@ -98,15 +97,14 @@ pub fn run(args: &mut lexopt::Parser) -> Result<Outcome, Fail> {
                 format!("{service}.tencentcloudapi.com").into(),
             );
         }
-        let spec = Spec::from_json(&Value::Object(m), tc3::time::now_unix)?;
+        let spec = Spec::from_json(&Value::Object(m), tc3::now_unix)?;
         let cap = sign_spec(&spec, false).map_err(Fail::Run)?;
         emit(&cap, &spec, f.curl);
         return Ok(Outcome::Ok);
     }
     let mut outcome = Outcome::Ok;
     let malformed = for_each_json_line(|n, v| {
-        let res =
-            Spec::from_json(&v, tc3::time::now_unix).and_then(|s| Ok((sign_spec(&s, false)?, s)));
+        let res = Spec::from_json(&v, tc3::now_unix).and_then(|s| Ok((sign_spec(&s, false)?, s)));
         match res {
             Ok((cap, spec)) => emit(&cap, &spec, f.curl),
             Err(e) => {
@@ -198,9 +196,9 @@ fn sign_v3(spec: &Spec, cred: &Credential<'_>, show: bool) -> Result<Capture, St
                 .iter()
                 .map(|(k, v)| (k.as_str(), v.as_str()))
                 .collect();
-            encode::sort_params(&mut refs).map_err(|e| format!("params: {e}"))?;
             let mut out = Vec::new();
-            encode::write_query(&refs, &mut out);
+            tc3::params::write_sorted_query(&mut refs, &mut out)
+                .map_err(|e| format!("params: {e}"))?;
             String::from_utf8(out).map_err(|e| e.to_string())?
         }
     };
@@ -216,8 +214,11 @@ fn sign_v3(spec: &Spec, cred: &Credential<'_>, show: bool) -> Result<Capture, St
     let payload = if spec.unsigned_payload {
         v3::Payload::Unsigned
     } else if let Some(hex) = &spec.payload_sha256 {
-        digest = encode::unhex32(hex.as_bytes())
-            .ok_or("payload_sha256 must be 64 lowercase hex digits")?;
+        let mut d = [0u8; 32];
+        match base16ct::lower::decode(hex.as_bytes(), &mut d) {
+            Ok(decoded) if decoded.len() == 32 => digest = d,
+            _ => return Err("payload_sha256 must be 64 lowercase hex digits".into()),
+        }
         v3::Payload::Sha256(digest)
     } else {
         v3::Payload::Bytes(&body)
@@ -331,15 +332,12 @@ fn sign_v1(spec: &Spec, cred: &Credential<'_>, show: bool) -> Result<Capture, St
     .map_err(|e| e.to_string())?;
     if show {
         let mut sts = Vec::new();
-        v1::write_string_to_sign(
-            &v1::Request::get(&spec.host)
-                .with_method(&spec.http_method)
-                .with_path(&spec.path)
-                .with_rule(rule),
-            &pairs,
-            &mut sts,
-        )
-        .map_err(|e| e.to_string())?;
+        v1::Request::get(&spec.host)
+            .with_method(&spec.http_method)
+            .with_path(&spec.path)
+            .with_rule(rule)
+            .write_string_to_sign(&pairs, &mut sts)
+            .map_err(|e| e.to_string())?;
         eprintln!("StringToSign:\n{}\n", String::from_utf8_lossy(&sts));
         eprintln!("Signature: {}", sig.as_str());
     }
@@ -375,7 +373,7 @@ fn sign_v1(spec: &Spec, cred: &Credential<'_>, show: bool) -> Result<Capture, St
 fn random_nonce() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(tc3::time::now_unix());
+    h.write_u64(tc3::now_unix());
     h.finish() % 0x7fff_ffff + 1
 }
 

@@ -5,10 +5,9 @@ use crate::spec::Capture;
 use crate::Outcome;
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use tc3::v3::authorization;
-use tc3::verify::{
-    self, Body, Cause, LegacyScratch, NoTrace, Policy, RequestView, Verified, VerifyError,
-};
+use tc3::v3::Authorization;
+use tc3::v3::Payload;
+use tc3::verify::{self, Cause, LegacyScratch, Policy, RequestView, Verified, VerifyError};
 use tc3::SecretKey;
 
 /// Decoded legacy parameters: up to 1 MiB (the documented v1 POST limit) and 16,384 params.
@@ -102,7 +101,7 @@ impl Options {
         let mut p = if self.skip_clock {
             Policy::skip_clock()
         } else {
-            Policy::at(self.now.unwrap_or_else(tc3::time::now_unix))
+            Policy::at(self.now.unwrap_or_else(tc3::now_unix))
         };
         if let Some(s) = self.max_skew {
             p = p.with_max_skew(s);
@@ -138,7 +137,7 @@ pub fn with_view<T>(cap: &Capture, f: impl FnOnce(&RequestView<'_, [(&str, &str)
         &cap.path,
         cap.query.as_deref(),
         headers.as_slice(),
-        Body::Bytes(&cap.body),
+        Payload::Bytes(&cap.body),
     );
     f(&view)
 }
@@ -146,7 +145,7 @@ pub fn with_view<T>(cap: &Capture, f: impl FnOnce(&RequestView<'_, [(&str, &str)
 /// What a rejected request claims to be: its sign method and SecretId, when readable.
 pub fn claimed(cap: &Capture) -> (Value, Value) {
     if let Some(a) = cap.header("authorization") {
-        let id = authorization::parse(a.as_bytes())
+        let id = Authorization::parse(a.as_bytes())
             .ok()
             .map(|p| p.secret_id.to_owned());
         return (json!("TC3-HMAC-SHA256"), json!(id));
@@ -178,9 +177,23 @@ pub fn claimed(cap: &Capture) -> (Value, Value) {
 
 /// Decodes `k=v&...` leniently (for display only: undecodable components are skipped).
 pub fn form_params(src: &[u8]) -> HashMap<String, String> {
+    // `+` is a space, `%XX` a byte; a `%` without two hex digits makes the component
+    // undecodable.
     let dec = |b: &[u8]| -> Option<String> {
-        let mut out = Vec::new();
-        tc3::encode::form_decode(b, &mut out).ok()?;
+        let mut out = Vec::with_capacity(b.len());
+        let mut i = 0;
+        while let Some(&c) = b.get(i) {
+            match c {
+                b'+' => out.push(b' '),
+                b'%' => {
+                    let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+                    out.push(u8::from_str_radix(hex, 16).ok()?);
+                    i += 2;
+                }
+                _ => out.push(c),
+            }
+            i += 1;
+        }
         String::from_utf8(out).ok()
     };
     src.split(|&b| b == b'&')
@@ -253,7 +266,7 @@ fn run_with(opts: &Options, policy: &Policy<'_>) -> Result<Outcome, String> {
                     let cause = if e == VerifyError::Replayed {
                         Cause::Replayed
                     } else {
-                        verify::explain(view, &lookup, policy, &mut scratch, &mut NoTrace).cause
+                        verify::explain(view, &lookup, policy, &mut scratch, None).cause
                     };
                     json!({
                         "id": cap.id, "ok": false, "sign_method": method, "secret_id": id,

@@ -353,13 +353,10 @@ fn legacy_capture(
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     let key = tc3::SecretKey::new(KEY).unwrap();
-    let sig = tc3::v1::compute_signature(
-        &tc3::v1::Request::get("cvm.tencentcloudapi.com").with_rule(tc3::v1::KeyRule::Raw),
-        &pairs,
-        &key,
-        method,
-    )
-    .unwrap();
+    let sig = tc3::v1::Request::get("cvm.tencentcloudapi.com")
+        .with_rule(tc3::v1::KeyRule::Raw)
+        .sign_sorted(&pairs, &key, method)
+        .unwrap();
     let enc = |s: &str| {
         // Percent-encoding of everything but the RFC 3986 unreserved characters.
         s.bytes()

@@ -96,7 +96,7 @@ fn main() {
         .unwrap();
         let host = addr.to_string();
         let mut common =
-            tc3::v3::Common::new("cvm", "DescribeZones", "2017-03-12", tc3::time::now_unix());
+            tc3::v3::Common::new("cvm", "DescribeZones", "2017-03-12", tc3::now_unix());
         common.region = Some("ap-guangzhou");
         common.request_client = Some("tc3-client-rust/0.2.0");
         let signed = tc3::v3::sign_fresh(

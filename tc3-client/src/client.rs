@@ -478,9 +478,8 @@ impl Client {
         let boundary = Boundary::from_random(&random).map_err(invalid)?;
         let form = Multipart::new(Layout::Python, &boundary);
         let len = form.encoded_len(parts).map_err(invalid)?;
-        let mut buf = vec![0u8; len];
-        let written = form.write_into(parts, &mut buf).map_err(invalid)?.len();
-        buf.truncate(written);
+        let mut buf = Vec::with_capacity(len);
+        form.write(parts, &mut buf).map_err(invalid)?;
         let body = Body {
             content_type: form.content_type().as_str().to_owned(),
             bytes: buf.into(),
@@ -514,7 +513,9 @@ impl Client {
             hs.push((name, value));
         }
         let body = Body {
-            content_type: tc3::multipart::OCTET_STREAM.into(),
+            content_type: tc3::multipart::Layout::Python
+                .octet_stream_content_type()
+                .into(),
             bytes: data.into(),
             headers: hs,
         };
@@ -537,7 +538,7 @@ impl Client {
     ) -> Result<hyper::Request<Full<Bytes>>, Error> {
         let i = &self.inner;
         let mut b = hyper::Request::post(format!("{url}/"));
-        let timestamp = tc3::time::now_unix();
+        let timestamp = tc3::now_unix();
         if i.skip_sign {
             let ts = timestamp.to_string();
             let mut hs: Vec<(&str, &str)> = vec![
@@ -593,7 +594,7 @@ impl Client {
                 .get(hyper::header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default();
-            if sse::is_event_stream(ct) {
+            if sse::Framer::is_event_stream(ct) {
                 let rid = resp
                     .headers()
                     .get("x-tc-requestid")

@@ -201,7 +201,7 @@ fn process_env() -> Lookup {
 }
 
 fn now_unix() -> u64 {
-    tc3::time::now_unix()
+    tc3::now_unix()
 }
 
 /// Caches a temporary credential and refreshes it `margin` seconds before it expires;

@@ -1,5 +1,5 @@
 //! `text/event-stream` answers as a [`Stream`](futures_core::Stream) of owned events, framed
-//! by [`tc3::sse::Framer`] and classified by [`tc3::sse::classify`].
+//! by [`tc3::sse::Framer`] and classified by [`tc3::sse::Classified::parse`].
 
 use crate::error::{decode, Sent, TransportError};
 use crate::{ApiError, Error};

@@ -352,7 +352,7 @@ impl Shared {
         body: &[u8],
     ) -> Result<VerifiedFacts, Rejection> {
         let l = &self.layer;
-        let now = tc3::time::now_unix();
+        let now = tc3::now_unix();
         let facts = match &l.keys {
             KeySource::Sync(k) => l.policy.verify(parts, body, &**k, now)?,
             KeySource::Async(a) => {

@@ -4,7 +4,8 @@
 
 use http::request::Parts;
 use sha2::{Digest, Sha256};
-use tc3::verify::{Body, KeyProvider, LegacyScratch, Policy, RequestView, Verified, VerifyError};
+use tc3::v3::Payload;
+use tc3::verify::{KeyProvider, LegacyScratch, Policy, RequestView, Verified, VerifyError};
 
 /// The legacy parameter capacity of one verification: form bodies up to 64 KiB of decoded
 /// parameters, 1024 parameters (beyond: `RequestSizeLimitExceeded`).
@@ -54,7 +55,7 @@ impl Default for GatewayPolicy {
         GatewayPolicy {
             hardened: false,
             mounts: Vec::new(),
-            max_skew: tc3::verify::DEFAULT_WINDOW,
+            max_skew: tc3::verify::Policy::DEFAULT_WINDOW,
             skip_clock: false,
         }
     }
@@ -172,7 +173,7 @@ impl GatewayPolicy {
                 path_of(parts),
                 parts.uri.query(),
                 parts,
-                Body::Bytes(body),
+                Payload::Bytes(body),
             );
             tc3::verify::verify(&view, keys, &policy, scratch)
                 .map(|v| VerifiedFacts::from_verified(&v, parts, now, self))
@@ -201,7 +202,7 @@ impl GatewayPolicy {
                 path_of(parts),
                 parts.uri.query(),
                 parts,
-                Body::Bytes(body),
+                Payload::Bytes(body),
             );
             tc3::verify::verify(&view, &probe, &policy, scratch).map(|_| ())
         });

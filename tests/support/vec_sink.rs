@@ -2,7 +2,7 @@
 //! what gives `Vec<u8>` its `Sink` implementation).
 #![allow(dead_code)]
 
-use tc3::encode::Sink;
+use tc3::Sink;
 
 /// Collects everything put into it.
 #[derive(Default)]

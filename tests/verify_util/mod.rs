@@ -5,7 +5,8 @@
 use base64ct::Encoding;
 use serde_json::Value;
 use std::collections::HashMap;
-use tc3::verify::{Body, RequestView};
+use tc3::v3::Payload;
+use tc3::verify::RequestView;
 use tc3::SecretKey;
 
 pub const DIRS: [&str; 2] = ["curated", "random-101"];
@@ -109,7 +110,7 @@ pub fn view<'a>(c: &'a Capture, headers: &'a [(&'a str, &'a [u8])]) -> RequestVi
         &c.path,
         c.query.as_deref(),
         headers,
-        Body::Bytes(&c.body),
+        Payload::Bytes(&c.body),
     )
 }
 

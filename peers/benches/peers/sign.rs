@@ -209,23 +209,27 @@ pub fn cases(all: &Value) -> Vec<Case<'static>> {
         "/",
         None,
         sent_view.as_slice(),
-        tc3::verify::Body::Bytes(payload.as_bytes()),
+        tc3::v3::Payload::Bytes(payload.as_bytes()),
     ));
-    let mut key_cache = tc3::v3::verify::KeyCache::<4>::new();
+    // A TC3 request never touches the legacy scratch: the smallest one does.
+    let mut key_cache = tc3::verify::KeyCache::<4>::new();
+    let mut scratch = tc3::verify::LegacyScratch::<0, 0>::new();
     {
-        let v = tc3::v3::verify::verify(view, keys, policy).expect("verifies");
-        println!("tc3 verify      ok ({})", v.secret_id);
-        tc3::v3::verify::verify_cached(view, keys, policy, &mut key_cache).expect("verifies");
+        let v = tc3::verify::verify(view, keys, policy, &mut scratch).expect("verifies");
+        println!("tc3 verify      ok ({})", v.secret_id());
+        tc3::verify::verify_cached(view, keys, policy, &mut key_cache, &mut scratch)
+            .expect("verifies");
     }
+    let mut scratch_cached = tc3::verify::LegacyScratch::<0, 0>::new();
     let verify_cached = move || {
-        tc3::v3::verify::verify_cached(view, keys, policy, &mut key_cache)
+        tc3::verify::verify_cached(view, keys, policy, &mut key_cache, &mut scratch_cached)
             .expect("verifies")
-            .timestamp
+            .timestamp()
     };
     let verify_fresh = move || {
-        tc3::v3::verify::verify(view, keys, policy)
+        tc3::verify::verify(view, keys, policy, &mut scratch)
             .expect("verifies")
-            .timestamp
+            .timestamp()
     };
 
     // ---- the floor ------------------------------------------------------------------------------

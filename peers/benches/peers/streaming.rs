@@ -7,8 +7,8 @@
 //! bench knows; `v3::Template::sign` is measured against it.
 
 use sha2::{Digest, Sha256};
-use tc3::encode::{hex32, BufWriter, Sink};
-use tc3::v3::{canonical, Method, Payload, SigningKey};
+use tc3::v3::{Method, Payload, Request, SigningKey};
+use tc3::{BufWriter, Sink};
 
 pub const AUTH_CAP: usize = 512;
 
@@ -27,23 +27,17 @@ impl Template {
         host: &str,
         content_type: &str,
     ) -> Self {
-        let headers = [
-            canonical::HeaderEntry {
-                name: "content-type",
-                value: content_type,
-                fold: false,
-            },
-            canonical::HeaderEntry {
-                name: "host",
-                value: host,
-                fold: false,
-            },
-        ];
-        // The canonical request without its last line (the payload hash).
+        // The canonical request without its last line (the payload hash): tc3's debugging
+        // view of a request whose payload digest is a placeholder.
+        let req = Request {
+            method,
+            payload: Payload::Sha256([0; 32]),
+            ..Request::new_post(host, content_type, b"")
+        };
         let mut prefix = Sha256::new();
         let mut tmp = [0u8; 1024];
         let mut w = BufWriter::new(&mut tmp);
-        canonical::write_canonical_request(method.as_str(), "/", "", &headers, &[b'0'; 64], &mut w);
+        tc3::v3::canonical_request(&req, &mut w).expect("the documented request");
         let cr = w.finish().expect("fits");
         prefix.update(&cr[..cr.len() - 64]);
         let mut auth = [0u8; AUTH_CAP];
@@ -54,9 +48,7 @@ impl Template {
         w.put(&key.date().to_bytes());
         w.put(b"/");
         w.put(key.service().as_bytes());
-        w.put(b"/tc3_request, SignedHeaders=");
-        canonical::write_signed_headers(&headers, &mut w);
-        w.put(b", Signature=");
+        w.put(b"/tc3_request, SignedHeaders=content-type;host, Signature=");
         let auth_len = w.finish().expect("fits").len();
         Template {
             prefix,
@@ -67,17 +59,44 @@ impl Template {
 
     /// The `Authorization` value of one request (timestamp must be in the key's date).
     pub fn sign(&self, key: &SigningKey, timestamp: u64, body: &[u8]) -> ([u8; AUTH_CAP], usize) {
-        let payload_hex = tc3::v3::hash_payload(&Payload::Bytes(body));
         let mut sha = self.prefix.clone();
-        sha.update(payload_hex);
-        let hcr = hex32(&sha.finalize().into());
+        let mut hex = [0u8; 64];
+        sha.update(hex_into(&Sha256::digest(body).into(), &mut hex));
+        let mut hcr = [0u8; 64];
+        hex_into(&sha.finalize().into(), &mut hcr);
         let mut sts = [0u8; 192];
         let mut w = BufWriter::new(&mut sts);
-        canonical::write_string_to_sign(timestamp, key.date(), key.service(), &hcr, &mut w);
+        w.put(b"TC3-HMAC-SHA256\n");
+        w.put(itoa(timestamp, &mut [0u8; 20]));
+        w.put(b"\n");
+        w.put(&key.date().to_bytes());
+        w.put(b"/");
+        w.put(key.service().as_bytes());
+        w.put(b"/tc3_request\n");
+        w.put(&hcr);
         let sig = key.sign_raw(w.finish().expect("fits"));
         let mut out = self.auth;
         let n = self.auth_len;
         out[n..n + 64].copy_from_slice(sig.as_hex().as_bytes());
         (out, n + 64)
+    }
+}
+
+/// Lowercase hex of a digest.
+fn hex_into<'o>(digest: &[u8; 32], out: &'o mut [u8; 64]) -> &'o [u8] {
+    hex::encode_to_slice(digest, out).expect("64 digits");
+    out
+}
+
+/// Decimal digits of `n`.
+fn itoa(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return &buf[i..];
+        }
     }
 }

@@ -11,7 +11,8 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tc3::verify::{verify, Body, LegacyScratch, Policy, RequestView};
+use tc3::v3::Payload;
+use tc3::verify::{verify, LegacyScratch, Policy, RequestView};
 use tc3::SecretKey;
 use tokio::net::TcpListener;
 
@@ -163,7 +164,7 @@ async fn handle(
             &path,
             query.as_deref(),
             refs.as_slice(),
-            Body::Bytes(&body),
+            Payload::Bytes(&body),
         );
         let table = keys.lock().unwrap().clone();
         let lookup = move |id: &str| table.get(id).and_then(|k| SecretKey::new(k).ok());

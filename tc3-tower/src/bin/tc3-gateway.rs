@@ -80,7 +80,7 @@ fn parse_args() -> Result<Config, String> {
     let mut header_timeout = 10u64;
     let mut body_timeout = 30u64;
     let mut tc3_replay = false;
-    let mut max_skew = tc3::verify::DEFAULT_WINDOW;
+    let mut max_skew = tc3::verify::Policy::DEFAULT_WINDOW;
     let mut grace = 30u64;
     let mut args = std::env::args().skip(1);
     fn num<T: std::str::FromStr>(flag: &str, v: String) -> Result<T, String>

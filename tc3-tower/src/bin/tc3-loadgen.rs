@@ -95,7 +95,7 @@ fn parse(args: &[String]) -> Result<Opts, String> {
 
 /// `n` signed requests, each with its id in `X-Load-Id` (not signed; echoed by the upstream).
 fn signed_requests(o: &Opts, n: usize) -> Result<Vec<Request<Full<Bytes>>>, String> {
-    let ts = tc3::time::now_unix();
+    let ts = tc3::now_unix();
     let key = SecretKey::new(&o.key).map_err(|e| e.to_string())?;
     let cred = Credential::new(&o.id, &o.key).map_err(|e| e.to_string())?;
     // Nonces unique across runs within the replay window.
@@ -115,7 +115,8 @@ fn signed_requests(o: &Opts, n: usize) -> Result<Vec<Request<Full<Bytes>>>, Stri
                 .body(BODY.to_vec())
                 .map_err(|e| e.to_string())?;
             let common = tc3::v3::Common::new("cvm", "DescribeInstances", "2017-03-12", ts);
-            tc3::http::sign(&mut req, &cred, &common).map_err(|e| e.to_string())?;
+            let opts = tc3::http::SignOptions::new(tc3::v3::Payload::Bytes(BODY));
+            tc3::http::sign(&mut req, &cred, &common, &opts).map_err(|e| e.to_string())?;
             req
         } else {
             let sid = SecretId::new(&o.id).map_err(|e| e.to_string())?;
@@ -123,20 +124,20 @@ fn signed_requests(o: &Opts, n: usize) -> Result<Vec<Request<Full<Bytes>>>, Stri
                 tc3::v1::Common::new("DescribeInstances", "2017-03-12", ts, base + i as u64, sid);
             let mut pairs: Vec<(&str, &str)> = vec![("Limit", "1"), ("Region", "ap-guangzhou")];
             common.add_to(&mut pairs).map_err(|e| e.to_string())?;
-            let mut buf = vec![0u8; 4096];
-            let (_, body) = tc3::v1::sign_into(
+            let sig = tc3::v1::sign(
                 &tc3::v1::Request::post(HOST).with_rule(KeyRule::Raw),
                 &mut pairs,
                 &key,
-                &mut buf,
             )
             .map_err(|e| e.to_string())?;
+            let mut body = Vec::new();
+            tc3::v1::write_request(&pairs, &sig, &mut body);
             Request::builder()
                 .method("POST")
                 .uri("/")
                 .header("host", HOST)
                 .header("content-type", "application/x-www-form-urlencoded")
-                .body(body.as_bytes().to_vec())
+                .body(body)
                 .map_err(|e| e.to_string())?
         };
         let (mut parts, body) = req.into_parts();

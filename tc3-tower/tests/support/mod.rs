@@ -18,7 +18,7 @@ pub const KEY: &str = "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE";
 pub const HOST: &str = "cvm.tencentcloudapi.com";
 
 pub fn now() -> u64 {
-    tc3::time::now_unix()
+    tc3::now_unix()
 }
 
 /// A scratch directory under target/, unique per test.
@@ -368,7 +368,7 @@ pub fn tc3_post(
     let common = tc3::v3::Common::new("cvm", "DescribeInstances", "2017-03-12", ts);
     let opts = tc3::http::SignOptions::new(tc3::v3::Payload::Bytes(BODY))
         .with_extra_signed_headers(extra_signed);
-    tc3::http::sign_with(&mut req, &cred, &common, &opts).unwrap();
+    tc3::http::sign(&mut req, &cred, &common, &opts).unwrap();
     *req.uri_mut() = path.parse().unwrap();
     req
 }
@@ -385,15 +385,14 @@ pub fn legacy_post(id: &str, key: &str, ts: u64, nonce: u64) -> http::Request<Ve
     let mut pairs: Vec<(&str, &str)> = vec![("Limit", "1"), ("Region", "ap-guangzhou")];
     common.add_to(&mut pairs).unwrap();
     let key = SecretKey::new(key).unwrap();
-    let mut buf = vec![0u8; 4096];
-    let (_sig, body) = tc3::v1::sign_into(
+    let sig = tc3::v1::sign(
         &tc3::v1::Request::post(HOST).with_rule(KeyRule::Raw),
         &mut pairs,
         &key,
-        &mut buf,
     )
     .unwrap();
-    let body = body.as_bytes().to_vec();
+    let mut body = Vec::new();
+    tc3::v1::write_request(&pairs, &sig, &mut body);
     http::Request::builder()
         .method("POST")
         .uri("/")
