@@ -28,8 +28,8 @@
 use core::fmt;
 use std::path::{Path, PathBuf};
 use std::string::String;
-use tc3::credential::{SecretId, SecretKey, Token};
 use tc3::{Error, Field, Reason};
+use tc3::{SecretId, SecretKey, Token};
 use zeroize::Zeroize;
 
 /// `TENCENTCLOUD_SECRET_ID` (Python, Go, tccli).
