@@ -175,37 +175,10 @@ pub fn claimed(cap: &Capture) -> (Value, Value) {
     (json!(m.as_str()), json!(params.get("SecretId")))
 }
 
-/// Decodes `k=v&...` leniently (for display only: undecodable components are skipped).
+/// Decodes `k=v&...` leniently, for display only (`form_urlencoded`: `+` is a space, a `%`
+/// without two hex digits stays as it is; the last of repeated names wins).
 pub fn form_params(src: &[u8]) -> HashMap<String, String> {
-    // `+` is a space, `%XX` a byte; a `%` without two hex digits makes the component
-    // undecodable.
-    let dec = |b: &[u8]| -> Option<String> {
-        let mut out = Vec::with_capacity(b.len());
-        let mut i = 0;
-        while let Some(&c) = b.get(i) {
-            match c {
-                b'+' => out.push(b' '),
-                b'%' => {
-                    let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
-                    out.push(u8::from_str_radix(hex, 16).ok()?);
-                    i += 2;
-                }
-                _ => out.push(c),
-            }
-            i += 1;
-        }
-        String::from_utf8(out).ok()
-    };
-    src.split(|&b| b == b'&')
-        .filter(|c| !c.is_empty())
-        .filter_map(|c| {
-            let (k, v) = match c.iter().position(|&b| b == b'=') {
-                Some(i) => (&c[..i], &c[i + 1..]),
-                None => (c, &c[c.len()..]),
-            };
-            Some((dec(k)?, dec(v)?))
-        })
-        .collect()
+    form_urlencoded::parse(src).into_owned().collect()
 }
 
 /// Calls `f` for every capture on standard input; a line that is not a capture is reported
