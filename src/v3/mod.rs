@@ -154,28 +154,15 @@ pub fn hash_payload(p: &Payload<'_>) -> [u8; 64] {
     }
 }
 
-/// An HMAC-SHA256 state keyed with `key`, without a fallible constructor: keys up to the
-/// block size are zero-padded, longer ones hashed first (RFC 2104).
 /// Bytes a canonical request is staged in before it is hashed in one call (the documented
 /// one is 165 bytes; longer ones stream).
 const STAGE: usize = 512;
 
+/// An HMAC-SHA256 state keyed with `key` through `hmac`'s own keying (keys longer than the
+/// block are hashed first, shorter ones zero-padded: RFC 2104).
 fn hmac_keyed(key: &[u8]) -> Hmac<Sha256> {
-    let mut block = [0u8; 64];
-    let digest;
-    // A key longer than the block is hashed first (RFC 2104).
-    let key = if key.len() <= block.len() {
-        key
-    } else {
-        digest = Sha256::digest(key);
-        digest.as_slice()
-    };
-    for (dst, src) in block.iter_mut().zip(key) {
-        *dst = *src;
-    }
-    let mac = <Hmac<Sha256> as KeyInit>::new(&block.into());
-    block.zeroize();
-    mac
+    #[allow(clippy::expect_used)] // HMAC takes keys of any length: `hmac` never refuses one
+    <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC accepts every key length")
 }
 
 fn hmac_once(key: &[u8], msg: &[u8]) -> [u8; 32] {

@@ -27,6 +27,72 @@ pub enum Lookup<'h> {
 pub trait Headers {
     /// The value(s) of header `name`.
     fn lookup(&self, name: &str) -> Lookup<'_>;
+
+    /// Whether a header is present under `name` (lowercase, with `-`) spelled with some of
+    /// its `-` as `_` (`X_TC_Action` or `X-TC_Action` for `x-tc-action`), which some servers
+    /// treat as the same header. Names with more than 4 dashes are checked for the all-`_`
+    /// spelling only; names longer than 64 bytes are not checked.
+    ///
+    /// The provided method looks every spelling up with [`Headers::lookup`]; the slice
+    /// implementations compare each header name once instead.
+    ///
+    /// ```
+    /// use tc3::verify::Headers;
+    /// let h: &[(&str, &[u8])] = &[("Host", b"a"), ("X-TC_Action", b"b")];
+    /// assert!(h.has_underscore_spelling("x-tc-action"));
+    /// assert!(!h.has_underscore_spelling("host"));
+    /// assert!(!h.has_underscore_spelling("x-tc-version"));
+    /// ```
+    fn has_underscore_spelling(&self, name: &str) -> bool {
+        let bytes = name.as_bytes();
+        let mut buf = heapless::String::<64>::new();
+        if bytes.len() > buf.capacity() {
+            return false;
+        }
+        let dashes = bytes.iter().filter(|&&b| b == b'-').count();
+        let variants: u32 = if dashes > 4 { 1 } else { (1u32 << dashes) - 1 };
+        for v in 1..=variants {
+            let mask = if dashes > 4 { u32::MAX } else { v };
+            buf.clear();
+            for (d, part) in name.split('-').enumerate() {
+                if d > 0 {
+                    let sep = if (mask >> (d - 1)) & 1 != 0 { '_' } else { '-' };
+                    // at most 64 bytes in all: checked above
+                    let _ = buf.push(sep);
+                }
+                let _ = buf.push_str(part);
+            }
+            if self.lookup(&buf) != Lookup::Absent {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// [`Headers::has_underscore_spelling`] over header names, one comparison each.
+fn underscore_spelling_in<'k>(names: impl Iterator<Item = &'k str>, name: &str) -> bool {
+    let want = name.as_bytes();
+    if want.len() > 64 {
+        return false;
+    }
+    let all = want.iter().filter(|&&b| b == b'-').count() > 4;
+    names.into_iter().any(|k| {
+        let k = k.as_bytes();
+        k.len() == want.len() && k.contains(&b'_') && {
+            let mut underscore = false;
+            let mut same = true;
+            for (&a, &w) in k.iter().zip(want) {
+                if w == b'-' {
+                    underscore |= a == b'_';
+                    same &= a == b'_' || (a == b'-' && !all);
+                } else {
+                    same &= a.eq_ignore_ascii_case(&w);
+                }
+            }
+            same && underscore
+        }
+    })
 }
 
 fn lookup_pairs<'h, V: AsRef<[u8]> + ?Sized + 'h>(
@@ -49,17 +115,29 @@ impl Headers for [(&str, &[u8])] {
     fn lookup(&self, name: &str) -> Lookup<'_> {
         lookup_pairs(self.iter().map(|(k, v)| (*k, *v)), name)
     }
+
+    fn has_underscore_spelling(&self, name: &str) -> bool {
+        underscore_spelling_in(self.iter().map(|(k, _)| *k), name)
+    }
 }
 
 impl Headers for [(&str, &str)] {
     fn lookup(&self, name: &str) -> Lookup<'_> {
         lookup_pairs(self.iter().map(|(k, v)| (*k, *v)), name)
     }
+
+    fn has_underscore_spelling(&self, name: &str) -> bool {
+        underscore_spelling_in(self.iter().map(|(k, _)| *k), name)
+    }
 }
 
 impl<H: Headers + ?Sized> Headers for &H {
     fn lookup(&self, name: &str) -> Lookup<'_> {
         (**self).lookup(name)
+    }
+
+    fn has_underscore_spelling(&self, name: &str) -> bool {
+        (**self).has_underscore_spelling(name)
     }
 }
 
@@ -154,35 +232,7 @@ impl<'a, H: Headers + ?Sized> RequestView<'a, H> {
     /// (`X_TC_Action` beside or instead of `X-TC-Action`). Names with more than 4 dashes are
     /// checked for the all-`_` spelling only.
     pub(crate) fn has_other_spelling(&self, name: &str) -> bool {
-        let bytes = name.as_bytes();
-        let mut buf = [0u8; 64];
-        let Some(dst) = buf.get_mut(..bytes.len()) else {
-            return false;
-        };
-        dst.copy_from_slice(bytes);
-        let dashes = bytes.iter().filter(|&&b| b == b'-').count();
-        let variants: u32 = if dashes > 4 { 1 } else { (1u32 << dashes) - 1 };
-        for v in 1..=variants {
-            let mask = if dashes > 4 { u32::MAX } else { v };
-            let mut d = 0;
-            for (i, &b) in bytes.iter().enumerate() {
-                if b == b'-' {
-                    if let Some(slot) = buf.get_mut(i) {
-                        *slot = if (mask >> d) & 1 != 0 { b'_' } else { b'-' };
-                    }
-                    d += 1;
-                }
-            }
-            let Some(spelled) = buf.get(..bytes.len()) else {
-                return false;
-            };
-            if let Ok(spelled) = core::str::from_utf8(spelled) {
-                if self.header(spelled) != Lookup::Absent {
-                    return true;
-                }
-            }
-        }
-        false
+        self.headers.has_underscore_spelling(name)
     }
 }
 
@@ -283,6 +333,62 @@ mod tests {
         let h: &[(&str, &[u8])] = &[("X-TC-Action", b"a")];
         let r = RequestView::new("GET", "/", None, h, Body::Bytes(b""));
         assert!(!r.has_other_spelling("x-tc-action"));
+    }
+
+    use std::string::String;
+    use std::vec;
+    use std::vec::Vec;
+
+    /// Headers through `lookup` only: the provided `has_underscore_spelling`.
+    struct ByLookup<'a>(&'a [(&'a str, &'a [u8])]);
+
+    impl Headers for ByLookup<'_> {
+        fn lookup(&self, name: &str) -> Lookup<'_> {
+            self.0.lookup(name)
+        }
+    }
+
+    #[test]
+    fn underscore_spellings_one_pass_equals_every_lookup() {
+        let names = [
+            "authorization",
+            "host",
+            "content-type",
+            "x-tc-action",
+            "x-tc-timestamp",
+            "x-tc-content-sha256",
+            "a-b-c-d-e-f",
+            "a_b-c",
+        ];
+        let mut sent: Vec<String> = Vec::new();
+        for n in names {
+            let dashes: Vec<usize> = n.match_indices('-').map(|(i, _)| i).collect();
+            for mask in 0u32..(1 << dashes.len()) {
+                let mut b = n.as_bytes().to_vec();
+                for (j, &i) in dashes.iter().enumerate() {
+                    if mask >> j & 1 != 0 {
+                        b[i] = b'_';
+                    }
+                }
+                sent.push(String::from_utf8(b.clone()).unwrap());
+                sent.push(String::from_utf8(b.to_ascii_uppercase()).unwrap());
+            }
+        }
+        sent.extend(
+            ["x-tc-actio_", "x_tc_actionx", "x.tc.action", "content_typ"].map(String::from),
+        );
+        let mut checked = 0;
+        for s in &sent {
+            let h: Vec<(&str, &[u8])> = vec![("Host", b"h"), (s.as_str(), b"v")];
+            for n in names {
+                let fast = h.as_slice().has_underscore_spelling(n);
+                let slow = ByLookup(&h).has_underscore_spelling(n);
+                assert_eq!(fast, slow, "{s} / {n}");
+                checked += usize::from(fast);
+            }
+        }
+        // every underscore spelling of every name is found (all-`_` only for 5 dashes)
+        assert_eq!(checked, 2 * (0 + 0 + 1 + 3 + 3 + 7 + 1 + 1));
     }
 
     #[test]
