@@ -517,6 +517,17 @@ impl Prepared<'_> {
     }
 
     fn write_canonical<S: Sink + ?Sized>(&self, req: &Request<'_>, out: &mut S) {
+        if req.extra_signed_headers.is_empty() {
+            return canonical::write_canonical_request_plain(
+                req.method.as_str(),
+                req.uri,
+                req.query,
+                req.content_type,
+                req.host,
+                &self.payload_hex,
+                out,
+            );
+        }
         canonical::write_canonical_request(
             req.method.as_str(),
             req.uri,
@@ -892,11 +903,14 @@ pub fn sign<'a>(
     prepare(req, &mut p)?;
     // The SignedHeaders list once: its length checked here, copied into the Authorization.
     let mut sh = [0u8; MAX_SIGNED_HEADERS_LEN];
-    let mut w = BufWriter::new(&mut sh);
-    canonical::write_signed_headers(&p.headers, &mut w);
-    let sh = w
-        .finish()
-        .map_err(|_| Error::new(Field::HeaderName, Reason::Capacity))?;
+    let sh: &[u8] = if req.extra_signed_headers.is_empty() {
+        PLAIN_SIGNED_HEADERS
+    } else {
+        let mut w = BufWriter::new(&mut sh);
+        canonical::write_signed_headers(&p.headers, &mut w);
+        w.finish()
+            .map_err(|_| Error::new(Field::HeaderName, Reason::Capacity))?
+    };
     let hcr = p.hashed_canonical(req, Some(&key.first_block));
     finish_signed(
         cred,
@@ -911,6 +925,9 @@ pub fn sign<'a>(
         },
     )
 }
+
+/// The SignedHeaders list of a request without extra signed headers.
+const PLAIN_SIGNED_HEADERS: &[u8] = b"content-type;host";
 
 /// Like [`sign`], deriving the signing key for this one request.
 ///
