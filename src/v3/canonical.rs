@@ -207,8 +207,16 @@ mod tests {
     #[test]
     fn plain_writer_equals_the_general_one() {
         for (ct, host, query) in [
-            ("application/json; charset=utf-8", "cvm.tencentcloudapi.com", ""),
-            (" Application/JSON \t", "\tCVM.example.com:443 ", "Limit=1&Offset=0"),
+            (
+                "application/json; charset=utf-8",
+                "cvm.tencentcloudapi.com",
+                "",
+            ),
+            (
+                " Application/JSON \t",
+                "\tCVM.example.com:443 ",
+                "Limit=1&Offset=0",
+            ),
             ("", "", ""),
         ] {
             let headers = [

@@ -542,7 +542,11 @@ impl Prepared<'_> {
     /// one call when it fits (a dozen small `update` calls cost more than the copy), over
     /// `compress256` with the state after the first block from `cache` when it holds it;
     /// streamed into the hash otherwise.
-    fn hashed_canonical(&self, req: &Request<'_>, cache: Option<&midstate::FirstBlock>) -> [u8; 64] {
+    fn hashed_canonical(
+        &self,
+        req: &Request<'_>,
+        cache: Option<&midstate::FirstBlock>,
+    ) -> [u8; 64] {
         let mut buf = [0u8; STAGE + midstate::PAD];
         let (stage, _) = buf.split_at_mut(STAGE);
         let mut w = BufWriter::new(stage);

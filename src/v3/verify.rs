@@ -21,7 +21,7 @@
 
 use super::authorization::{self, Authorization, AuthorizationError};
 use super::canonical::{self, HeaderEntry};
-use super::{hash_payload, Payload, Signature, SigningKey, MAX_SIGNED_HEADERS};
+use super::{hash_payload, midstate, Payload, Signature, SigningKey, MAX_SIGNED_HEADERS};
 use crate::credential::SecretKey;
 use crate::encode::{hex32, parse_decimal, BufWriter};
 use crate::header;
@@ -530,26 +530,36 @@ fn compute<T: Trace + ?Sized>(
     trace: &mut T,
 ) -> Signature {
     let on = trace.active();
-    let mut h = Sha256::new();
-    if on {
-        trace.begin(Label::CanonicalRequest);
-    }
-    canonical::write_canonical_request(
-        method,
-        uri,
-        query,
-        headers,
-        payload_hex,
-        &mut Tee {
-            a: &mut h,
-            t: &mut *trace,
-            on,
-        },
-    );
-    if on {
-        trace.end();
-    }
-    let hashed = hex32(&h.finalize().into());
+    let staged = if on {
+        None
+    } else {
+        staged_canonical(key, method, uri, query, headers, payload_hex)
+    };
+    let hashed = match staged {
+        Some(hashed) => hashed,
+        None => {
+            let mut h = Sha256::new();
+            if on {
+                trace.begin(Label::CanonicalRequest);
+            }
+            canonical::write_canonical_request(
+                method,
+                uri,
+                query,
+                headers,
+                payload_hex,
+                &mut Tee {
+                    a: &mut h,
+                    t: &mut *trace,
+                    on,
+                },
+            );
+            if on {
+                trace.end();
+            }
+            hex32(&h.finalize().into())
+        }
+    };
     trace::value(trace, Label::HashedCanonicalRequest, &hashed);
     // 16 + 20 + 1 + 10 + 1 + 64 (service) + 12 + 1 + 64 < 256
     let mut buf = [0u8; 256];
@@ -566,6 +576,24 @@ fn compute<T: Trace + ?Sized>(
     let sig = key.sign_raw(w.written());
     trace::value(trace, Label::ExpectedSignature, sig.as_hex().as_bytes());
     sig
+}
+
+/// The hex SHA-256 of the canonical request staged in a stack buffer, with the state after its
+/// first block from `key`'s cache (the signer's path); `None` when it does not fit.
+fn staged_canonical(
+    key: &SigningKey,
+    method: &str,
+    uri: &str,
+    query: &str,
+    headers: &[HeaderEntry<'_>],
+    payload_hex: &[u8; 64],
+) -> Option<[u8; 64]> {
+    let mut buf = [0u8; super::STAGE + midstate::PAD];
+    let (stage, _) = buf.split_at_mut(super::STAGE);
+    let mut w = BufWriter::new(stage);
+    canonical::write_canonical_request(method, uri, query, headers, payload_hex, &mut w);
+    let len = w.finish().ok()?.len();
+    midstate::digest_staged(&mut buf, len, &key.first_block).map(|d| hex32(&d))
 }
 
 // ---------------------------------------------------------------------------------------------
