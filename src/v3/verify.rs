@@ -188,10 +188,10 @@ fn single<'a, H: Headers + ?Sized>(
     name: &str,
     id: HeaderId,
 ) -> Result<Option<&'a str>, VerifyError> {
-    if req.has_other_spelling(name) {
-        return Err(VerifyError::AmbiguousHeader(id));
-    }
-    match req.header(name) {
+    match req
+        .header_one_spelling(name)
+        .ok_or(VerifyError::AmbiguousHeader(id))?
+    {
         Lookup::Absent => Ok(None),
         Lookup::Many => Err(VerifyError::AmbiguousHeader(id)),
         Lookup::One(v) => core::str::from_utf8(trim_ows(v))
@@ -249,10 +249,10 @@ fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
     }
 
     // 2. Authorization
-    if req.has_other_spelling(header::AUTHORIZATION) {
-        return Err(VerifyError::AmbiguousHeader(HeaderId::Authorization));
-    }
-    let auth_value = match req.header(header::AUTHORIZATION) {
+    let auth_value = match req
+        .header_one_spelling(header::AUTHORIZATION)
+        .ok_or(VerifyError::AmbiguousHeader(HeaderId::Authorization))?
+    {
         Lookup::Absent => return Err(VerifyError::MissingSignature),
         Lookup::Many => {
             return Err(VerifyError::MalformedAuthorization(
@@ -286,10 +286,10 @@ fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
     }
 
     // 3. X-TC-Timestamp
-    if req.has_other_spelling(header::TIMESTAMP) {
-        return Err(VerifyError::AmbiguousHeader(HeaderId::Timestamp));
-    }
-    let timestamp = match req.header(header::TIMESTAMP) {
+    let timestamp = match req
+        .header_one_spelling(header::TIMESTAMP)
+        .ok_or(VerifyError::AmbiguousHeader(HeaderId::Timestamp))?
+    {
         Lookup::Absent => return Err(VerifyError::MissingParameter(Param::XTcTimestamp)),
         Lookup::Many => return Err(VerifyError::InvalidParameter(Param::XTcTimestamp)),
         Lookup::One(v) => parse_decimal(trim_ows(v))
@@ -329,10 +329,10 @@ fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
     let mut upper: u32 = 0;
     let (mut host, mut host_index, mut ct_index) = ("", 0, 0);
     for (index, &name) in names.iter().enumerate() {
-        if req.has_other_spelling(name) {
-            return Err(VerifyError::AmbiguousHeader(HeaderId::Signed(index)));
-        }
-        let value = match req.header(name) {
+        let value = match req
+            .header_one_spelling(name)
+            .ok_or(VerifyError::AmbiguousHeader(HeaderId::Signed(index)))?
+        {
             Lookup::Absent => return Err(VerifyError::SignedHeaderAbsent { index }),
             Lookup::Many => return Err(VerifyError::SignedHeaderAmbiguous { index }),
             Lookup::One(v) => v,

@@ -28,26 +28,27 @@ pub trait Headers {
     /// The value(s) of header `name`.
     fn lookup(&self, name: &str) -> Lookup<'_>;
 
-    /// Whether a header is present under `name` (lowercase, with `-`) spelled with some of
-    /// its `-` as `_` (`X_TC_Action` or `X-TC_Action` for `x-tc-action`), which some servers
-    /// treat as the same header. Names with more than 4 dashes are checked for the all-`_`
-    /// spelling only; names longer than 64 bytes are not checked.
+    /// [`lookup`](Headers::lookup), and whether the request also carries `name`
+    /// (lowercase, with `-`) spelled with some of its `-` as `_` (`X_TC_Action` or
+    /// `X-TC_Action` for `x-tc-action`), which some servers treat as the same header. Names
+    /// with more than 4 dashes are checked for the all-`_` spelling only; names longer than
+    /// 64 bytes are not checked.
     ///
     /// The provided method looks every spelling up with [`Headers::lookup`]; the slice
-    /// implementations compare each header name once instead.
+    /// implementations answer both in one pass, comparing names eight bytes at a time.
     ///
     /// ```
-    /// use tc3::verify::Headers;
+    /// use tc3::verify::{Headers, Lookup};
     /// let h: &[(&str, &[u8])] = &[("Host", b"a"), ("X-TC_Action", b"b")];
-    /// assert!(h.has_underscore_spelling("x-tc-action"));
-    /// assert!(!h.has_underscore_spelling("host"));
-    /// assert!(!h.has_underscore_spelling("x-tc-version"));
+    /// assert_eq!(h.lookup_spelled("x-tc-action"), (Lookup::Absent, true));
+    /// assert_eq!(h.lookup_spelled("host"), (Lookup::One(b"a"), false));
+    /// assert_eq!(h.lookup_spelled("x-tc-version"), (Lookup::Absent, false));
     /// ```
-    fn has_underscore_spelling(&self, name: &str) -> bool {
+    fn lookup_spelled(&self, name: &str) -> (Lookup<'_>, bool) {
         let bytes = name.as_bytes();
         let mut buf = heapless::String::<64>::new();
         if bytes.len() > buf.capacity() {
-            return false;
+            return (self.lookup(name), false);
         }
         let dashes = bytes.iter().filter(|&&b| b == b'-').count();
         let variants: u32 = if dashes > 4 { 1 } else { (1u32 << dashes) - 1 };
@@ -63,71 +64,125 @@ pub trait Headers {
                 let _ = buf.push_str(part);
             }
             if self.lookup(&buf) != Lookup::Absent {
-                return true;
+                return (self.lookup(name), true);
             }
         }
-        false
+        (self.lookup(name), false)
     }
 }
 
-/// [`Headers::has_underscore_spelling`] over header names, one comparison each.
-fn underscore_spelling_in<'k>(names: impl Iterator<Item = &'k str>, name: &str) -> bool {
+/// [`Headers::lookup_spelled`] over a slice of pairs, in one pass: one length comparison
+/// per header, the bytes only for names of the same length.
+fn lookup_spelled_slice<'h, V: AsRef<[u8]>>(
+    pairs: &'h [(&str, V)],
+    name: &str,
+) -> (Lookup<'h>, bool) {
+    let want = name.as_bytes();
+    let check_other = want.len() <= 64;
+    let mut found = Lookup::Absent;
+    let mut other = false;
+    for (k, v) in pairs {
+        let kb = k.as_bytes();
+        if kb.len() != want.len() {
+            continue;
+        }
+        let mut exact = true;
+        let mut underscore = false;
+        for (&a, &w) in kb.iter().zip(want) {
+            if a.eq_ignore_ascii_case(&w) {
+                continue;
+            }
+            exact = false;
+            if w == b'-' && a == b'_' {
+                underscore = true;
+            } else {
+                underscore = false;
+                break;
+            }
+        }
+        if exact {
+            found = match found {
+                Lookup::Absent => Lookup::One(v.as_ref()),
+                _ => Lookup::Many,
+            };
+        } else if underscore && check_other && !other {
+            // a `_` for some `-` and otherwise equal; names with more than 4 dashes: the
+            // all-`_` spelling only (rare: checked again byte by byte)
+            other = underscore_spelling_in(core::slice::from_ref(&(*k, ())), name);
+        }
+    }
+    (found, other)
+}
+
+/// Whether `name` is spelled with `_` for some of its `-` in a slice of pairs: one length comparison per
+/// header, the bytes only when the lengths are equal.
+fn underscore_spelling_in<V>(pairs: &[(&str, V)], name: &str) -> bool {
     let want = name.as_bytes();
     if want.len() > 64 {
         return false;
     }
-    let all = want.iter().filter(|&&b| b == b'-').count() > 4;
-    names.into_iter().any(|k| {
+    let mut all: Option<bool> = None;
+    for (k, _) in pairs {
         let k = k.as_bytes();
-        k.len() == want.len() && k.contains(&b'_') && {
-            let mut underscore = false;
-            let mut same = true;
-            for (&a, &w) in k.iter().zip(want) {
-                if w == b'-' {
-                    underscore |= a == b'_';
-                    same &= a == b'_' || (a == b'-' && !all);
-                } else {
-                    same &= a.eq_ignore_ascii_case(&w);
-                }
-            }
-            same && underscore
+        if k.len() != want.len() {
+            continue;
         }
-    })
+        let mut underscore = false;
+        let mut same = true;
+        for (&a, &w) in k.iter().zip(want) {
+            if w == b'-' && a == b'_' {
+                underscore = true;
+            } else if !a.eq_ignore_ascii_case(&w) {
+                same = false;
+                break;
+            }
+        }
+        if !(same && underscore) {
+            continue;
+        }
+        // more than 4 dashes: the all-`_` spelling only
+        let many = *all.get_or_insert_with(|| want.iter().filter(|&&b| b == b'-').count() > 4);
+        if !many || k.iter().zip(want).all(|(&a, &w)| w != b'-' || a == b'_') {
+            return true;
+        }
+    }
+    false
 }
 
-fn lookup_pairs<'h, V: AsRef<[u8]> + ?Sized + 'h>(
-    pairs: impl Iterator<Item = (&'h str, &'h V)>,
-    name: &str,
-) -> Lookup<'h> {
+/// [`Headers::lookup`] over a slice of pairs: one length comparison per header, the bytes
+/// only when the lengths are equal.
+fn lookup_slice<'h, V: AsRef<[u8]>>(pairs: &'h [(&str, V)], name: &str) -> Lookup<'h> {
+    let want = name.as_bytes();
     let mut found = Lookup::Absent;
     for (k, v) in pairs {
-        if k.eq_ignore_ascii_case(name) {
-            if found != Lookup::Absent {
-                return Lookup::Many;
-            }
-            found = Lookup::One(v.as_ref());
+        if k.len() != want.len() || !k.as_bytes().eq_ignore_ascii_case(want) {
+            continue;
         }
+        if !matches!(found, Lookup::Absent) {
+            return Lookup::Many;
+        }
+        found = Lookup::One(v.as_ref());
     }
     found
 }
 
 impl Headers for [(&str, &[u8])] {
     fn lookup(&self, name: &str) -> Lookup<'_> {
-        lookup_pairs(self.iter().map(|(k, v)| (*k, *v)), name)
+        lookup_slice(self, name)
     }
 
-    fn has_underscore_spelling(&self, name: &str) -> bool {
-        underscore_spelling_in(self.iter().map(|(k, _)| *k), name)
+    fn lookup_spelled(&self, name: &str) -> (Lookup<'_>, bool) {
+        lookup_spelled_slice(self, name)
     }
 }
 
 impl Headers for [(&str, &str)] {
     fn lookup(&self, name: &str) -> Lookup<'_> {
-        lookup_pairs(self.iter().map(|(k, v)| (*k, *v)), name)
+        lookup_slice(self, name)
     }
 
-    fn has_underscore_spelling(&self, name: &str) -> bool {
-        underscore_spelling_in(self.iter().map(|(k, _)| *k), name)
+    fn lookup_spelled(&self, name: &str) -> (Lookup<'_>, bool) {
+        lookup_spelled_slice(self, name)
     }
 }
 
@@ -136,8 +191,8 @@ impl<H: Headers + ?Sized> Headers for &H {
         (**self).lookup(name)
     }
 
-    fn has_underscore_spelling(&self, name: &str) -> bool {
-        (**self).has_underscore_spelling(name)
+    fn lookup_spelled(&self, name: &str) -> (Lookup<'_>, bool) {
+        (**self).lookup_spelled(name)
     }
 }
 
@@ -232,7 +287,16 @@ impl<'a, H: Headers + ?Sized> RequestView<'a, H> {
     /// (`X_TC_Action` beside or instead of `X-TC-Action`). Names with more than 4 dashes are
     /// checked for the all-`_` spelling only.
     pub(crate) fn has_other_spelling(&self, name: &str) -> bool {
-        self.headers.has_underscore_spelling(name)
+        self.headers.lookup_spelled(name).1
+    }
+
+    /// The header `name` (lowercase, with `-`), or `None` when the request also carries it
+    /// under another spelling (see [`has_other_spelling`](Self::has_other_spelling)).
+    pub(crate) fn header_one_spelling(&self, name: &str) -> Option<Lookup<'a>> {
+        match self.headers.lookup_spelled(name) {
+            (_, true) => None,
+            (found, false) => Some(found),
+        }
     }
 }
 
@@ -339,7 +403,7 @@ mod tests {
     use std::vec;
     use std::vec::Vec;
 
-    /// Headers through `lookup` only: the provided `has_underscore_spelling`.
+    /// Headers through `lookup` only: the provided `lookup_spelled`.
     struct ByLookup<'a>(&'a [(&'a str, &'a [u8])]);
 
     impl Headers for ByLookup<'_> {
@@ -381,10 +445,12 @@ mod tests {
         for s in &sent {
             let h: Vec<(&str, &[u8])> = vec![("Host", b"h"), (s.as_str(), b"v")];
             for n in names {
-                let fast = h.as_slice().has_underscore_spelling(n);
-                let slow = ByLookup(&h).has_underscore_spelling(n);
+                let fast = h.as_slice().lookup_spelled(n);
+                let by_lookup = ByLookup(&h);
+                let slow = by_lookup.lookup_spelled(n);
                 assert_eq!(fast, slow, "{s} / {n}");
-                checked += usize::from(fast);
+                assert_eq!(fast.0, h.as_slice().lookup(n), "{s} / {n}");
+                checked += usize::from(fast.1);
             }
         }
         // every underscore spelling of every name is found (all-`_` only for 5 dashes)
