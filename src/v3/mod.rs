@@ -906,11 +906,12 @@ pub fn sign<'a>(
     let mut p = Prepared::new();
     prepare(req, &mut p)?;
     // The SignedHeaders list once: its length checked here, copied into the Authorization.
-    let mut sh = [0u8; MAX_SIGNED_HEADERS_LEN];
+    let mut sh_buf;
     let sh: &[u8] = if req.extra_signed_headers.is_empty() {
         PLAIN_SIGNED_HEADERS
     } else {
-        let mut w = BufWriter::new(&mut sh);
+        sh_buf = [0u8; MAX_SIGNED_HEADERS_LEN];
+        let mut w = BufWriter::new(&mut sh_buf);
         canonical::write_signed_headers(&p.headers, &mut w);
         w.finish()
             .map_err(|_| Error::new(Field::HeaderName, Reason::Capacity))?

@@ -350,7 +350,7 @@ fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
         if name == header::CONTENT_TYPE {
             ct_index = index;
             // a case-sensitive boundary is never lowercased
-            if has_cased_boundary(value.as_bytes()) {
+            if has_upper && has_cased_boundary(value.as_bytes()) {
                 has_upper = false;
             }
         }

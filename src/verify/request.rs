@@ -333,6 +333,25 @@ pub(crate) fn has_cased_boundary(v: &[u8]) -> bool {
     })
 }
 
+/// The bytes of a registered name: letters, digits, `-`, `.`, `_`, `~`.
+#[allow(clippy::indexing_slicing)] // const evaluation: a bad index fails the build
+const REG_NAME: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_' || b == b'~';
+        c += 1;
+    }
+    t
+};
+
+/// Whether `b` may appear in a registered name (a table lookup: a `u8` always indexes it).
+#[inline]
+fn reg_name(b: u8) -> bool {
+    REG_NAME.get(usize::from(b)).copied().unwrap_or(false)
+}
+
 /// Whether `host` is a valid `Host` / `:authority` value (RFC 3986 `host [":" port]`
 /// without userinfo): a registered name of letters, digits, `-`, `.`, `_`, `~`, an IPv4
 /// address, or an IPv6 literal in brackets, then an optional decimal port. A `/`, `?`, `#`,
@@ -366,11 +385,8 @@ pub(crate) fn is_valid_authority(host: &[u8]) -> bool {
             None => (host, None),
         }
     };
-    let name_ok = host.first() == Some(&b'[')
-        || (!name.is_empty()
-            && name
-                .iter()
-                .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')));
+    let name_ok =
+        host.first() == Some(&b'[') || (!name.is_empty() && name.iter().all(|&b| reg_name(b)));
     let port_ok =
         port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.iter().all(u8::is_ascii_digit));
     name_ok && port_ok
