@@ -436,7 +436,7 @@ pub(crate) fn verify_traced<
     derive: &mut D,
     trace: &mut T,
 ) -> Result<Tc3Verified<'a>, VerifyError> {
-    let p = prepare(req, keys, policy)?;
+    let mut p = prepare(req, keys, policy)?;
     let folds = p.folds(policy);
     let (uris, n_uris) = policy.uris(req.path);
     let uris = uris.get(..n_uris).unwrap_or(&[]);
@@ -446,7 +446,7 @@ pub(crate) fn verify_traced<
         Label::ReceivedSignature,
         p.auth.signature_hex.as_bytes(),
     );
-    let mut entries = p.entries.clone();
+    let entries = &mut p.entries;
     let matched = derive
         .with_key(p.auth.secret_id, &p.key, p.date, p.auth.service, |sk| {
             for &fold in folds {
@@ -468,7 +468,7 @@ pub(crate) fn verify_traced<
                         req.method,
                         uri,
                         p.query,
-                        &entries,
+                        entries,
                         &p.payload_hex,
                         p.timestamp,
                         trace,
