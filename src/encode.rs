@@ -496,7 +496,7 @@ mod tests {
                 let mut h = good;
                 h[pos] = b;
                 let mut want = [0u8; 32];
-                let want = match base16ct::lower::decode(&h, &mut want) {
+                let want = match base16ct::lower::decode(h, &mut want) {
                     Ok(d) if d.len() == 32 => Some(want),
                     _ => None,
                 };
