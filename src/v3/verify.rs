@@ -591,7 +591,26 @@ fn staged_canonical(
     let mut buf = [0u8; super::STAGE + midstate::PAD];
     let (stage, _) = buf.split_at_mut(super::STAGE);
     let mut w = BufWriter::new(stage);
-    canonical::write_canonical_request(method, uri, query, headers, payload_hex, &mut w);
+    match headers {
+        // the headers every SDK signs, values as sent (the names are checked lowercase)
+        [ct, host]
+            if ct.name == header::CONTENT_TYPE
+                && host.name == header::HOST
+                && !ct.fold
+                && !host.fold =>
+        {
+            canonical::write_canonical_request_plain(
+                method,
+                uri,
+                query,
+                ct.value,
+                host.value,
+                payload_hex,
+                &mut w,
+            );
+        }
+        _ => canonical::write_canonical_request(method, uri, query, headers, payload_hex, &mut w),
+    }
     let len = w.finish().ok()?.len();
     midstate::digest_staged(&mut buf, len, &key.first_block).map(|d| hex32(&d))
 }
