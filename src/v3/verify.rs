@@ -564,7 +564,10 @@ fn compute<T: Trace + ?Sized>(
     // 16 + 20 + 1 + 10 + 1 + 64 (service) + 12 + 1 + 64 < 256
     let mut buf = [0u8; 256];
     let mut w = BufWriter::new(&mut buf);
-    canonical::write_string_to_sign(timestamp, key.date(), key.service(), &hashed, &mut w);
+    let mut digits = [0u8; 20];
+    let digits = crate::encode::decimal(timestamp, &mut digits);
+    // the key's scope, written once when it was derived
+    canonical::write_string_to_sign_scope(digits, key.scope(), &hashed, &mut w);
     trace::value(trace, Label::StringToSign, w.written());
     if on {
         trace.begin(Label::CredentialScope);

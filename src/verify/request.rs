@@ -89,7 +89,8 @@ fn lookup_spelled_slice<'h, V: AsRef<[u8]>>(
         let mut exact = true;
         let mut underscore = false;
         for (&a, &w) in kb.iter().zip(want) {
-            if a.eq_ignore_ascii_case(&w) {
+            // the usual cases first (`want` is lowercase by contract), then any case
+            if a == w || (a | 0x20 == w && w.is_ascii_lowercase()) || a.eq_ignore_ascii_case(&w) {
                 continue;
             }
             exact = false;
