@@ -166,6 +166,31 @@ mod tests {
     }
 
     #[test]
+    fn threads_sharing_one_cache_get_the_right_digests() {
+        // Four texts with four different first blocks, hashed by four threads in different
+        // orders through one cache: every hit and every race must still give the digest.
+        let texts: std::vec::Vec<std::vec::Vec<u8>> = (0..4u8)
+            .map(|t| (0..150).map(|i| (i as u8).wrapping_mul(7) ^ t).collect())
+            .collect();
+        let want: std::vec::Vec<[u8; 32]> =
+            texts.iter().map(|t| Sha256::digest(t).into()).collect();
+        let cache = FirstBlock::default();
+        std::thread::scope(|s| {
+            for th in 0..4 {
+                let (texts, want, cache) = (&texts, &want, &cache);
+                s.spawn(move || {
+                    let mut buf = [0u8; 256];
+                    for i in 0..20_000 {
+                        let k = (i * (th + 1) + th) % 4;
+                        buf[..150].copy_from_slice(&texts[k]);
+                        assert_eq!(digest_staged(&mut buf, 150, cache), Some(want[k]));
+                    }
+                });
+            }
+        });
+    }
+
+    #[test]
     fn a_hit_needs_the_same_first_block() {
         let cache = FirstBlock::default();
         let mut a = [b'a'; 200];
