@@ -170,11 +170,58 @@ pub(crate) fn unhex32(hex: &[u8]) -> Option<[u8; 32]> {
     if hex.len() != 64 {
         return None;
     }
+    // eight digits per step (SWAR), branch-free like `base16ct`
     let mut out = [0u8; 32];
-    match base16ct::lower::decode(hex, &mut out) {
-        Ok(d) if d.len() == 32 => Some(out),
-        _ => None,
+    let mut ok = H8;
+    for (src, dst) in hex.chunks_exact(8).zip(out.chunks_exact_mut(4)) {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(src);
+        let w = u64::from_le_bytes(b);
+        ok &= lower_hex_mask(w);
+        dst.copy_from_slice(&unhex_word(w).to_le_bytes());
     }
+    (ok == H8).then_some(out)
+}
+
+const L8: u64 = 0x0101_0101_0101_0101;
+const H8: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `w` that is a lowercase hex digit (`0-9a-f`), exact for every
+/// byte value.
+#[inline(always)]
+fn lower_hex_mask(w: u64) -> u64 {
+    let ascii = !w & H8;
+    let low7 = w & !H8;
+    // high bit per byte: low7 >= c (no carry between bytes: low7 + 0x50 < 0x100)
+    let ge = |c: u8| (low7 + L8 * (0x80 - u64::from(c))) & H8;
+    ascii & ((ge(b'0') & !ge(b'9' + 1)) | (ge(b'a') & !ge(b'f' + 1)))
+}
+
+/// Eight hex digits (first digit in the low byte of `w`) as four bytes (first byte in the low
+/// byte of the result). Only meaningful when every byte is a hex digit.
+#[inline(always)]
+fn unhex_word(w: u64) -> u32 {
+    // digit: c & 15; letter (bit 6 set): (c & 15) + 9
+    let n = (w & (L8 * 0x0f)) + 9 * ((w >> 6) & L8);
+    let t = ((n << 4) | (n >> 8)) & 0x00ff_00ff_00ff_00ff;
+    let t = (t | (t >> 8)) & 0x0000_ffff_0000_ffff;
+    ((t | (t >> 16)) & 0xffff_ffff) as u32
+}
+
+/// Whether every byte of `v` is a lowercase hex digit, eight at a time.
+pub(crate) fn all_lower_hex(v: &[u8]) -> bool {
+    let mut chunks = v.chunks_exact(8);
+    let mut ok = H8;
+    for c in &mut chunks {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(c);
+        ok &= lower_hex_mask(u64::from_le_bytes(b));
+    }
+    ok == H8
+        && chunks
+            .remainder()
+            .iter()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// Unsigned decimal of `n`, into `buf`; returns the digits.
@@ -434,6 +481,35 @@ pub(crate) fn all_in(v: &[u8], lo: u8, hi: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unhex32_equals_base16ct_for_every_byte_in_every_position() {
+        let good = hex32(&core::array::from_fn(|i| (i * 37 + 11) as u8));
+        for pos in 0..64 {
+            for b in 0..=255u8 {
+                let mut h = good;
+                h[pos] = b;
+                let mut want = [0u8; 32];
+                let want = match base16ct::lower::decode(h, &mut want) {
+                    Ok(d) if d.len() == 32 => Some(want),
+                    _ => None,
+                };
+                assert_eq!(unhex32(&h), want, "{pos} {b:#x}");
+                assert_eq!(all_lower_hex(&h), want.is_some(), "{pos} {b:#x}");
+                let prefix = &h[..=pos];
+                let each = prefix
+                    .iter()
+                    .all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'));
+                assert_eq!(all_lower_hex(prefix), each, "{pos} {b:#x}");
+            }
+        }
+        for seed in 0..200u32 {
+            let d: [u8; 32] = core::array::from_fn(|i| {
+                (seed.wrapping_mul(2654435761).rotate_left(i as u32) >> 7) as u8
+            });
+            assert_eq!(unhex32(&hex32(&d)), Some(d));
+        }
+    }
 
     #[test]
     fn decimal_matches_display() {

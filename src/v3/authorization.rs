@@ -313,7 +313,7 @@ pub(crate) fn parse(value: &[u8]) -> Result<Authorization<'_>, AuthorizationErro
     if service.contains(&b'/') {
         return Err(AuthorizationError::Scope);
     }
-    if id.is_empty() || !all(id, C_VISIBLE) {
+    if id.is_empty() || !crate::encode::all_in(id, 0x21, 0x7e) {
         return Err(AuthorizationError::SecretId);
     }
     if date.len() != 10 || crate::time::Date::parse(date).is_none() {
@@ -348,6 +348,25 @@ pub(crate) fn parse(value: &[u8]) -> Result<Authorization<'_>, AuthorizationErro
     }
 
     let rest = strip_sep(rest, b"Signature=").ok_or(AuthorizationError::SignatureMissing)?;
+    // the usual case: exactly 64 lowercase hex digits, checked eight at a time
+    let sig = if rest.len() == 64 && crate::encode::all_lower_hex(rest) {
+        rest
+    } else {
+        signature_slow(rest)?
+    };
+    // Every byte was checked to be ASCII above, so this succeeds; validated once.
+    let s = core::str::from_utf8(value).map_err(|_| AuthorizationError::Trailing)?;
+    Ok(Authorization {
+        secret_id: sub(s, value, id),
+        date: sub(s, value, date),
+        service: sub(s, value, service),
+        signed_headers: sub(s, value, signed),
+        signature_hex: sub(s, value, sig),
+    })
+}
+
+/// The signature of `rest` (after `Signature=`), or which error it is.
+fn signature_slow(rest: &[u8]) -> Result<&[u8], AuthorizationError> {
     let hex_len = rest
         .iter()
         .position(|&b| class(b) & C_HEX == 0)
@@ -366,15 +385,7 @@ pub(crate) fn parse(value: &[u8]) -> Result<Authorization<'_>, AuthorizationErro
             AuthorizationError::Trailing
         });
     }
-    // Every byte was checked to be ASCII above, so this succeeds; validated once.
-    let s = core::str::from_utf8(value).map_err(|_| AuthorizationError::Trailing)?;
-    Ok(Authorization {
-        secret_id: sub(s, value, id),
-        date: sub(s, value, date),
-        service: sub(s, value, service),
-        signed_headers: sub(s, value, signed),
-        signature_hex: sub(s, value, sig),
-    })
+    Ok(sig)
 }
 
 #[cfg(test)]

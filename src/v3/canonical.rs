@@ -119,6 +119,30 @@ pub(crate) fn write_canonical_request<S: Sink + ?Sized>(
     out.put(hashed_payload_hex);
 }
 
+/// [`write_canonical_request`] for the headers every SDK signs, `content-type` and `host`
+/// (values as sent, trimmed; names already lowercase): the same bytes in fewer writes.
+pub(crate) fn write_canonical_request_plain<S: Sink + ?Sized>(
+    method: &str,
+    uri: &str,
+    query: &str,
+    content_type: &str,
+    host: &str,
+    hashed_payload_hex: &[u8; 64],
+    out: &mut S,
+) {
+    out.put(method.as_bytes());
+    out.put(b"\n");
+    out.put(uri.as_bytes());
+    out.put(b"\n");
+    out.put(query.as_bytes());
+    out.put(b"\ncontent-type:");
+    out.put(content_type.trim_ascii().as_bytes());
+    out.put(b"\nhost:");
+    out.put(host.trim_ascii().as_bytes());
+    out.put(b"\n\ncontent-type;host\n");
+    out.put(hashed_payload_hex);
+}
+
 /// Writes the credential scope `YYYY-MM-DD/service/tc3_request`.
 pub(crate) fn write_scope<S: Sink + ?Sized>(date: Date, service: &str, out: &mut S) {
     out.put(&date.to_bytes());
@@ -176,4 +200,47 @@ pub(crate) fn write_string_to_sign_scope<S: Sink + ?Sized>(
     out.put(scope);
     out.put(b"\n");
     out.put(hashed_canonical_request_hex);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::encode::BufWriter;
+
+    #[test]
+    fn plain_writer_equals_the_general_one() {
+        for (ct, host, query) in [
+            (
+                "application/json; charset=utf-8",
+                "cvm.tencentcloudapi.com",
+                "",
+            ),
+            (
+                " Application/JSON \t",
+                "\tCVM.example.com:443 ",
+                "Limit=1&Offset=0",
+            ),
+            ("", "", ""),
+        ] {
+            let headers = [
+                HeaderEntry {
+                    name: "content-type",
+                    value: ct,
+                    fold: false,
+                },
+                HeaderEntry {
+                    name: "host",
+                    value: host,
+                    fold: false,
+                },
+            ];
+            let (mut a, mut b) = ([0u8; 512], [0u8; 512]);
+            let mut wa = BufWriter::new(&mut a);
+            let mut wb = BufWriter::new(&mut b);
+            let hex = [b'7'; 64];
+            write_canonical_request("POST", "/x", query, &headers, &hex, &mut wa);
+            write_canonical_request_plain("POST", "/x", query, ct, host, &hex, &mut wb);
+            assert_eq!(wa.finish().unwrap(), wb.finish().unwrap());
+        }
+    }
 }

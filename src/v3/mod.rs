@@ -27,6 +27,7 @@
 
 mod authorization;
 mod canonical;
+mod midstate;
 mod template;
 pub(crate) mod verify;
 
@@ -182,28 +183,15 @@ pub(crate) fn hash_payload(p: &Payload<'_>) -> [u8; 64] {
     }
 }
 
-/// An HMAC-SHA256 state keyed with `key`, without a fallible constructor: keys up to the
-/// block size are zero-padded, longer ones hashed first (RFC 2104).
 /// Bytes a canonical request is staged in before it is hashed in one call (the documented
 /// one is 165 bytes; longer ones stream).
 const STAGE: usize = 512;
 
+/// An HMAC-SHA256 state keyed with `key` through `hmac`'s own keying (keys longer than the
+/// block are hashed first, shorter ones zero-padded: RFC 2104).
 fn hmac_keyed(key: &[u8]) -> Hmac<Sha256> {
-    let mut block = [0u8; 64];
-    let digest;
-    // A key longer than the block is hashed first (RFC 2104).
-    let key = if key.len() <= block.len() {
-        key
-    } else {
-        digest = Sha256::digest(key);
-        digest.as_slice()
-    };
-    for (dst, src) in block.iter_mut().zip(key) {
-        *dst = *src;
-    }
-    let mac = <Hmac<Sha256> as KeyInit>::new(&block.into());
-    block.zeroize();
-    mac
+    #[allow(clippy::expect_used)] // HMAC takes keys of any length: `hmac` never refuses one
+    <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC accepts every key length")
 }
 
 fn hmac_once(key: &[u8], msg: &[u8]) -> [u8; 32] {
@@ -264,6 +252,8 @@ pub struct SigningKey {
     scope_len: usize,
     /// `date` as days since 1970-01-01 (`None` before it).
     day: Option<u64>,
+    /// The SHA-256 state after the first block of the last canonical request signed.
+    first_block: midstate::FirstBlock,
 }
 
 /// Days from 1970-01-01 to `date` (days-from-civil, the inverse of [`Date::from_unix`]).
@@ -321,6 +311,7 @@ impl SigningKey {
             scope,
             scope_len,
             day: days_since_epoch(date),
+            first_block: midstate::FirstBlock::default(),
         })
     }
 
@@ -568,6 +559,17 @@ impl Prepared<'_> {
     }
 
     fn write_canonical<S: Sink + ?Sized>(&self, req: &Request<'_>, out: &mut S) {
+        if req.extra_signed_headers.is_empty() {
+            return canonical::write_canonical_request_plain(
+                req.method.as_str(),
+                req.uri,
+                req.query,
+                req.content_type,
+                req.host,
+                &self.payload_hex,
+                out,
+            );
+        }
         canonical::write_canonical_request(
             req.method.as_str(),
             req.uri,
@@ -579,16 +581,28 @@ impl Prepared<'_> {
     }
 
     /// The hex SHA-256 of the canonical request: written into a stack buffer and hashed in
-    /// one `update` when it fits (a dozen small `update` calls cost more than the copy),
+    /// one call when it fits (a dozen small `update` calls cost more than the copy), over
+    /// `compress256` with the state after the first block from `cache` when it holds it;
     /// streamed into the hash otherwise.
-    fn hashed_canonical(&self, req: &Request<'_>) -> [u8; 64] {
-        let mut buf = [0u8; STAGE];
-        let mut w = BufWriter::new(&mut buf);
+    fn hashed_canonical(
+        &self,
+        req: &Request<'_>,
+        cache: Option<&midstate::FirstBlock>,
+    ) -> [u8; 64] {
+        let mut buf = [0u8; STAGE + midstate::PAD];
+        let (stage, _) = buf.split_at_mut(STAGE);
+        let mut w = BufWriter::new(stage);
         self.write_canonical(req, &mut w);
+        let staged = w.finish().map(<[u8]>::len);
+        if let (Ok(len), Some(cache)) = (staged, cache) {
+            if let Some(d) = midstate::digest_staged(&mut buf, len, cache) {
+                return hex32(&d);
+            }
+        }
         let mut sha = Sha256::new();
-        match w.finish() {
-            Ok(text) => sha.update(text),
-            Err(_) => self.write_canonical(req, &mut sha),
+        match staged.ok().and_then(|len| buf.get(..len)) {
+            Some(text) => sha.update(text),
+            None => self.write_canonical(req, &mut sha),
         }
         hex32(&sha.finalize().into())
     }
@@ -771,7 +785,7 @@ pub fn string_to_sign<S: Sink + ?Sized>(
     let date = Date::from_unix(common.timestamp)?;
     let mut p = Prepared::new();
     prepare(req, &mut p)?;
-    let hcr = p.hashed_canonical(req);
+    let hcr = p.hashed_canonical(req, None);
     canonical::write_string_to_sign(common.timestamp, date, common.service, &hcr, out);
     Ok(())
 }
@@ -974,13 +988,17 @@ pub fn sign<'a>(
     let mut p = Prepared::new();
     prepare(req, &mut p)?;
     // The SignedHeaders list once: its length checked here, copied into the Authorization.
-    let mut sh = [0u8; MAX_SIGNED_HEADERS_LEN];
-    let mut w = BufWriter::new(&mut sh);
-    canonical::write_signed_headers(&p.headers, &mut w);
-    let sh = w
-        .finish()
-        .map_err(|_| Error::new(Field::HeaderName, Reason::Capacity))?;
-    let hcr = p.hashed_canonical(req);
+    let mut sh_buf;
+    let sh: &[u8] = if req.extra_signed_headers.is_empty() {
+        PLAIN_SIGNED_HEADERS
+    } else {
+        sh_buf = [0u8; MAX_SIGNED_HEADERS_LEN];
+        let mut w = BufWriter::new(&mut sh_buf);
+        canonical::write_signed_headers(&p.headers, &mut w);
+        w.finish()
+            .map_err(|_| Error::new(Field::HeaderName, Reason::Capacity))?
+    };
+    let hcr = p.hashed_canonical(req, Some(&key.first_block));
     finish_signed(
         cred,
         key,
@@ -994,6 +1012,9 @@ pub fn sign<'a>(
         },
     )
 }
+
+/// The SignedHeaders list of a request without extra signed headers.
+const PLAIN_SIGNED_HEADERS: &[u8] = b"content-type;host";
 
 /// Like [`sign`], deriving the signing key for this one request.
 ///

@@ -21,7 +21,7 @@
 
 use super::authorization::{self, Authorization, AuthorizationError};
 use super::canonical::{self, HeaderEntry};
-use super::{hash_payload, Payload, Signature, SigningKey, MAX_SIGNED_HEADERS};
+use super::{hash_payload, midstate, Payload, Signature, SigningKey, MAX_SIGNED_HEADERS};
 use crate::credential::SecretKey;
 use crate::encode::{hex32, parse_decimal, BufWriter};
 use crate::header;
@@ -125,10 +125,10 @@ fn single<'a, H: Headers + ?Sized>(
     name: &str,
     id: HeaderId,
 ) -> Result<Option<&'a str>, VerifyError> {
-    if req.has_other_spelling(name) {
-        return Err(VerifyError::AmbiguousHeader(id));
-    }
-    match req.header(name) {
+    match req
+        .header_one_spelling(name)
+        .ok_or(VerifyError::AmbiguousHeader(id))?
+    {
         Lookup::Absent => Ok(None),
         Lookup::Many => Err(VerifyError::AmbiguousHeader(id)),
         Lookup::One(v) => core::str::from_utf8(trim_ows(v))
@@ -186,10 +186,10 @@ fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
     }
 
     // 2. Authorization
-    if req.has_other_spelling(header::AUTHORIZATION) {
-        return Err(VerifyError::AmbiguousHeader(HeaderId::Authorization));
-    }
-    let auth_value = match req.header(header::AUTHORIZATION) {
+    let auth_value = match req
+        .header_one_spelling(header::AUTHORIZATION)
+        .ok_or(VerifyError::AmbiguousHeader(HeaderId::Authorization))?
+    {
         Lookup::Absent => return Err(VerifyError::MissingSignature),
         Lookup::Many => {
             return Err(VerifyError::MalformedAuthorization(
@@ -222,10 +222,10 @@ fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
     }
 
     // 3. X-TC-Timestamp
-    if req.has_other_spelling(header::TIMESTAMP) {
-        return Err(VerifyError::AmbiguousHeader(HeaderId::Timestamp));
-    }
-    let timestamp = match req.header(header::TIMESTAMP) {
+    let timestamp = match req
+        .header_one_spelling(header::TIMESTAMP)
+        .ok_or(VerifyError::AmbiguousHeader(HeaderId::Timestamp))?
+    {
         Lookup::Absent => return Err(VerifyError::MissingParameter(Param::XTcTimestamp)),
         Lookup::Many => return Err(VerifyError::InvalidParameter(Param::XTcTimestamp)),
         Lookup::One(v) => parse_decimal(trim_ows(v))
@@ -265,10 +265,10 @@ fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
     let mut upper: u32 = 0;
     let (mut host, mut host_index, mut ct_index) = ("", 0, 0);
     for (index, &name) in names.iter().enumerate() {
-        if req.has_other_spelling(name) {
-            return Err(VerifyError::AmbiguousHeader(HeaderId::Signed(index)));
-        }
-        let value = match req.header(name) {
+        let value = match req
+            .header_one_spelling(name)
+            .ok_or(VerifyError::AmbiguousHeader(HeaderId::Signed(index)))?
+        {
             Lookup::Absent => return Err(VerifyError::SignedHeaderAbsent { index }),
             Lookup::Many => return Err(VerifyError::SignedHeaderAmbiguous { index }),
             Lookup::One(v) => v,
@@ -286,7 +286,7 @@ fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
         if name == header::CONTENT_TYPE {
             ct_index = index;
             // a case-sensitive boundary is never lowercased
-            if has_cased_boundary(value.as_bytes()) {
+            if has_upper && has_cased_boundary(value.as_bytes()) {
                 has_upper = false;
             }
         }
@@ -372,7 +372,7 @@ pub(crate) fn verify_traced<
     derive: &mut D,
     trace: &mut T,
 ) -> Result<Tc3Verified<'a>, VerifyError> {
-    let p = prepare(req, keys, policy)?;
+    let mut p = prepare(req, keys, policy)?;
     let folds = p.folds(policy);
     let (uris, n_uris) = policy.uris(req.path);
     let uris = uris.get(..n_uris).unwrap_or(&[]);
@@ -382,7 +382,7 @@ pub(crate) fn verify_traced<
         Label::ReceivedSignature,
         p.auth.signature_hex.as_bytes(),
     );
-    let mut entries = p.entries.clone();
+    let entries = &mut p.entries;
     let matched = derive
         .with_key(p.auth.secret_id, &p.key, p.date, p.auth.service, |sk| {
             for &fold in folds {
@@ -404,7 +404,7 @@ pub(crate) fn verify_traced<
                         req.method,
                         uri,
                         p.query,
-                        &entries,
+                        entries,
                         &p.payload_hex,
                         p.timestamp,
                         trace,
@@ -466,31 +466,44 @@ fn compute<T: Trace + ?Sized>(
     trace: &mut T,
 ) -> Signature {
     let on = trace.active();
-    let mut h = Sha256::new();
-    if on {
-        trace.begin(Label::CanonicalRequest);
-    }
-    canonical::write_canonical_request(
-        method,
-        uri,
-        query,
-        headers,
-        payload_hex,
-        &mut Tee {
-            a: &mut h,
-            t: &mut *trace,
-            on,
-        },
-    );
-    if on {
-        trace.end();
-    }
-    let hashed = hex32(&h.finalize().into());
+    let staged = if on {
+        None
+    } else {
+        staged_canonical(key, method, uri, query, headers, payload_hex)
+    };
+    let hashed = match staged {
+        Some(hashed) => hashed,
+        None => {
+            let mut h = Sha256::new();
+            if on {
+                trace.begin(Label::CanonicalRequest);
+            }
+            canonical::write_canonical_request(
+                method,
+                uri,
+                query,
+                headers,
+                payload_hex,
+                &mut Tee {
+                    a: &mut h,
+                    t: &mut *trace,
+                    on,
+                },
+            );
+            if on {
+                trace.end();
+            }
+            hex32(&h.finalize().into())
+        }
+    };
     trace::value(trace, Label::HashedCanonicalRequest, &hashed);
     // 16 + 20 + 1 + 10 + 1 + 64 (service) + 12 + 1 + 64 < 256
     let mut buf = [0u8; 256];
     let mut w = BufWriter::new(&mut buf);
-    canonical::write_string_to_sign(timestamp, key.date(), key.service(), &hashed, &mut w);
+    let mut digits = [0u8; 20];
+    let digits = crate::encode::decimal(timestamp, &mut digits);
+    // the key's scope, written once when it was derived
+    canonical::write_string_to_sign_scope(digits, key.scope(), &hashed, &mut w);
     trace::value(trace, Label::StringToSign, w.written());
     if on {
         trace.begin(Label::CredentialScope);
@@ -502,6 +515,43 @@ fn compute<T: Trace + ?Sized>(
     let sig = key.sign_raw(w.written());
     trace::value(trace, Label::ExpectedSignature, sig.as_hex().as_bytes());
     sig
+}
+
+/// The hex SHA-256 of the canonical request staged in a stack buffer, with the state after its
+/// first block from `key`'s cache (the signer's path); `None` when it does not fit.
+fn staged_canonical(
+    key: &SigningKey,
+    method: &str,
+    uri: &str,
+    query: &str,
+    headers: &[HeaderEntry<'_>],
+    payload_hex: &[u8; 64],
+) -> Option<[u8; 64]> {
+    let mut buf = [0u8; super::STAGE + midstate::PAD];
+    let (stage, _) = buf.split_at_mut(super::STAGE);
+    let mut w = BufWriter::new(stage);
+    match headers {
+        // the headers every SDK signs, values as sent (the names are checked lowercase)
+        [ct, host]
+            if ct.name == header::CONTENT_TYPE
+                && host.name == header::HOST
+                && !ct.fold
+                && !host.fold =>
+        {
+            canonical::write_canonical_request_plain(
+                method,
+                uri,
+                query,
+                ct.value,
+                host.value,
+                payload_hex,
+                &mut w,
+            );
+        }
+        _ => canonical::write_canonical_request(method, uri, query, headers, payload_hex, &mut w),
+    }
+    let len = w.finish().ok()?.len();
+    midstate::digest_staged(&mut buf, len, &key.first_block).map(|d| hex32(&d))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@
 use crate::credential::{SecretKey, MAX_SECRET_ID_LEN};
 use crate::time::Date;
 use crate::v3::SigningKey;
-use subtle::ConstantTimeEq;
 
 /// A SecretKey handed out by a [`KeyProvider`]: borrowed from the provider's table (no copy,
 /// nothing to zeroize) or owned (zeroized when dropped).
@@ -232,7 +231,10 @@ impl<const N: usize> DeriveKey for KeyCache<N> {
             s.secret_id.as_str() == secret_id
                 && s.signing.date() == date
                 && s.signing.service() == service
-                && bool::from(s.key.expose_secret().ct_eq(key.expose_secret()))
+                && bool::from(crate::credential::ct_eq_words(
+                    s.key.expose_secret(),
+                    key.expose_secret(),
+                ))
         });
         if let Some(slot) = hit {
             self.hits += 1;

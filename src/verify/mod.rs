@@ -248,9 +248,8 @@ fn dispatch<
     scratch: &'a mut LegacyScratch<B, P>,
     trace: &mut T,
 ) -> Result<Verified<'a>, VerifyError> {
-    if req.header(header::AUTHORIZATION) != Lookup::Absent
-        || req.has_other_spelling(header::AUTHORIZATION)
-    {
+    let (authorization, other_spelling) = req.headers.lookup_spelled(header::AUTHORIZATION);
+    if authorization != Lookup::Absent || other_spelling {
         crate::v3::verify::verify_traced(req, keys, policy, derive, trace).map(Verified::Tc3)
     } else {
         crate::v1::verify::verify_traced(req, keys, policy, scratch, trace).map(Verified::Legacy)

@@ -29,39 +29,173 @@ pub enum Lookup<'h> {
 pub trait Headers {
     /// The value(s) of header `name`.
     fn lookup(&self, name: &str) -> Lookup<'_>;
+
+    /// [`lookup`](Headers::lookup), and whether the request also carries `name`
+    /// (lowercase, with `-`) spelled with some of its `-` as `_` (`X_TC_Action` or
+    /// `X-TC_Action` for `x-tc-action`), which some servers treat as the same header. Names
+    /// with more than 4 dashes are checked for the all-`_` spelling only; names longer than
+    /// 64 bytes are not checked.
+    ///
+    /// The provided method looks every spelling up with [`Headers::lookup`]; the slice
+    /// implementations answer both in one pass, comparing names eight bytes at a time.
+    ///
+    /// ```
+    /// use tc3::verify::{Headers, Lookup};
+    /// let h: &[(&str, &[u8])] = &[("Host", b"a"), ("X-TC_Action", b"b")];
+    /// assert_eq!(h.lookup_spelled("x-tc-action"), (Lookup::Absent, true));
+    /// assert_eq!(h.lookup_spelled("host"), (Lookup::One(b"a"), false));
+    /// assert_eq!(h.lookup_spelled("x-tc-version"), (Lookup::Absent, false));
+    /// ```
+    fn lookup_spelled(&self, name: &str) -> (Lookup<'_>, bool) {
+        let bytes = name.as_bytes();
+        let mut buf = heapless::String::<64>::new();
+        if bytes.len() > buf.capacity() {
+            return (self.lookup(name), false);
+        }
+        let dashes = bytes.iter().filter(|&&b| b == b'-').count();
+        let variants: u32 = if dashes > 4 { 1 } else { (1u32 << dashes) - 1 };
+        for v in 1..=variants {
+            let mask = if dashes > 4 { u32::MAX } else { v };
+            buf.clear();
+            for (d, part) in name.split('-').enumerate() {
+                if d > 0 {
+                    let sep = if (mask >> (d - 1)) & 1 != 0 { '_' } else { '-' };
+                    // at most 64 bytes in all: checked above
+                    let _ = buf.push(sep);
+                }
+                let _ = buf.push_str(part);
+            }
+            if self.lookup(&buf) != Lookup::Absent {
+                return (self.lookup(name), true);
+            }
+        }
+        (self.lookup(name), false)
+    }
 }
 
-fn lookup_pairs<'h, V: AsRef<[u8]> + ?Sized + 'h>(
-    pairs: impl Iterator<Item = (&'h str, &'h V)>,
+/// [`Headers::lookup_spelled`] over a slice of pairs, in one pass: one length comparison
+/// per header, the bytes only for names of the same length.
+fn lookup_spelled_slice<'h, V: AsRef<[u8]>>(
+    pairs: &'h [(&str, V)],
     name: &str,
-) -> Lookup<'h> {
+) -> (Lookup<'h>, bool) {
+    let want = name.as_bytes();
+    let check_other = want.len() <= 64;
+    let mut found = Lookup::Absent;
+    let mut other = false;
+    for (k, v) in pairs {
+        let kb = k.as_bytes();
+        if kb.len() != want.len() {
+            continue;
+        }
+        let mut exact = true;
+        let mut underscore = false;
+        for (&a, &w) in kb.iter().zip(want) {
+            // the usual cases first (`want` is lowercase by contract), then any case
+            if a == w || (a | 0x20 == w && w.is_ascii_lowercase()) || a.eq_ignore_ascii_case(&w) {
+                continue;
+            }
+            exact = false;
+            if w == b'-' && a == b'_' {
+                underscore = true;
+            } else {
+                underscore = false;
+                break;
+            }
+        }
+        if exact {
+            found = match found {
+                Lookup::Absent => Lookup::One(v.as_ref()),
+                _ => Lookup::Many,
+            };
+        } else if underscore && check_other && !other {
+            // a `_` for some `-` and otherwise equal; names with more than 4 dashes: the
+            // all-`_` spelling only (rare: checked again byte by byte)
+            other = underscore_spelling_in(core::slice::from_ref(&(*k, ())), name);
+        }
+    }
+    (found, other)
+}
+
+/// Whether `name` is spelled with `_` for some of its `-` in a slice of pairs: one length comparison per
+/// header, the bytes only when the lengths are equal.
+fn underscore_spelling_in<V>(pairs: &[(&str, V)], name: &str) -> bool {
+    let want = name.as_bytes();
+    if want.len() > 64 {
+        return false;
+    }
+    let mut all: Option<bool> = None;
+    for (k, _) in pairs {
+        let k = k.as_bytes();
+        if k.len() != want.len() {
+            continue;
+        }
+        let mut underscore = false;
+        let mut same = true;
+        for (&a, &w) in k.iter().zip(want) {
+            if w == b'-' && a == b'_' {
+                underscore = true;
+            } else if !a.eq_ignore_ascii_case(&w) {
+                same = false;
+                break;
+            }
+        }
+        if !(same && underscore) {
+            continue;
+        }
+        // more than 4 dashes: the all-`_` spelling only
+        let many = *all.get_or_insert_with(|| want.iter().filter(|&&b| b == b'-').count() > 4);
+        if !many || k.iter().zip(want).all(|(&a, &w)| w != b'-' || a == b'_') {
+            return true;
+        }
+    }
+    false
+}
+
+/// [`Headers::lookup`] over a slice of pairs: one length comparison per header, the bytes
+/// only when the lengths are equal.
+fn lookup_slice<'h, V: AsRef<[u8]>>(pairs: &'h [(&str, V)], name: &str) -> Lookup<'h> {
+    let want = name.as_bytes();
     let mut found = Lookup::Absent;
     for (k, v) in pairs {
-        if k.eq_ignore_ascii_case(name) {
-            if found != Lookup::Absent {
-                return Lookup::Many;
-            }
-            found = Lookup::One(v.as_ref());
+        if k.len() != want.len() || !k.as_bytes().eq_ignore_ascii_case(want) {
+            continue;
         }
+        if !matches!(found, Lookup::Absent) {
+            return Lookup::Many;
+        }
+        found = Lookup::One(v.as_ref());
     }
     found
 }
 
 impl Headers for [(&str, &[u8])] {
     fn lookup(&self, name: &str) -> Lookup<'_> {
-        lookup_pairs(self.iter().map(|(k, v)| (*k, *v)), name)
+        lookup_slice(self, name)
+    }
+
+    fn lookup_spelled(&self, name: &str) -> (Lookup<'_>, bool) {
+        lookup_spelled_slice(self, name)
     }
 }
 
 impl Headers for [(&str, &str)] {
     fn lookup(&self, name: &str) -> Lookup<'_> {
-        lookup_pairs(self.iter().map(|(k, v)| (*k, *v)), name)
+        lookup_slice(self, name)
+    }
+
+    fn lookup_spelled(&self, name: &str) -> (Lookup<'_>, bool) {
+        lookup_spelled_slice(self, name)
     }
 }
 
 impl<H: Headers + ?Sized> Headers for &H {
     fn lookup(&self, name: &str) -> Lookup<'_> {
         (**self).lookup(name)
+    }
+
+    fn lookup_spelled(&self, name: &str) -> (Lookup<'_>, bool) {
+        (**self).lookup_spelled(name)
     }
 }
 
@@ -137,35 +271,16 @@ impl<'a, H: Headers + ?Sized> RequestView<'a, H> {
     /// (`X_TC_Action` beside or instead of `X-TC-Action`). Names with more than 4 dashes are
     /// checked for the all-`_` spelling only.
     pub(crate) fn has_other_spelling(&self, name: &str) -> bool {
-        let bytes = name.as_bytes();
-        let mut buf = [0u8; 64];
-        let Some(dst) = buf.get_mut(..bytes.len()) else {
-            return false;
-        };
-        dst.copy_from_slice(bytes);
-        let dashes = bytes.iter().filter(|&&b| b == b'-').count();
-        let variants: u32 = if dashes > 4 { 1 } else { (1u32 << dashes) - 1 };
-        for v in 1..=variants {
-            let mask = if dashes > 4 { u32::MAX } else { v };
-            let mut d = 0;
-            for (i, &b) in bytes.iter().enumerate() {
-                if b == b'-' {
-                    if let Some(slot) = buf.get_mut(i) {
-                        *slot = if (mask >> d) & 1 != 0 { b'_' } else { b'-' };
-                    }
-                    d += 1;
-                }
-            }
-            let Some(spelled) = buf.get(..bytes.len()) else {
-                return false;
-            };
-            if let Ok(spelled) = core::str::from_utf8(spelled) {
-                if self.header(spelled) != Lookup::Absent {
-                    return true;
-                }
-            }
+        self.headers.lookup_spelled(name).1
+    }
+
+    /// The header `name` (lowercase, with `-`), or `None` when the request also carries it
+    /// under another spelling (see [`has_other_spelling`](Self::has_other_spelling)).
+    pub(crate) fn header_one_spelling(&self, name: &str) -> Option<Lookup<'a>> {
+        match self.headers.lookup_spelled(name) {
+            (_, true) => None,
+            (found, false) => Some(found),
         }
-        false
     }
 }
 
@@ -202,6 +317,25 @@ pub(crate) fn has_cased_boundary(v: &[u8]) -> bool {
     })
 }
 
+/// The bytes of a registered name: letters, digits, `-`, `.`, `_`, `~`.
+#[allow(clippy::indexing_slicing)] // const evaluation: a bad index fails the build
+const REG_NAME: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_' || b == b'~';
+        c += 1;
+    }
+    t
+};
+
+/// Whether `b` may appear in a registered name (a table lookup: a `u8` always indexes it).
+#[inline]
+fn reg_name(b: u8) -> bool {
+    REG_NAME.get(usize::from(b)).copied().unwrap_or(false)
+}
+
 /// Whether `host` is a valid `Host` / `:authority` value (RFC 3986 `host [":" port]`
 /// without userinfo): a registered name of letters, digits, `-`, `.`, `_`, `~`, an IPv4
 /// address, or an IPv6 literal in brackets, then an optional decimal port. A `/`, `?`, `#`,
@@ -235,11 +369,8 @@ pub(crate) fn is_valid_authority(host: &[u8]) -> bool {
             None => (host, None),
         }
     };
-    let name_ok = host.first() == Some(&b'[')
-        || (!name.is_empty()
-            && name
-                .iter()
-                .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')));
+    let name_ok =
+        host.first() == Some(&b'[') || (!name.is_empty() && name.iter().all(|&b| reg_name(b)));
     let port_ok =
         port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.iter().all(u8::is_ascii_digit));
     name_ok && port_ok
@@ -266,6 +397,66 @@ mod tests {
         let h: &[(&str, &[u8])] = &[("X-TC-Action", b"a")];
         let r = RequestView::new("GET", "/", None, h, Payload::Bytes(b""));
         assert!(!r.has_other_spelling("x-tc-action"));
+    }
+
+    use std::string::String;
+    use std::vec;
+    use std::vec::Vec;
+
+    /// Headers through `lookup` only: the provided `lookup_spelled`.
+    struct ByLookup<'a>(&'a [(&'a str, &'a [u8])]);
+
+    impl Headers for ByLookup<'_> {
+        fn lookup(&self, name: &str) -> Lookup<'_> {
+            self.0.lookup(name)
+        }
+    }
+
+    #[test]
+    fn underscore_spellings_one_pass_equals_every_lookup() {
+        let names = [
+            "authorization",
+            "host",
+            "content-type",
+            "x-tc-action",
+            "x-tc-timestamp",
+            "x-tc-content-sha256",
+            "a-b-c-d-e-f",
+            "a_b-c",
+        ];
+        let mut sent: Vec<String> = Vec::new();
+        for n in names {
+            let dashes: Vec<usize> = n.match_indices('-').map(|(i, _)| i).collect();
+            for mask in 0u32..(1 << dashes.len()) {
+                let mut b = n.as_bytes().to_vec();
+                for (j, &i) in dashes.iter().enumerate() {
+                    if mask >> j & 1 != 0 {
+                        b[i] = b'_';
+                    }
+                }
+                sent.push(String::from_utf8(b.clone()).unwrap());
+                sent.push(String::from_utf8(b.to_ascii_uppercase()).unwrap());
+            }
+        }
+        sent.extend(
+            ["x-tc-actio_", "x_tc_actionx", "x.tc.action", "content_typ"].map(String::from),
+        );
+        let mut checked = 0;
+        for s in &sent {
+            let h: Vec<(&str, &[u8])> = vec![("Host", b"h"), (s.as_str(), b"v")];
+            for n in names {
+                let fast = h.as_slice().lookup_spelled(n);
+                let by_lookup = ByLookup(&h);
+                let slow = by_lookup.lookup_spelled(n);
+                assert_eq!(fast, slow, "{s} / {n}");
+                assert_eq!(fast.0, h.as_slice().lookup(n), "{s} / {n}");
+                checked += usize::from(fast.1);
+            }
+        }
+        // every underscore spelling of every name is found, in both cases: content-type 1,
+        // x-tc-action 3, x-tc-timestamp 3, x-tc-content-sha256 7, a-b-c-d-e-f 1 (all-`_`
+        // only), a_b-c 1
+        assert_eq!(checked, 2 * 16);
     }
 
     #[test]
