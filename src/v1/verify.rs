@@ -37,13 +37,15 @@ use crate::encode::{form_decode, parse_decimal, sort_params, BufWriter};
 use crate::header;
 use crate::time::MAX_TIMESTAMP;
 use crate::v3::Payload;
+use crate::verify::candidates::{host_candidates, key_candidates};
+use crate::verify::error::{HeaderId, Param, Uncovered, VerifyError};
+use crate::verify::keys::KeyProvider;
 use crate::verify::keys::KeyRef;
+use crate::verify::policy::Policy;
 use crate::verify::request::{is_form_content_type, is_valid_authority, trim_ows, Redacted};
+use crate::verify::request::{CommonValue, Headers, Lookup, RequestView};
+use crate::verify::trace::Cause;
 use crate::verify::trace::{self, Label, Trace, TraceSink};
-use crate::verify::{
-    Cause, CommonValue, HeaderId, Headers, KeyProvider, Lookup, Param, Policy, RequestView,
-    Uncovered, VerifyError,
-};
 
 #[derive(Copy, Clone, Debug, Default)]
 struct Span {
@@ -543,9 +545,7 @@ pub(crate) fn diagnose<
     let path = uris[0];
     // host
     let service = p.host.split(['.', ':']).next().unwrap_or("");
-    if crate::v3::verify::host_candidates(p.host, service, find(sorted, "Region"), |h| {
-        base(h, path)
-    }) {
+    if host_candidates(p.host, service, find(sorted, "Region"), |h| base(h, path)) {
         return Cause::Host;
     }
     // the other HMAC
@@ -594,7 +594,7 @@ pub(crate) fn diagnose<
         }
     }
     let secret_id = find(sorted, "SecretId").unwrap_or("");
-    crate::v3::verify::key_candidates(&key, secret_id, |k| {
+    key_candidates(&key, secret_id, |k| {
         tries(p.host, path, sorted, k, p.method)
     })
     .unwrap_or(Cause::Unknown)

@@ -87,7 +87,8 @@
 //! assert_eq!(late.code(), "AuthFailure.SignatureExpire");
 //! ```
 
-mod error;
+pub(crate) mod candidates;
+pub(crate) mod error;
 pub(crate) mod keys;
 pub(crate) mod policy;
 mod replay;
