@@ -224,20 +224,48 @@ fn word_has_special(w: u64) -> bool {
     special_mask(w) != 0
 }
 
-/// The first byte at or after `p` that is `"`, `\\` or a control character (or the end).
-#[inline]
-fn next_ascii_special(doc: &[u8], mut p: usize) -> usize {
-    while let Some(chunk) = doc.get(p..p + 8) {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(chunk);
-        let m = special_mask(u64::from_le_bytes(w));
+/// Sixteen bytes at a time, in safe and portable Rust: a per-byte classification of a
+/// `[u8; 16]` (`array::map` to `0xff` / `0`) that LLVM compiles to SSE2 compares on x86-64
+/// (plain byte code elsewhere), read back as one `u128`. The lowest set byte of the result is
+/// the first byte of the class; each classifier is tested lane by lane against its byte
+/// definition.
+#[inline(always)]
+fn block16(c: &[u8; 16], f: impl Fn(u8) -> bool) -> u128 {
+    u128::from_le_bytes(c.map(|b| if f(b) { 0xff } else { 0 }))
+}
+
+/// Bytes that end a plain run in a string: `"`, `\`, a control character and, unless `UTF8`
+/// (the document is known to be valid UTF-8), any byte >= 0x80.
+#[inline(always)]
+fn is_string_special<const UTF8: bool>(b: u8) -> bool {
+    let ctl = if UTF8 { b < 0x20 } else { (b as i8) < 0x20 };
+    (b == b'"') | (b == b'\\') | ctl
+}
+
+/// The first byte at or after `p` that ends a plain run inside a string (`"`, `\`, a control
+/// character and, unless `UTF8`, a byte >= 0x80), or the end of `doc`.
+#[inline(always)]
+fn string_stop<const UTF8: bool>(doc: &[u8], mut p: usize) -> usize {
+    while let Some(c) = doc.get(p..).and_then(|s| s.first_chunk::<16>()) {
+        let m = block16(c, is_string_special::<UTF8>);
+        if m != 0 {
+            return p + (m.trailing_zeros() / 8) as usize;
+        }
+        p += 16;
+    }
+    while let Some(w) = word(doc, p) {
+        let m = if UTF8 {
+            special_mask(w)
+        } else {
+            special_mask(w) | (w & HI)
+        };
         if m != 0 {
             return p + (m.trailing_zeros() / 8) as usize;
         }
         p += 8;
     }
     while let Some(&b) = doc.get(p) {
-        if !plain(b) {
+        if !((UTF8 || b < 0x80) && plain(b)) {
             break;
         }
         p += 1;
@@ -340,32 +368,9 @@ pub(crate) fn scan_string<const UTF8: bool>(
 ) -> Result<(usize, bool), ParseError> {
     let mut escaped = false;
     loop {
-        // Skip plain bytes eight at a time, then one at a time near the end.
-        let b = loop {
-            if let Some(chunk) = doc.get(p..p + 8) {
-                let mut w = [0u8; 8];
-                w.copy_from_slice(chunk);
-                let w = u64::from_le_bytes(w);
-                let m = if UTF8 {
-                    special_mask(w)
-                } else {
-                    special_mask(w) | (w & HI)
-                };
-                if m == 0 {
-                    p += 8;
-                    continue;
-                }
-                p += (m.trailing_zeros() / 8) as usize;
-                match doc.get(p) {
-                    Some(&b) => break b,
-                    None => return Err(err(K::UnexpectedEnd, p)),
-                }
-            }
-            match doc.get(p) {
-                Some(&b) if (UTF8 || b < 0x80) && plain(b) => p += 1,
-                Some(&b) => break b,
-                None => return Err(err(K::UnexpectedEnd, p)),
-            }
+        p = string_stop::<UTF8>(doc, p);
+        let Some(&b) = doc.get(p) else {
+            return Err(err(K::UnexpectedEnd, p));
         };
         match b {
             b'"' => return Ok((p + 1, escaped)),
@@ -380,7 +385,7 @@ pub(crate) fn scan_string<const UTF8: bool>(
             0x80.. => {
                 // Validate the whole run of non-special bytes as UTF-8 at once; it ends
                 // before an ASCII byte, so a sequence cut at its end is invalid anyway.
-                let q = next_ascii_special(doc, p);
+                let q = string_stop::<true>(doc, p);
                 if let Err(e) = core::str::from_utf8(doc.get(p..q).unwrap_or_default()) {
                     return Err(err(K::InvalidUtf8, p + e.valid_up_to()));
                 }
@@ -848,6 +853,49 @@ mod tests {
         assert_eq!(skip_ws(b" \n\r\t        \t x", 0), 14);
         assert_eq!(digits(b"1234567890123,", 0), 13);
         assert_eq!(digits(b"12", 0), 2);
+    }
+
+    #[test]
+    fn block16_is_exact() {
+        // Every byte value in every one of the sixteen lanes, against the byte definitions.
+        for b in 0..=255u8 {
+            for lane in 0..16 {
+                let mut c = [b'a'; 16];
+                c[lane] = b;
+                let byte = 0xffu128 << (8 * lane);
+                let special = b == b'"' || b == b'\\' || b < 0x20;
+                assert_eq!(
+                    block16(&c, is_string_special::<true>),
+                    if special { byte } else { 0 },
+                    "string {b:#x} lane {lane}"
+                );
+                assert_eq!(
+                    block16(&c, is_string_special::<false>),
+                    if special || b >= 0x80 { byte } else { 0 },
+                    "string (not known UTF-8) {b:#x} lane {lane}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn string_stop_matches_bytes() {
+        // Every stop position in documents long enough for each path (16, 8, 1 bytes).
+        for len in 0..40 {
+            for at in 0..=len {
+                for &stop in &[b'"', b'\\', 0x1f, 0x80, 0xe4] {
+                    let mut buf = [b'x'; 40];
+                    let d = &mut buf[..len];
+                    if at < len {
+                        d[at] = stop;
+                    }
+                    let d = &*d;
+                    let want_utf8 = if stop >= 0x80 { len } else { at };
+                    assert_eq!(string_stop::<true>(d, 0), want_utf8, "{len} {at} {stop:#x}");
+                    assert_eq!(string_stop::<false>(d, 0), at, "{len} {at} {stop:#x}");
+                }
+            }
+        }
     }
 
     #[test]
