@@ -225,13 +225,17 @@ fn word_has_special(w: u64) -> bool {
 }
 
 /// Sixteen bytes at a time, in safe and portable Rust: a per-byte classification of a
-/// `[u8; 16]` (`array::map` to `0xff` / `0`) that LLVM compiles to SSE2 compares on x86-64
+/// `[u8; 16]` (a fixed loop writing `0xff` / `0` per byte) that LLVM compiles to SSE2 compares on x86-64
 /// (plain byte code elsewhere), read back as one `u128`. The lowest set byte of the result is
 /// the first byte of the class; each classifier is tested lane by lane against its byte
 /// definition.
 #[inline(always)]
 fn block16(c: &[u8; 16], f: impl Fn(u8) -> bool) -> u128 {
-    u128::from_le_bytes(c.map(|b| if f(b) { 0xff } else { 0 }))
+    let mut m = [0u8; 16];
+    for (m, &b) in m.iter_mut().zip(c) {
+        *m = if f(b) { 0xff } else { 0 };
+    }
+    u128::from_le_bytes(m)
 }
 
 /// Bytes that end a plain run in a string: `"`, `\`, a control character and, unless `UTF8`
@@ -814,9 +818,42 @@ mod tests {
             "[1,2 ,3]",
             "[1,-0.0e-0,\"a\",3,]",
             "{\"a\":[1,2,3],\"b\":4}",
+            "[1,\"a\"]",
+            "[1,-a]",
+            "[1,2,{}]",
+            "[1,[2]]",
+            "[0,01]",
+            "[1e5,1E+5,1e-5,-1.5E5,0.25,-0]",
+            "[12345678901234567890,1,-1234567890.1234567890e+1234567]",
+            "[1,2,3,4,5,6,7,8,9,10,11,12.5e+3,-0,0.1]                    ",
+            "[1,2,3,4,5,6,7,8,9,10,11,12.5e+3,-0,0.1",
         ] {
             let tagged = scan(d.as_bytes(), 128, &mut All);
             assert_eq!(scan(d.as_bytes(), 128, &mut Nothing), tagged, "{d}");
+        }
+        // Every run of up to six bytes over the number alphabet, in short documents and
+        // with and without trailing whitespace.
+        const ALPHA: &[u8] = b"-05.e,\"]";
+        let mut buf = [b' '; 48];
+        for len in 1..=6u32 {
+            for code in 0..(ALPHA.len() as u32).pow(len) {
+                for lead in [&b"["[..], b"[7,", b"[123456789012,"] {
+                    buf.fill(b' ');
+                    buf[..lead.len()].copy_from_slice(lead);
+                    let mut n = lead.len();
+                    let mut x = code;
+                    for _ in 0..len {
+                        buf[n] = ALPHA[(x % ALPHA.len() as u32) as usize];
+                        x /= ALPHA.len() as u32;
+                        n += 1;
+                    }
+                    buf[n] = b']';
+                    for d in [&buf[..n + 1], &buf[..n + 20]] {
+                        let tagged = scan(d, 128, &mut All);
+                        assert_eq!(scan(d, 128, &mut Nothing), tagged, "{d:?}");
+                    }
+                }
+            }
         }
         assert_eq!(
             scan(b"[1,2,01]", 128, &mut Nothing).map_err(|e| (e.kind, e.offset)),
