@@ -935,6 +935,64 @@ mod tests {
         }
     }
 
+    /// The string grammar one byte at a time (the definition the block scan must match).
+    fn string_by_bytes(doc: &[u8], mut p: usize) -> Result<(usize, bool), ParseError> {
+        let mut escaped = false;
+        loop {
+            match doc.get(p) {
+                None => return Err(err(K::UnexpectedEnd, p)),
+                Some(b'"') => return Ok((p + 1, escaped)),
+                Some(b'\\') => {
+                    escaped = true;
+                    p = scan_escape(doc, p)?;
+                }
+                Some(&b) if b < 0x20 => return Err(err(K::ControlCharInString, p)),
+                Some(_) => p += 1,
+            }
+        }
+    }
+
+    #[test]
+    fn string_blocks_match_the_byte_scan() {
+        // Every string of up to four symbols (escapes, quotes, controls, non-ASCII), at every
+        // offset from a sixteen-byte block boundary, with and without text after it.
+        let alpha: [&[u8]; 9] = [
+            b"a",
+            b"\"",
+            b"\\",
+            b"n",
+            b"u",
+            b"\\u00e9",
+            b"\x1f",
+            "é".as_bytes(),
+            b"\\\"",
+        ];
+        let mut buf = [0u8; 64];
+        for len in 0..=4u32 {
+            for code in 0..9u32.pow(len) {
+                for lead in 0..=18 {
+                    for tail in [&b"\""[..], b"xxxxxxxxxxxxxxxxxxx\""] {
+                        buf[..lead].fill(b'a');
+                        let mut n = lead;
+                        let mut x = code;
+                        for _ in 0..len {
+                            let sym = alpha[(x % 9) as usize];
+                            buf[n..n + sym.len()].copy_from_slice(sym);
+                            n += sym.len();
+                            x /= 9;
+                        }
+                        buf[n..n + tail.len()].copy_from_slice(tail);
+                        for d in [&buf[..n], &buf[..n + tail.len()]] {
+                            let want = string_by_bytes(d, 0);
+                            assert_eq!(scan_string::<true>(d, 0), want, "{d:?}");
+                            assert_eq!(scan_string::<false>(d, 0), want, "{d:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn kind_stack_runs() {
         let mut s = KindStack::new();
