@@ -224,36 +224,34 @@ fn word_has_special(w: u64) -> bool {
     special_mask(w) != 0
 }
 
-/// Sixteen bytes at a time, in safe and portable Rust: a per-byte classification of a
-/// `[u8; 16]` (a fixed loop writing `0xff` / `0` per byte) that LLVM compiles to SSE2 compares on x86-64
-/// (plain byte code elsewhere), read back as one `u128`. The lowest set byte of the result is
-/// the first byte of the class; each classifier is tested lane by lane against its byte
-/// definition.
-#[inline(always)]
-fn block16(c: &[u8; 16], f: impl Fn(u8) -> bool) -> u128 {
-    let mut m = [0u8; 16];
-    for (m, &b) in m.iter_mut().zip(c) {
-        *m = if f(b) { 0xff } else { 0 };
-    }
-    u128::from_le_bytes(m)
-}
-
-/// Bytes that end a plain run in a string: `"`, `\`, a control character and, unless `UTF8`
-/// (the document is known to be valid UTF-8), any byte >= 0x80.
-#[inline(always)]
-fn is_string_special<const UTF8: bool>(b: u8) -> bool {
-    let ctl = if UTF8 { b < 0x20 } else { (b as i8) < 0x20 };
-    (b == b'"') | (b == b'\\') | ctl
-}
-
 /// The first byte at or after `p` that ends a plain run inside a string (`"`, `\`, a control
 /// character and, unless `UTF8`, a byte >= 0x80), or the end of `doc`.
+///
+/// Sixteen bytes per step as two SWAR words (one bounds check and one branch per step), then
+/// eight, then one. (A `[u8; 16]` classification that LLVM turns into SSE2 compares was
+/// tried: fewer instructions, but the mask goes from the vector register to the integer
+/// ones through memory and measured slower; see `docs/perf.md`, round 3.)
 #[inline(always)]
 fn string_stop<const UTF8: bool>(doc: &[u8], mut p: usize) -> usize {
     while let Some(c) = doc.get(p..).and_then(|s| s.first_chunk::<16>()) {
-        let m = block16(c, is_string_special::<UTF8>);
-        if m != 0 {
-            return p + (m.trailing_zeros() / 8) as usize;
+        let (a, b) = c.split_at(8);
+        let mut w0 = [0u8; 8];
+        let mut w1 = [0u8; 8];
+        w0.copy_from_slice(a);
+        w1.copy_from_slice(b);
+        let (w0, w1) = (u64::from_le_bytes(w0), u64::from_le_bytes(w1));
+        let (m0, m1) = if UTF8 {
+            (special_mask(w0), special_mask(w1))
+        } else {
+            (special_mask(w0) | (w0 & HI), special_mask(w1) | (w1 & HI))
+        };
+        if m0 | m1 != 0 {
+            let at = if m0 != 0 {
+                m0.trailing_zeros() / 8
+            } else {
+                8 + m1.trailing_zeros() / 8
+            };
+            return p + at as usize;
         }
         p += 16;
     }
@@ -386,17 +384,21 @@ pub(crate) fn scan_string<const UTF8: bool>(
                     _ => scan_escape(doc, p)?,
                 };
             }
-            0x80.. => {
-                // Validate the whole run of non-special bytes as UTF-8 at once; it ends
-                // before an ASCII byte, so a sequence cut at its end is invalid anyway.
-                let q = string_stop::<true>(doc, p);
-                if let Err(e) = core::str::from_utf8(doc.get(p..q).unwrap_or_default()) {
-                    return Err(err(K::InvalidUtf8, p + e.valid_up_to()));
-                }
-                p = q;
-            }
+            0x80.. => p = utf8_run(doc, p)?,
             _ => return Err(err(K::ControlCharInString, p)),
         }
+    }
+}
+
+/// Validate the run of non-ASCII bytes at `p` (a document not known to be UTF-8) at once;
+/// return the offset after it. The run ends before an ASCII byte, so a sequence cut at its
+/// end is invalid anyway. Out of line: it keeps the string loop small.
+#[inline(never)]
+fn utf8_run(doc: &[u8], p: usize) -> Result<usize, ParseError> {
+    let q = string_stop::<true>(doc, p);
+    match core::str::from_utf8(doc.get(p..q).unwrap_or_default()) {
+        Ok(_) => Ok(q),
+        Err(e) => Err(err(K::InvalidUtf8, p + e.valid_up_to())),
     }
 }
 
@@ -890,29 +892,6 @@ mod tests {
         assert_eq!(skip_ws(b" \n\r\t        \t x", 0), 14);
         assert_eq!(digits(b"1234567890123,", 0), 13);
         assert_eq!(digits(b"12", 0), 2);
-    }
-
-    #[test]
-    fn block16_is_exact() {
-        // Every byte value in every one of the sixteen lanes, against the byte definitions.
-        for b in 0..=255u8 {
-            for lane in 0..16 {
-                let mut c = [b'a'; 16];
-                c[lane] = b;
-                let byte = 0xffu128 << (8 * lane);
-                let special = b == b'"' || b == b'\\' || b < 0x20;
-                assert_eq!(
-                    block16(&c, is_string_special::<true>),
-                    if special { byte } else { 0 },
-                    "string {b:#x} lane {lane}"
-                );
-                assert_eq!(
-                    block16(&c, is_string_special::<false>),
-                    if special || b >= 0x80 { byte } else { 0 },
-                    "string (not known UTF-8) {b:#x} lane {lane}"
-                );
-            }
-        }
     }
 
     #[test]
