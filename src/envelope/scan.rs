@@ -227,12 +227,26 @@ fn word_has_special(w: u64) -> bool {
 /// The first byte at or after `p` that ends a plain run inside a string (`"`, `\`, a control
 /// character and, unless `UTF8`, a byte >= 0x80), or the end of `doc`.
 ///
-/// Sixteen bytes per step as two SWAR words (one bounds check and one branch per step), then
-/// eight, then one. (A `[u8; 16]` classification that LLVM turns into SSE2 compares was
+/// One SWAR word, then sixteen bytes per step as two words (one bounds check and one branch
+/// per step), then eight, then one. (A `[u8; 16]` classification that LLVM turns into SSE2 compares was
 /// tried: fewer instructions, but the mask goes from the vector register to the integer
 /// ones through memory and measured slower; see `docs/perf.md`, round 3.)
 #[inline(always)]
 fn string_stop<const UTF8: bool>(doc: &[u8], mut p: usize) -> usize {
+    // One word first: in text with escapes the next special is usually within eight bytes,
+    // and a wider first step measured slower there (logs_1MB, `docs/perf.md` round 3).
+    if let Some(w) = word(doc, p) {
+        let m = if UTF8 {
+            special_mask(w)
+        } else {
+            special_mask(w) | (w & HI)
+        };
+        if m != 0 {
+            return p + (m.trailing_zeros() / 8) as usize;
+        }
+        p += 8;
+    }
+    // Then sixteen bytes per step (long plain text).
     while let Some(c) = doc.get(p..).and_then(|s| s.first_chunk::<16>()) {
         let (a, b) = c.split_at(8);
         let mut w0 = [0u8; 8];
