@@ -228,9 +228,9 @@ fn word_has_special(w: u64) -> bool {
 /// character and, unless `UTF8`, a byte >= 0x80), or the end of `doc`.
 ///
 /// One SWAR word, then sixteen bytes per step as two words (one bounds check and one branch
-/// per step), then eight, then one. (A `[u8; 16]` classification that LLVM turns into SSE2 compares was
-/// tried: fewer instructions, but the mask goes from the vector register to the integer
-/// ones through memory and measured slower; see `docs/perf.md`, round 3.)
+/// per step), then eight, then one. (A `[u8; 16]` classification that LLVM turns into SSE2
+/// compares was tried: fewer instructions, but the mask goes from the vector register to the
+/// integer ones through memory, and it measured slower; see `docs/perf.md`, round 3.)
 #[inline(always)]
 fn string_stop<const UTF8: bool>(doc: &[u8], mut p: usize) -> usize {
     // One word first: in text with escapes the next special is usually within eight bytes,
@@ -847,8 +847,8 @@ mod tests {
             let tagged = scan(d.as_bytes(), 128, &mut All);
             assert_eq!(scan(d.as_bytes(), 128, &mut Nothing), tagged, "{d}");
         }
-        // Every run of up to six bytes over the number alphabet, in short documents and
-        // with and without trailing whitespace.
+        // Every run of up to six bytes over the number alphabet behind three prefixes, with
+        // and without trailing whitespace.
         const ALPHA: &[u8] = b"-05.e,\"]";
         let mut buf = [b' '; 48];
         for len in 1..=6u32 {
