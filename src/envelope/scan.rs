@@ -224,20 +224,64 @@ fn word_has_special(w: u64) -> bool {
     special_mask(w) != 0
 }
 
-/// The first byte at or after `p` that is `"`, `\\` or a control character (or the end).
-#[inline]
-fn next_ascii_special(doc: &[u8], mut p: usize) -> usize {
-    while let Some(chunk) = doc.get(p..p + 8) {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(chunk);
-        let m = special_mask(u64::from_le_bytes(w));
+/// The first byte at or after `p` that ends a plain run inside a string (`"`, `\`, a control
+/// character and, unless `UTF8`, a byte >= 0x80), or the end of `doc`.
+///
+/// One SWAR word, then sixteen bytes per step as two words (one bounds check and one branch
+/// per step), then eight, then one. (A `[u8; 16]` classification that LLVM turns into SSE2
+/// compares was tried: fewer instructions, but the mask goes from the vector register to the
+/// integer ones through memory, and it measured slower; see `docs/perf.md`, round 3.)
+#[inline(always)]
+fn string_stop<const UTF8: bool>(doc: &[u8], mut p: usize) -> usize {
+    // One word first: in text with escapes the next special is usually within eight bytes,
+    // and a wider first step measured slower there (logs_1MB, `docs/perf.md` round 3).
+    if let Some(w) = word(doc, p) {
+        let m = if UTF8 {
+            special_mask(w)
+        } else {
+            special_mask(w) | (w & HI)
+        };
+        if m != 0 {
+            return p + (m.trailing_zeros() / 8) as usize;
+        }
+        p += 8;
+    }
+    // Then sixteen bytes per step (long plain text).
+    while let Some(c) = doc.get(p..).and_then(|s| s.first_chunk::<16>()) {
+        let (a, b) = c.split_at(8);
+        let mut w0 = [0u8; 8];
+        let mut w1 = [0u8; 8];
+        w0.copy_from_slice(a);
+        w1.copy_from_slice(b);
+        let (w0, w1) = (u64::from_le_bytes(w0), u64::from_le_bytes(w1));
+        let (m0, m1) = if UTF8 {
+            (special_mask(w0), special_mask(w1))
+        } else {
+            (special_mask(w0) | (w0 & HI), special_mask(w1) | (w1 & HI))
+        };
+        if m0 | m1 != 0 {
+            let at = if m0 != 0 {
+                m0.trailing_zeros() / 8
+            } else {
+                8 + m1.trailing_zeros() / 8
+            };
+            return p + at as usize;
+        }
+        p += 16;
+    }
+    while let Some(w) = word(doc, p) {
+        let m = if UTF8 {
+            special_mask(w)
+        } else {
+            special_mask(w) | (w & HI)
+        };
         if m != 0 {
             return p + (m.trailing_zeros() / 8) as usize;
         }
         p += 8;
     }
     while let Some(&b) = doc.get(p) {
-        if !plain(b) {
+        if !((UTF8 || b < 0x80) && plain(b)) {
             break;
         }
         p += 1;
@@ -340,32 +384,9 @@ pub(crate) fn scan_string<const UTF8: bool>(
 ) -> Result<(usize, bool), ParseError> {
     let mut escaped = false;
     loop {
-        // Skip plain bytes eight at a time, then one at a time near the end.
-        let b = loop {
-            if let Some(chunk) = doc.get(p..p + 8) {
-                let mut w = [0u8; 8];
-                w.copy_from_slice(chunk);
-                let w = u64::from_le_bytes(w);
-                let m = if UTF8 {
-                    special_mask(w)
-                } else {
-                    special_mask(w) | (w & HI)
-                };
-                if m == 0 {
-                    p += 8;
-                    continue;
-                }
-                p += (m.trailing_zeros() / 8) as usize;
-                match doc.get(p) {
-                    Some(&b) => break b,
-                    None => return Err(err(K::UnexpectedEnd, p)),
-                }
-            }
-            match doc.get(p) {
-                Some(&b) if (UTF8 || b < 0x80) && plain(b) => p += 1,
-                Some(&b) => break b,
-                None => return Err(err(K::UnexpectedEnd, p)),
-            }
+        p = string_stop::<UTF8>(doc, p);
+        let Some(&b) = doc.get(p) else {
+            return Err(err(K::UnexpectedEnd, p));
         };
         match b {
             b'"' => return Ok((p + 1, escaped)),
@@ -377,17 +398,21 @@ pub(crate) fn scan_string<const UTF8: bool>(
                     _ => scan_escape(doc, p)?,
                 };
             }
-            0x80.. => {
-                // Validate the whole run of non-special bytes as UTF-8 at once; it ends
-                // before an ASCII byte, so a sequence cut at its end is invalid anyway.
-                let q = next_ascii_special(doc, p);
-                if let Err(e) = core::str::from_utf8(doc.get(p..q).unwrap_or_default()) {
-                    return Err(err(K::InvalidUtf8, p + e.valid_up_to()));
-                }
-                p = q;
-            }
+            0x80.. => p = utf8_run(doc, p)?,
             _ => return Err(err(K::ControlCharInString, p)),
         }
+    }
+}
+
+/// Validate the run of non-ASCII bytes at `p` (a document not known to be UTF-8) at once;
+/// return the offset after it. The run ends before an ASCII byte, so a sequence cut at its
+/// end is invalid anyway. Out of line: it keeps the string loop small.
+#[inline(never)]
+fn utf8_run(doc: &[u8], p: usize) -> Result<usize, ParseError> {
+    let q = string_stop::<true>(doc, p);
+    match core::str::from_utf8(doc.get(p..q).unwrap_or_default()) {
+        Ok(_) => Ok(q),
+        Err(e) => Err(err(K::InvalidUtf8, p + e.valid_up_to())),
     }
 }
 
@@ -809,9 +834,42 @@ mod tests {
             "[1,2 ,3]",
             "[1,-0.0e-0,\"a\",3,]",
             "{\"a\":[1,2,3],\"b\":4}",
+            "[1,\"a\"]",
+            "[1,-a]",
+            "[1,2,{}]",
+            "[1,[2]]",
+            "[0,01]",
+            "[1e5,1E+5,1e-5,-1.5E5,0.25,-0]",
+            "[12345678901234567890,1,-1234567890.1234567890e+1234567]",
+            "[1,2,3,4,5,6,7,8,9,10,11,12.5e+3,-0,0.1]                    ",
+            "[1,2,3,4,5,6,7,8,9,10,11,12.5e+3,-0,0.1",
         ] {
             let tagged = scan(d.as_bytes(), 128, &mut All);
             assert_eq!(scan(d.as_bytes(), 128, &mut Nothing), tagged, "{d}");
+        }
+        // Every run of up to six bytes over the number alphabet behind three prefixes, with
+        // and without trailing whitespace.
+        const ALPHA: &[u8] = b"-05.e,\"]";
+        let mut buf = [b' '; 48];
+        for len in 1..=6u32 {
+            for code in 0..(ALPHA.len() as u32).pow(len) {
+                for lead in [&b"["[..], b"[7,", b"[123456789012,"] {
+                    buf.fill(b' ');
+                    buf[..lead.len()].copy_from_slice(lead);
+                    let mut n = lead.len();
+                    let mut x = code;
+                    for _ in 0..len {
+                        buf[n] = ALPHA[(x % ALPHA.len() as u32) as usize];
+                        x /= ALPHA.len() as u32;
+                        n += 1;
+                    }
+                    buf[n] = b']';
+                    for d in [&buf[..n + 1], &buf[..n + 20]] {
+                        let tagged = scan(d, 128, &mut All);
+                        assert_eq!(scan(d, 128, &mut Nothing), tagged, "{d:?}");
+                    }
+                }
+            }
         }
         assert_eq!(
             scan(b"[1,2,01]", 128, &mut Nothing).map_err(|e| (e.kind, e.offset)),
@@ -848,6 +906,84 @@ mod tests {
         assert_eq!(skip_ws(b" \n\r\t        \t x", 0), 14);
         assert_eq!(digits(b"1234567890123,", 0), 13);
         assert_eq!(digits(b"12", 0), 2);
+    }
+
+    #[test]
+    fn string_stop_matches_bytes() {
+        // Every stop position in documents long enough for each path (16, 8, 1 bytes).
+        for len in 0..40 {
+            for at in 0..=len {
+                for &stop in &[b'"', b'\\', 0x1f, 0x80, 0xe4] {
+                    let mut buf = [b'x'; 40];
+                    let d = &mut buf[..len];
+                    if at < len {
+                        d[at] = stop;
+                    }
+                    let d = &*d;
+                    let want_utf8 = if stop >= 0x80 { len } else { at };
+                    assert_eq!(string_stop::<true>(d, 0), want_utf8, "{len} {at} {stop:#x}");
+                    assert_eq!(string_stop::<false>(d, 0), at, "{len} {at} {stop:#x}");
+                }
+            }
+        }
+    }
+
+    /// The string grammar one byte at a time (the definition the block scan must match).
+    fn string_by_bytes(doc: &[u8], mut p: usize) -> Result<(usize, bool), ParseError> {
+        let mut escaped = false;
+        loop {
+            match doc.get(p) {
+                None => return Err(err(K::UnexpectedEnd, p)),
+                Some(b'"') => return Ok((p + 1, escaped)),
+                Some(b'\\') => {
+                    escaped = true;
+                    p = scan_escape(doc, p)?;
+                }
+                Some(&b) if b < 0x20 => return Err(err(K::ControlCharInString, p)),
+                Some(_) => p += 1,
+            }
+        }
+    }
+
+    #[test]
+    fn string_blocks_match_the_byte_scan() {
+        // Every string of up to four symbols (escapes, quotes, controls, non-ASCII), at every
+        // offset from a sixteen-byte block boundary, with and without text after it.
+        let alpha: [&[u8]; 9] = [
+            b"a",
+            b"\"",
+            b"\\",
+            b"n",
+            b"u",
+            b"\\u00e9",
+            b"\x1f",
+            "é".as_bytes(),
+            b"\\\"",
+        ];
+        let mut buf = [0u8; 64];
+        for len in 0..=4u32 {
+            for code in 0..9u32.pow(len) {
+                for lead in 0..=18 {
+                    for tail in [&b"\""[..], b"xxxxxxxxxxxxxxxxxxx\""] {
+                        buf[..lead].fill(b'a');
+                        let mut n = lead;
+                        let mut x = code;
+                        for _ in 0..len {
+                            let sym = alpha[(x % 9) as usize];
+                            buf[n..n + sym.len()].copy_from_slice(sym);
+                            n += sym.len();
+                            x /= 9;
+                        }
+                        buf[n..n + tail.len()].copy_from_slice(tail);
+                        for d in [&buf[..n], &buf[..n + tail.len()]] {
+                            let want = string_by_bytes(d, 0);
+                            assert_eq!(scan_string::<true>(d, 0), want, "{d:?}");
+                            assert_eq!(scan_string::<false>(d, 0), want, "{d:?}");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]
