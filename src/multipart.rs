@@ -45,7 +45,7 @@
 //! `application/octet-stream; charset=utf-8` (Java, Node):
 //! [`Layout::octet_stream_content_type`].
 
-use crate::encode::{check_header_value, BufWriter, Counter, Sink};
+use crate::encode::{check_header_value, Counter, Sink};
 use crate::error::{Error, Field, Reason};
 use core::fmt;
 
@@ -113,11 +113,8 @@ impl Layout {
 /// server to lowercase header values before hashing; every SDK's generated boundary is
 /// lowercase, so lowercase makes both rules give the same bytes. [`Boundary::from_random`]
 /// produces lowercase hex.
-#[derive(Copy, Clone, PartialEq, Eq, Hash)]
-pub struct Boundary {
-    bytes: [u8; MAX_BOUNDARY_LEN],
-    len: u8,
-}
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Boundary(heapless::String<MAX_BOUNDARY_LEN>);
 
 impl Boundary {
     /// The longest boundary RFC 2046 allows.
@@ -145,13 +142,9 @@ impl Boundary {
             };
             return Err(Error::new(Field::ContentType, reason));
         }
-        let mut bytes = [0u8; MAX_BOUNDARY_LEN];
-        #[allow(clippy::indexing_slicing)] // b.len() <= MAX_BOUNDARY_LEN, checked above
-        bytes[..b.len()].copy_from_slice(b);
-        Ok(Boundary {
-            bytes,
-            len: b.len() as u8,
-        })
+        heapless::String::try_from(boundary)
+            .map(Boundary)
+            .map_err(|()| Error::new(Field::ContentType, Reason::TooLong))
     }
 
     /// A boundary of lowercase hex digits from caller-supplied random bytes (1–35 bytes; 16
@@ -165,28 +158,23 @@ impl Boundary {
         if random.len() * 2 > MAX_BOUNDARY_LEN {
             return Err(Error::new(Field::ContentType, Reason::TooLong));
         }
-        let hex = |n: u8| if n < 10 { b'0' + n } else { b'a' + (n - 10) };
-        let mut bytes = [0u8; MAX_BOUNDARY_LEN];
-        for (pair, &r) in bytes.chunks_exact_mut(2).zip(random) {
-            if let [hi, lo] = pair {
-                *hi = hex(r >> 4);
-                *lo = hex(r & 0x0f);
-            }
+        let hex = |n: u8| char::from(if n < 10 { b'0' + n } else { b'a' + (n - 10) });
+        let mut text = heapless::String::new();
+        for &r in random {
+            text.push(hex(r >> 4))
+                .and_then(|()| text.push(hex(r & 0x0f)))
+                .map_err(|()| Error::new(Field::ContentType, Reason::TooLong))?;
         }
-        Ok(Boundary {
-            bytes,
-            len: (random.len() * 2) as u8,
-        })
+        Ok(Boundary(text))
     }
 
     /// The boundary text (without the leading `--`).
     pub fn as_str(&self) -> &str {
-        // Only ASCII was ever stored.
-        core::str::from_utf8(self.as_bytes()).unwrap_or("")
+        self.0.as_str()
     }
 
     fn as_bytes(&self) -> &[u8] {
-        self.bytes.get(..usize::from(self.len)).unwrap_or(&[])
+        self.0.as_bytes()
     }
 }
 
@@ -423,11 +411,8 @@ fn contains_delimiter(value: &[u8], boundary: &[u8]) -> bool {
 const MAX_HEADER_NAME_LEN: usize = 128;
 
 /// An octet-stream parameter header name in a fixed buffer, e.g. `X-OCR-ImageName`.
-#[derive(Copy, Clone, PartialEq, Eq, Hash)]
-pub struct HeaderName {
-    bytes: [u8; MAX_HEADER_NAME_LEN],
-    len: u8,
-}
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct HeaderName(heapless::String<MAX_HEADER_NAME_LEN>);
 
 impl HeaderName {
     /// One per-API parameter of an octet-stream request as a header, Go's way:
@@ -460,7 +445,7 @@ impl HeaderName {
 
     /// The header name.
     pub fn as_str(&self) -> &str {
-        core::str::from_utf8(self.bytes.get(..usize::from(self.len)).unwrap_or(&[])).unwrap_or("")
+        self.0.as_str()
     }
 }
 
@@ -505,19 +490,15 @@ fn param_header<'v>(
         }
     }
     check_header_value(Field::HeaderValue, value)?;
-    let mut bytes = [0u8; MAX_HEADER_NAME_LEN];
-    let mut w = BufWriter::new(&mut bytes);
-    w.put(b"X-");
-    for &c in service.as_bytes() {
-        w.put(&[c.to_ascii_uppercase()]);
+    let too_long = |()| Error::new(Field::HeaderName, Reason::TooLong);
+    let mut name = heapless::String::new();
+    name.push_str("X-").map_err(too_long)?;
+    for c in service.chars() {
+        name.push(c.to_ascii_uppercase()).map_err(too_long)?;
     }
-    w.put(b"-");
-    w.put(field.as_bytes());
-    let len = w
-        .finish()
-        .map_err(|_| Error::new(Field::HeaderName, Reason::TooLong))?
-        .len() as u8;
-    Ok((HeaderName { bytes, len }, value))
+    name.push('-').map_err(too_long)?;
+    name.push_str(field).map_err(too_long)?;
+    Ok((HeaderName(name), value))
 }
 
 #[cfg(test)]
