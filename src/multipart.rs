@@ -3,7 +3,7 @@
 //! Both the body and the boundary are signed: the boundary travels inside the signed
 //! `Content-Type` value and the body is hashed into `HashedRequestPayload`. This module writes
 //! the body exactly as the official SDKs do (docs/protocol-signing.md §1.4), without allocating,
-//! streamed into any [`Sink`] ([`Multipart::write`]): a [`BufWriter`] over a caller buffer, a
+//! streamed into any [`Sink`] ([`Multipart::write`]): a [`BufWriter`](crate::BufWriter) over a caller buffer, a
 //! `Vec<u8>`, or straight into a `sha2::Sha256` so a large upload is hashed without being
 //! materialised twice.
 //!
@@ -301,7 +301,7 @@ impl<'b> Multipart<'b> {
     }
 
     /// Checks `parts` ([`check`](Self::check)), then streams the body into `sink`. Nothing
-    /// is written if a check fails. Into a caller buffer: a [`BufWriter`], whose `finish`
+    /// is written if a check fails. Into a caller buffer: a [`BufWriter`](crate::BufWriter), whose `finish`
     /// is [`Error::capacity`] when the body did not fit (see the [module example](self)).
     pub fn write<S: Sink + ?Sized>(&self, parts: &[Part<'_>], sink: &mut S) -> Result<(), Error> {
         self.check(parts)?;
