@@ -491,7 +491,9 @@ fn number_at(doc: &[u8], start: usize) -> Option<Result<usize, ParseError>> {
     // Non-digit bytes, without byte 0: a `-` there is dealt with below, and otherwise byte 0
     // must be a digit.
     let mut m = non_digit_mask(w) & !0x80;
-    let first = usize::from(c[0] == b'-');
+    // From the word, not `c[0]`: reading byte 0 on its own made LLVM rebuild the word from
+    // four partial loads (~8 instructions per number, `docs/perf.md` round 3, E).
+    let first = usize::from(w as u8 == b'-');
     // `k`: the first byte after the integer part (<= 8). A leading `0` is the whole integer part.
     let mut k = match c.get(first) {
         Some(b'0') => first + 1,
