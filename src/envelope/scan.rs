@@ -461,6 +461,94 @@ fn digits(doc: &[u8], mut p: usize) -> usize {
     p
 }
 
+/// Eight bytes of `doc` at `p`, if there are eight left.
+#[inline(always)]
+fn chunk8(doc: &[u8], p: usize) -> Option<&[u8; 8]> {
+    doc.get(p..).and_then(|s| s.first_chunk::<8>())
+}
+
+/// [`scan_number`] for a value starting at `start`, or `None` if the byte there is neither
+/// `-` nor a digit (not a number: the caller's general loop decides).
+///
+/// The number's first eight bytes are read as one word. The ends of the digit runs (integer
+/// part, fraction, exponent) come from one SWAR mask of the word's non-digit bytes: each `.`,
+/// `e` and sign is the mask's lowest bit when it is met, so it is cleared with `m & (m - 1)`
+/// and the next run ends at the next lowest bit. An integer part of eight digits or more
+/// (timestamps) is finished from the next word. A fraction or exponent that goes on past the
+/// word, and malformed input, are left to the byte loop, so the result, the error and its
+/// offset are the same (`number_word_matches_the_byte_loop`).
+#[inline(always)]
+fn number_at(doc: &[u8], start: usize) -> Option<Result<usize, ParseError>> {
+    let Some(c) = chunk8(doc, start) else {
+        return match doc.get(start) {
+            Some(b'-' | b'0'..=b'9') => Some(scan_number(doc, start)),
+            _ => None,
+        };
+    };
+    let w = u64::from_le_bytes(*c);
+    // The index of the lowest set high bit of `m` (8: none).
+    let low = |m: u64| (m.trailing_zeros() / 8) as usize;
+    // Non-digit bytes, without byte 0: a `-` there is dealt with below, and otherwise byte 0
+    // must be a digit.
+    let mut m = non_digit_mask(w) & !0x80;
+    // From the word, not `c[0]`: reading byte 0 on its own made LLVM rebuild the word from
+    // four partial loads (~8 instructions per number, `docs/perf.md` round 3, E).
+    let first = usize::from(w as u8 == b'-');
+    // `k`: the first byte after the integer part (<= 8). A leading `0` is the whole integer part.
+    let mut k = match c.get(first) {
+        Some(b'0') => first + 1,
+        Some(b'1'..=b'9') => {
+            if m == 0 {
+                // Eight digits or more (timestamps): the next word, then byte by byte.
+                if let Some(c2) = chunk8(doc, start + 8) {
+                    let m2 = non_digit_mask(u64::from_le_bytes(*c2));
+                    let k2 = low(m2);
+                    if let Some(b) = c2.get(k2) {
+                        if !matches!(b, b'.' | b'e' | b'E') {
+                            return Some(Ok(start + 8 + k2));
+                        }
+                    }
+                }
+                return Some(scan_number_tail(doc, digits(doc, start + 8)));
+            }
+            low(m)
+        }
+        _ if first == 1 => return Some(scan_number(doc, start)),
+        _ => return None,
+    };
+    // From here the byte at `k`, if it is not a digit, is the lowest bit of `m`.
+    if c.get(k) == Some(&b'.') {
+        m &= m.wrapping_sub(1);
+        let j = low(m);
+        if j == k + 1 || j >= 8 {
+            // No digit after the `.`, or the fraction goes on past the word.
+            return Some(scan_number(doc, start));
+        }
+        k = j;
+    }
+    if let Some(b'e' | b'E') = c.get(k) {
+        m &= m.wrapping_sub(1);
+        let mut j = k + 1;
+        if let Some(b'+' | b'-') = c.get(j) {
+            m &= m.wrapping_sub(1);
+            j += 1;
+        }
+        let e = low(m);
+        if e == j || e >= 8 {
+            // No digit where the exponent's digits start, or they go on past the word.
+            return Some(scan_number(doc, start));
+        }
+        k = e;
+    }
+    Some(Ok(start + k))
+}
+
+/// [`scan_number`] through [`number_at`]: same result, same error, same offset.
+#[inline(always)]
+fn scan_number_fast(doc: &[u8], start: usize) -> Result<usize, ParseError> {
+    number_at(doc, start).unwrap_or_else(|| scan_number(doc, start))
+}
+
 /// Scan a number starting at `p` (`-` or a digit). Returns the offset after it.
 #[inline(always)]
 pub(crate) fn scan_number(doc: &[u8], start: usize) -> Result<usize, ParseError> {
@@ -474,6 +562,12 @@ pub(crate) fn scan_number(doc: &[u8], start: usize) -> Result<usize, ParseError>
         Some(_) => return Err(err(K::InvalidNumber, p)),
         None => return Err(err(K::UnexpectedEnd, p)),
     }
+    scan_number_tail(doc, p)
+}
+
+/// The fraction and exponent of a number whose integer part ends at `p`.
+#[inline(always)]
+fn scan_number_tail(doc: &[u8], mut p: usize) -> Result<usize, ParseError> {
     if doc.get(p) == Some(&b'.') {
         p += 1;
         match doc.get(p) {
@@ -594,17 +688,18 @@ fn scan_with<V: Visitor, S: Stack, const UTF8: bool>(
                 }
             }
             b'-' | b'0'..=b'9' => {
-                let mut end = scan_number(doc, p)?;
+                let mut end = scan_number_fast(doc, p)?;
                 if cur != 0 {
                     v.value(cur, Kind::Number, p, end);
                 } else if !top_obj && depth > 0 && parent_tag(&tags, depth) == 0 {
                     // A run of numbers in an array nobody listens to (`[1,2.5,-3,…]`, time
                     // series): the same checks as the general loop below, without its
                     // bookkeeping per element.
-                    while doc.get(end) == Some(&b',')
-                        && matches!(doc.get(end + 1), Some(b'-' | b'0'..=b'9'))
-                    {
-                        end = scan_number(doc, end + 1)?;
+                    while doc.get(end) == Some(&b',') {
+                        match number_at(doc, end + 1) {
+                            Some(r) => end = r?,
+                            None => break,
+                        }
                     }
                 }
                 p = end;
@@ -875,6 +970,80 @@ mod tests {
             scan(b"[1,2,01]", 128, &mut Nothing).map_err(|e| (e.kind, e.offset)),
             Err((K::UnexpectedByte, 6))
         );
+    }
+
+    #[test]
+    fn number_word_matches_the_byte_loop() {
+        // Every string of up to six bytes over the number alphabet and some terminators
+        // (bytes next to the digit range, `e` and `E` neighbours, a byte with the high bit),
+        // followed by each of three fills (the number ends there, goes on with digits, goes on
+        // with a fraction and an exponent), with the document cut at the string's end, two bytes
+        // and eight bytes later, and at 16: the word path against the byte loop, same end, same
+        // error, same offset.
+        const ALPHA: &[u8] = b"01.eE+-,]/:d\xb0";
+        const FILLS: [&[u8]; 3] = [b"        ", b"12345678", b".5e+5   "];
+        let mut buf = [0u8; 24];
+        let mut checked = 0u32;
+        for len in 1..=6u32 {
+            for code in 0..(ALPHA.len() as u32).pow(len) {
+                let mut x = code;
+                for slot in buf.iter_mut().take(len as usize) {
+                    *slot = ALPHA[(x % ALPHA.len() as u32) as usize];
+                    x /= ALPHA.len() as u32;
+                }
+                // The scanner only calls it on `-` or a digit; any first byte must still match.
+                for fill in FILLS {
+                    let n = len as usize;
+                    buf[n..n + 8].copy_from_slice(fill);
+                    buf[n + 8..].fill(b' ');
+                    for end in [n, n + 2, n + 8, 16] {
+                        let d = &buf[..end.max(n)];
+                        assert_eq!(
+                            number_at(d, 0).is_none(),
+                            !matches!(d.first(), Some(b'-' | b'0'..=b'9')),
+                            "{d:?}"
+                        );
+                        let fast = scan_number_fast(d, 0).map_err(|e| (e.kind, e.offset));
+                        let slow = scan_number(d, 0).map_err(|e| (e.kind, e.offset));
+                        assert_eq!(fast, slow, "{d:?}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, (1..=6).map(|l| 13u32.pow(l) * 12).sum::<u32>());
+        // Every digit in every position of the shapes the word path takes.
+        for d in 0..=9u8 {
+            for shape in [
+                &b"D"[..],
+                b"-D",
+                b"DD",
+                b"D.D",
+                b"-D.DeD",
+                b"DeD",
+                b"DE+D",
+                b"D.DDDD",
+            ] {
+                let mut doc: [u8; 12] = *b"            ";
+                for (slot, &s) in doc.iter_mut().zip(shape) {
+                    *slot = if s == b'D' { b'0' + d } else { s };
+                }
+                let fast = scan_number_fast(&doc, 0).map_err(|e| (e.kind, e.offset));
+                assert_eq!(fast, scan_number(&doc, 0).map_err(|e| (e.kind, e.offset)));
+            }
+        }
+        // Exact values, not only agreement.
+        let at = |s: &str| scan_number_fast(s.as_bytes(), 0).map_err(|e| (e.kind, e.offset));
+        assert_eq!(at("57.123,1        "), Ok(6));
+        assert_eq!(at("-3.456e-7]      "), Ok(9));
+        assert_eq!(at("1764432000,     "), Ok(10));
+        assert_eq!(at("-0.5E+2,        "), Ok(7));
+        assert_eq!(at("01,             "), Ok(1));
+        assert_eq!(at("1.5.2           "), Ok(3));
+        assert_eq!(at("1.e5            "), Err((K::InvalidNumber, 2)));
+        assert_eq!(at("-x              "), Err((K::InvalidNumber, 1)));
+        assert_eq!(at("2e+             "), Err((K::InvalidNumber, 3)));
+        assert_eq!(at("2e+"), Err((K::UnexpectedEnd, 3)));
     }
 
     #[test]
