@@ -1015,7 +1015,10 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, (1..=5).map(|l| 13u32.pow(l) * 12).sum::<u32>() + 8u32.pow(6) * 12);
+        assert_eq!(
+            checked,
+            (1..=5).map(|l| 13u32.pow(l) * 12).sum::<u32>() + 8u32.pow(6) * 12
+        );
         // Every digit in every position of the shapes the word path takes.
         for d in 0..=9u8 {
             for shape in [
