@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // End-to-end driver: the official Node SDK (tencentcloud-sdk-nodejs-common, installed by
-// ../shared/oracle/setup.sh) sends real requests to `tc3-gateway`, which forwards them to
+// the SDK setup that .ci/e2e runs) sends real requests to `tc3-gateway`, which forwards them to
 // .ci/sdk-e2e/upstream.py; checks the outcome of each case.
 //
 //   node client.js --gateway 127.0.0.1:PORT --keys KEYS.json

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """End-to-end driver: the official Python SDK (tencentcloud-sdk-python-common, installed by
-../shared/oracle/setup.sh) sends real requests through `tc3-gateway`, used as the SDK's
+the SDK setup that .ci/e2e runs) sends real requests through `tc3-gateway`, used as the SDK's
 plain-HTTP proxy (and directly, origin-form), to the upstream `.ci/sdk-e2e/upstream.py`, and
 checks the outcome of each case: a success must be the upstream's answer, echoing the
 SecretId the gateway forwarded in `X-Tc3-Secret-Id` (and no other `X-Tc3-*` header).
