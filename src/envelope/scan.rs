@@ -231,16 +231,23 @@ fn word_has_special(w: u64) -> bool {
 /// per step), then eight, then one. (A `[u8; 16]` classification that LLVM turns into SSE2
 /// compares was tried: fewer instructions, but the mask goes from the vector register to the
 /// integer ones through memory, and it measured slower; see `docs/perf.md`, round 3.)
+/// The bytes of `w` where a string run stops: the specials, and with `UTF8 == false` (the
+/// document not known to be UTF-8) every byte with the high bit as well.
+#[inline(always)]
+fn stop_mask<const UTF8: bool>(w: u64) -> u64 {
+    if UTF8 {
+        special_mask(w)
+    } else {
+        special_mask(w) | (w & HI)
+    }
+}
+
 #[inline(always)]
 fn string_stop<const UTF8: bool>(doc: &[u8], mut p: usize) -> usize {
     // One word first: in text with escapes the next special is usually within eight bytes,
     // and a wider first step measured slower there (logs_1MB, `docs/perf.md` round 3).
     if let Some(w) = word(doc, p) {
-        let m = if UTF8 {
-            special_mask(w)
-        } else {
-            special_mask(w) | (w & HI)
-        };
+        let m = stop_mask::<UTF8>(w);
         if m != 0 {
             return p + (m.trailing_zeros() / 8) as usize;
         }
@@ -254,11 +261,7 @@ fn string_stop<const UTF8: bool>(doc: &[u8], mut p: usize) -> usize {
         w0.copy_from_slice(a);
         w1.copy_from_slice(b);
         let (w0, w1) = (u64::from_le_bytes(w0), u64::from_le_bytes(w1));
-        let (m0, m1) = if UTF8 {
-            (special_mask(w0), special_mask(w1))
-        } else {
-            (special_mask(w0) | (w0 & HI), special_mask(w1) | (w1 & HI))
-        };
+        let (m0, m1) = (stop_mask::<UTF8>(w0), stop_mask::<UTF8>(w1));
         if m0 | m1 != 0 {
             let at = if m0 != 0 {
                 m0.trailing_zeros() / 8
@@ -270,11 +273,7 @@ fn string_stop<const UTF8: bool>(doc: &[u8], mut p: usize) -> usize {
         p += 16;
     }
     while let Some(w) = word(doc, p) {
-        let m = if UTF8 {
-            special_mask(w)
-        } else {
-            special_mask(w) | (w & HI)
-        };
+        let m = stop_mask::<UTF8>(w);
         if m != 0 {
             return p + (m.trailing_zeros() / 8) as usize;
         }
