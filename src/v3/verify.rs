@@ -21,7 +21,7 @@
 
 use super::authorization::{self, Authorization, AuthorizationError};
 use super::canonical::{self, HeaderEntry};
-use super::{hash_payload, midstate, Payload, Signature, SigningKey, MAX_SIGNED_HEADERS};
+use super::{hash_payload, midstate, Payload, SigningKey, MAX_SIGNED_HEADERS};
 use crate::credential::SecretKey;
 use crate::encode::{hex32, parse_decimal, BufWriter};
 use crate::header;
@@ -35,6 +35,7 @@ use crate::verify::request::{has_cased_boundary, is_valid_authority, trim_ows, R
 use crate::verify::request::{CommonValue, Headers, Lookup, RequestView};
 use crate::verify::trace::Cause;
 use crate::verify::trace::{self, Label, NoTrace, Tee, Trace, TraceSink};
+use hmac::Mac;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -177,8 +178,11 @@ const COMMON: [(&str, HeaderId); 5] = [
     (header::TOKEN, HeaderId::Token),
 ];
 
+/// `authorization`: the request's `Authorization` header as
+/// [`Headers::lookup_spelled`] found it (the dispatcher looked it up already).
 fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
     req: &RequestView<'a, H>,
+    authorization: (Lookup<'a>, bool),
     keys: &'k K,
     policy: &Policy<'_>,
 ) -> Result<Prepared<'a, 'k>, VerifyError> {
@@ -188,10 +192,11 @@ fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
     }
 
     // 2. Authorization
-    let auth_value = match req
-        .header_one_spelling(header::AUTHORIZATION)
-        .ok_or(VerifyError::AmbiguousHeader(HeaderId::Authorization))?
-    {
+    let auth_value = match authorization {
+        (_, true) => return Err(VerifyError::AmbiguousHeader(HeaderId::Authorization)),
+        (found, false) => found,
+    };
+    let auth_value = match auth_value {
         Lookup::Absent => return Err(VerifyError::MissingSignature),
         Lookup::Many => {
             return Err(VerifyError::MalformedAuthorization(
@@ -360,7 +365,8 @@ fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
     })
 }
 
-/// The one verification path; `trace` observes it.
+/// The one verification path; `trace` observes it. `authorization`: the request's
+/// `Authorization` header as [`Headers::lookup_spelled`] found it.
 pub(crate) fn verify_traced<
     'a,
     H: Headers + ?Sized,
@@ -369,12 +375,13 @@ pub(crate) fn verify_traced<
     T: Trace + ?Sized,
 >(
     req: &RequestView<'a, H>,
+    authorization: (Lookup<'a>, bool),
     keys: &K,
     policy: &Policy<'_>,
     derive: &mut D,
     trace: &mut T,
 ) -> Result<Tc3Verified<'a>, VerifyError> {
-    let mut p = prepare(req, keys, policy)?;
+    let mut p = prepare(req, authorization, keys, policy)?;
     let folds = p.folds(policy);
     let (uris, n_uris) = policy.uris(req.path);
     let uris = uris.get(..n_uris).unwrap_or(&[]);
@@ -411,7 +418,7 @@ pub(crate) fn verify_traced<
                         p.timestamp,
                         trace,
                     );
-                    if bool::from(sig.as_bytes().ct_eq(&p.received)) {
+                    if bool::from(sig.ct_eq(&p.received)) {
                         return Some((fold && p.upper != 0, uri));
                     }
                 }
@@ -466,7 +473,7 @@ fn compute<T: Trace + ?Sized>(
     payload_hex: &[u8; 64],
     timestamp: u64,
     trace: &mut T,
-) -> Signature {
+) -> [u8; 32] {
     let on = trace.active();
     let staged = if on {
         None
@@ -513,9 +520,14 @@ fn compute<T: Trace + ?Sized>(
         trace.end();
     }
     // The service is at most 64 bytes (checked by `SigningKey::derive`), so this fits; an
-    // overflow would yield a wrong signature, never an accepted one.
-    let sig = key.sign_raw(w.written());
-    trace::value(trace, Label::ExpectedSignature, sig.as_hex().as_bytes());
+    // overflow would yield a wrong signature, never an accepted one. The keyed HMAC of
+    // `SigningKey::sign_raw`, without its hex unless a trace shows it.
+    let mut mac = key.mac.clone();
+    mac.update(w.written());
+    let sig: [u8; 32] = mac.finalize().into_bytes().into();
+    if on {
+        trace::value(trace, Label::ExpectedSignature, &hex32(&sig));
+    }
     sig
 }
 
@@ -595,7 +607,7 @@ fn reproduces<H: Headers + ?Sized>(
             p.timestamp,
             &mut NoTrace,
         );
-        if bool::from(sig.as_bytes().ct_eq(&p.received)) {
+        if bool::from(sig.ct_eq(&p.received)) {
             return true;
         }
     }
@@ -609,7 +621,8 @@ pub(crate) fn diagnose<H: Headers + ?Sized, K: KeyProvider + ?Sized>(
     keys: &K,
     policy: &Policy<'_>,
 ) -> Cause {
-    let Ok(p) = prepare(req, keys, policy) else {
+    let authorization = req.headers.lookup_spelled(header::AUTHORIZATION);
+    let Ok(p) = prepare(req, authorization, keys, policy) else {
         return Cause::Unknown;
     };
     let (uris, _) = policy.uris(req.path);
