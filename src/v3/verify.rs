@@ -178,6 +178,10 @@ const COMMON: [(&str, HeaderId); 5] = [
     (header::TOKEN, HeaderId::Token),
 ];
 
+/// Bits of the signed fixed names in `prepare`, after the five of [`COMMON`].
+const SIGNED_CONTENT_TYPE: u8 = 1 << 5;
+const SIGNED_HOST: u8 = 1 << 6;
+
 /// `authorization`: the request's `Authorization` header as
 /// [`Headers::lookup_spelled`] found it (the dispatcher looked it up already).
 fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
@@ -208,18 +212,30 @@ fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
     let auth = authorization::parse(auth_value).map_err(VerifyError::MalformedAuthorization)?;
     let bad_list = VerifyError::MalformedAuthorization(AuthorizationError::SignedHeaders);
     let mut names: heapless::Vec<&'a str, MAX_SIGNED_HEADERS> = heapless::Vec::new();
+    // bit i: `COMMON[i]` is signed; then content-type, host
+    let mut signed: u8 = 0;
     for name in auth.signed_headers() {
         if name.is_empty() || name.bytes().any(|b| b.is_ascii_uppercase()) || names.contains(&name)
         {
             return Err(bad_list);
         }
         names.push(name).map_err(|_| bad_list)?;
+        // the names are lowercase (checked above): the fixed ones compare exactly
+        signed |= match name {
+            header::ACTION => 1 << 0,
+            header::VERSION => 1 << 1,
+            header::REGION => 1 << 2,
+            header::LANGUAGE => 1 << 3,
+            header::TOKEN => 1 << 4,
+            header::CONTENT_TYPE => SIGNED_CONTENT_TYPE,
+            header::HOST => SIGNED_HOST,
+            _ => 0,
+        };
     }
-    // the names are lowercase (checked above): the fixed ones compare exactly
-    if !names.contains(&header::CONTENT_TYPE) {
+    if signed & SIGNED_CONTENT_TYPE == 0 {
         return Err(VerifyError::HeaderNotSigned(NotSigned::ContentType));
     }
-    if !names.contains(&header::HOST) {
+    if signed & SIGNED_HOST == 0 {
         return Err(VerifyError::HeaderNotSigned(NotSigned::Host));
     }
     for (i, want) in policy.required_signed.iter().enumerate() {
@@ -334,10 +350,10 @@ fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
         value: None,
         signed: false,
     }; 5];
-    for (slot, (name, id)) in common.iter_mut().zip(COMMON) {
+    for (i, (slot, (name, id))) in common.iter_mut().zip(COMMON).enumerate() {
         *slot = CommonValue {
             value: single(req, name, id)?,
-            signed: names.contains(&name),
+            signed: (signed >> i) & 1 != 0,
         };
     }
 
