@@ -141,12 +141,13 @@ fn single<'a, H: Headers + ?Sized>(
 }
 
 /// Everything checked and assembled before the signature is compared.
-struct Prepared<'a, 'k> {
+struct Prepared<'a, 'k, 'e> {
     auth: Authorization<'a>,
     key: KeyRef<'k>,
     timestamp: u64,
     date: Date,
-    entries: heapless::Vec<HeaderEntry<'a>, MAX_SIGNED_HEADERS>,
+    /// the signed headers (the caller's buffer: `Prepared` stays small to move)
+    entries: &'e mut Entries<'a>,
     /// bit i: entry i has an uppercase letter that the doc rule may fold
     upper: u32,
     host: &'a str,
@@ -159,7 +160,10 @@ struct Prepared<'a, 'k> {
     common: [CommonValue<'a>; 5],
 }
 
-impl Prepared<'_, '_> {
+/// The signed headers, in the order of `SignedHeaders`.
+type Entries<'a> = heapless::Vec<HeaderEntry<'a>, MAX_SIGNED_HEADERS>;
+
+impl Prepared<'_, '_, '_> {
     fn folds(&self, policy: &Policy<'_>) -> &'static [bool] {
         match policy.values {
             ValueRule::Doc => &[true],
@@ -184,12 +188,13 @@ const SIGNED_HOST: u8 = 1 << 6;
 
 /// `authorization`: the request's `Authorization` header as
 /// [`Headers::lookup_spelled`] found it (the dispatcher looked it up already).
-fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
+fn prepare<'a, 'k, 'e, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
     req: &RequestView<'a, H>,
     authorization: (Lookup<'a>, bool),
     keys: &'k K,
     policy: &Policy<'_>,
-) -> Result<Prepared<'a, 'k>, VerifyError> {
+    entries: &'e mut Entries<'a>,
+) -> Result<Prepared<'a, 'k, 'e>, VerifyError> {
     // 1. method
     if req.method != "GET" && req.method != "POST" {
         return Err(VerifyError::UnsupportedMethod);
@@ -284,7 +289,7 @@ fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
 
     // Lowercasing a value without uppercase letters changes nothing: such entries are
     // written as they are, the others folded under the doc rule.
-    let mut entries: heapless::Vec<HeaderEntry<'a>, MAX_SIGNED_HEADERS> = heapless::Vec::new();
+    entries.clear();
     let mut upper: u32 = 0;
     let (mut host, mut host_index, mut ct_index) = ("", 0, 0);
     for (index, &name) in names.iter().enumerate() {
@@ -397,7 +402,8 @@ pub(crate) fn verify_traced<
     derive: &mut D,
     trace: &mut T,
 ) -> Result<Tc3Verified<'a>, VerifyError> {
-    let mut p = prepare(req, authorization, keys, policy)?;
+    let mut entries = Entries::new();
+    let p = prepare(req, authorization, keys, policy, &mut entries)?;
     let folds = p.folds(policy);
     let (uris, n_uris) = policy.uris(req.path);
     let uris = uris.get(..n_uris).unwrap_or(&[]);
@@ -407,7 +413,7 @@ pub(crate) fn verify_traced<
         Label::ReceivedSignature,
         p.auth.signature_hex.as_bytes(),
     );
-    let entries = &mut p.entries;
+    let entries = p.entries;
     let matched = derive
         .with_key(p.auth.secret_id, &p.key, p.date, p.auth.service, |sk| {
             for &fold in folds {
@@ -599,7 +605,7 @@ struct Trial<'x> {
 /// Whether `t` (under either value rule) reproduces the received signature.
 fn reproduces<H: Headers + ?Sized>(
     req: &RequestView<'_, H>,
-    p: &Prepared<'_, '_>,
+    p: &Prepared<'_, '_, '_>,
     t: &Trial<'_>,
 ) -> bool {
     let Ok(sk) = SigningKey::derive(t.key, p.date, t.service) else {
@@ -638,14 +644,15 @@ pub(crate) fn diagnose<H: Headers + ?Sized, K: KeyProvider + ?Sized>(
     policy: &Policy<'_>,
 ) -> Cause {
     let authorization = req.headers.lookup_spelled(header::AUTHORIZATION);
-    let Ok(p) = prepare(req, authorization, keys, policy) else {
+    let mut entries = Entries::new();
+    let Ok(p) = prepare(req, authorization, keys, policy, &mut entries) else {
         return Cause::Unknown;
     };
     let (uris, _) = policy.uris(req.path);
     let base = Trial {
         key: &p.key,
         service: p.auth.service,
-        entries: &p.entries,
+        entries: p.entries,
         uri: uris[0],
         payload_hex: &p.payload_hex,
     };
