@@ -174,15 +174,9 @@ impl Prepared<'_, '_, '_> {
     }
 }
 
-const COMMON: [(&str, HeaderId); 5] = [
-    (header::ACTION, HeaderId::Action),
-    (header::VERSION, HeaderId::Version),
-    (header::REGION, HeaderId::Region),
-    (header::LANGUAGE, HeaderId::Language),
-    (header::TOKEN, HeaderId::Token),
-];
 
-/// Bits of the signed fixed names in `prepare`, after the five of [`COMMON`].
+/// Bits of the signed fixed names in `prepare`, after the five common values (action,
+/// version, region, language, token).
 const SIGNED_CONTENT_TYPE: u8 = 1 << 5;
 const SIGNED_HOST: u8 = 1 << 6;
 
@@ -217,7 +211,7 @@ fn prepare<'a, 'k, 'e, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
     let auth = authorization::parse(auth_value).map_err(VerifyError::MalformedAuthorization)?;
     let bad_list = VerifyError::MalformedAuthorization(AuthorizationError::SignedHeaders);
     let mut names: heapless::Vec<&'a str, MAX_SIGNED_HEADERS> = heapless::Vec::new();
-    // bit i: `COMMON[i]` is signed; then content-type, host
+    // bits 0-4: action, version, region, language, token signed; then content-type, host
     let mut signed: u8 = 0;
     for name in auth.signed_headers() {
         if name.is_empty() || name.bytes().any(|b| b.is_ascii_uppercase()) || names.contains(&name)
@@ -350,17 +344,21 @@ fn prepare<'a, 'k, 'e, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
         }
     };
 
-    // the common values, each with whether it was signed
-    let mut common = [CommonValue {
-        value: None,
-        signed: false,
-    }; 5];
-    for (i, (slot, (name, id))) in common.iter_mut().zip(COMMON).enumerate() {
-        *slot = CommonValue {
+    // the common values, each with whether it was signed (straight-line code: an iterator
+    // chain with its early return stayed an out-of-line `Enumerate::next`)
+    let common_value = |bit: u8, name: &str, id: HeaderId| {
+        Ok::<_, VerifyError>(CommonValue {
             value: single(req, name, id)?,
-            signed: (signed >> i) & 1 != 0,
-        };
-    }
+            signed: (signed >> bit) & 1 != 0,
+        })
+    };
+    let common = [
+        common_value(0, header::ACTION, HeaderId::Action)?,
+        common_value(1, header::VERSION, HeaderId::Version)?,
+        common_value(2, header::REGION, HeaderId::Region)?,
+        common_value(3, header::LANGUAGE, HeaderId::Language)?,
+        common_value(4, header::TOKEN, HeaderId::Token)?,
+    ];
 
     // 64 lowercase hex digits, checked by the parser: compare the 32 raw bytes
     let received = auth
