@@ -122,6 +122,21 @@ fn first_label(host: &[u8]) -> &[u8] {
     host.get(..end).unwrap_or(&[])
 }
 
+/// Whether `v` has an ASCII uppercase letter (every byte looked at, no early exit: the
+/// compiler keeps it branch-free).
+fn has_upper_ascii(v: &[u8]) -> bool {
+    v.iter()
+        .fold(0u8, |acc, &b| acc | u8::from(b.is_ascii_uppercase()))
+        != 0
+}
+
+/// [`trim_ows`] of a `&str` (the trimmed bytes are ASCII: the ends stay char boundaries).
+fn trim_ows_str(v: &str) -> &str {
+    let t = trim_ows(v.as_bytes());
+    let start = (t.as_ptr() as usize).wrapping_sub(v.as_ptr() as usize);
+    v.get(start..start.wrapping_add(t.len())).unwrap_or("")
+}
+
 /// One header looked up strictly: absent, or once, UTF-8, under one spelling.
 fn single<'a, H: Headers + ?Sized>(
     req: &RequestView<'a, H>,
@@ -214,7 +229,7 @@ fn prepare<'a, 'k, 'e, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
     // bits 0-4: action, version, region, language, token signed; then content-type, host
     let mut signed: u8 = 0;
     for name in auth.signed_headers() {
-        if name.is_empty() || name.bytes().any(|b| b.is_ascii_uppercase()) || names.contains(&name)
+        if name.is_empty() || has_upper_ascii(name.as_bytes()) || names.contains(&name)
         {
             return Err(bad_list);
         }
@@ -297,9 +312,9 @@ fn prepare<'a, 'k, 'e, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
         };
         let value = core::str::from_utf8(value)
             .map_err(|_| VerifyError::SignedHeaderAmbiguous { index })?;
-        let mut has_upper = value.bytes().any(|b| b.is_ascii_uppercase());
+        let mut has_upper = has_upper_ascii(value.as_bytes());
         if name == header::HOST {
-            host = core::str::from_utf8(trim_ows(value.as_bytes())).unwrap_or("");
+            host = trim_ows_str(value);
             host_index = index;
             if !is_valid_authority(host.as_bytes()) {
                 return Err(VerifyError::InvalidHost);
