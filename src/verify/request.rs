@@ -88,6 +88,13 @@ fn lookup_spelled_slice<'h, V: AsRef<[u8]>>(
         if kb.len() != want.len() {
             continue;
         }
+        if equal_folded_words(kb, want) {
+            found = match found {
+                Lookup::Absent => Lookup::One(v.as_ref()),
+                _ => Lookup::Many,
+            };
+            continue;
+        }
         let mut exact = true;
         let mut underscore = false;
         for (&a, &w) in kb.iter().zip(want) {
@@ -115,6 +122,45 @@ fn lookup_spelled_slice<'h, V: AsRef<[u8]>>(
         }
     }
     (found, other)
+}
+
+/// Whether `kb`, ASCII uppercase folded to lowercase, equals `want` (same length, at least
+/// 8 bytes), eight bytes per step. `false` for anything else (shorter names, a non-ASCII
+/// byte in `kb`, any difference): the caller then compares byte by byte, so this only
+/// decides the common case faster (a `true` here is an exact match there too).
+#[inline]
+fn equal_folded_words(kb: &[u8], want: &[u8]) -> bool {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let word = |b: &[u8], at: usize| {
+        b.get(at..at.wrapping_add(8))
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map(u64::from_le_bytes)
+    };
+    let n = kb.len();
+    if n < 8 || n != want.len() {
+        return false;
+    }
+    let mut at = 0;
+    loop {
+        // the last word overlaps the one before it when the length is not a multiple of 8
+        let at_now = at.min(n - 8);
+        let (Some(a), Some(w)) = (word(kb, at_now), word(want, at_now)) else {
+            return false;
+        };
+        if a & HIGH != 0 {
+            return false;
+        }
+        // bytes < 0x80 (checked): b + 0x3f has its top bit set from `A` up, b + 0x25 from `[`
+        let upper = a.wrapping_add(0x3f * LOW) & !a.wrapping_add(0x25 * LOW) & HIGH;
+        if a | (upper >> 2) != w {
+            return false;
+        }
+        if at_now + 8 >= n {
+            return true;
+        }
+        at += 8;
+    }
 }
 
 /// Whether `name` is spelled with `_` for some of its `-` in a slice of pairs: one length comparison per
@@ -457,6 +503,46 @@ mod tests {
         // x-tc-action 3, x-tc-timestamp 3, x-tc-content-sha256 7, a-b-c-d-e-f 1 (all-`_`
         // only), a_b-c 1
         assert_eq!(checked, 2 * 16);
+    }
+
+    #[test]
+    fn folded_words_equal_only_for_the_same_name_in_any_ascii_case() {
+        for (k, want, eq) in [
+            ("X-TC-Timestamp", "x-tc-timestamp", true),
+            ("x-tc-timestamp", "x-tc-timestamp", true),
+            ("CONTENT-TYPE", "content-type", true),
+            ("Authorization", "authorization", true),
+            ("X-TC-Content-SHA256", "x-tc-content-sha256", true),
+            ("X_TC-Timestamp", "x-tc-timestamp", false),
+            ("X-TC-Timestamq", "x-tc-timestamp", false),
+            ("x-tc-timestamp", "X-TC-Timestamp", false), // `want` is lowercase by contract
+            ("X@TC-Timestamp", "x`tc-timestamp", false),
+            ("X[TC-Timestamp", "x{tc-timestamp", false),
+            ("Content-Ty\u{e9}", "content-type", false),
+            ("Host", "host", false), // under 8 bytes: byte by byte
+            ("X-TC-Action", "x-tc-region", false),
+            ("X-TC-Action", "x-tc-actio", false),
+        ] {
+            assert_eq!(
+                equal_folded_words(k.as_bytes(), want.as_bytes()),
+                eq,
+                "{k} / {want}"
+            );
+        }
+        // every byte against several wanted bytes, at each position of 9- and 16-byte names
+        for base in [&b"abcdefghi"[..], b"abcdefghijklmnop"] {
+            for pos in 0..base.len() {
+                for a in 0..=255u8 {
+                    for w in [b'a', b'z', b'-', b'_', b'0', b'`', b'{', b'@', b'[', 0x80, 0xc1] {
+                        let (mut k, mut n) = (base.to_vec(), base.to_vec());
+                        k[pos] = a;
+                        n[pos] = w;
+                        let slow = a.is_ascii() && a.to_ascii_lowercase() == w;
+                        assert_eq!(equal_folded_words(&k, &n), slow, "{pos} {a} {w}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]
