@@ -533,7 +533,9 @@ mod tests {
         for base in [&b"abcdefghi"[..], b"abcdefghijklmnop"] {
             for pos in 0..base.len() {
                 for a in 0..=255u8 {
-                    for w in [b'a', b'z', b'-', b'_', b'0', b'`', b'{', b'@', b'[', 0x80, 0xc1] {
+                    for w in [
+                        b'a', b'z', b'-', b'_', b'0', b'`', b'{', b'@', b'[', 0x80, 0xc1,
+                    ] {
                         let (mut k, mut n) = (base.to_vec(), base.to_vec());
                         k[pos] = a;
                         n[pos] = w;
