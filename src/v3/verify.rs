@@ -158,6 +158,16 @@ fn trim_ows_str(v: &str) -> &str {
     v.get(start..start.wrapping_add(t.len())).unwrap_or("")
 }
 
+/// Decimal digits (checked) without their leading zeros, `0` for zero: the digits
+/// `encode::decimal` writes for their value.
+fn without_leading_zeros(digits: &[u8]) -> &[u8] {
+    let start = digits
+        .iter()
+        .position(|&b| b != b'0')
+        .unwrap_or(digits.len().saturating_sub(1));
+    digits.get(start..).unwrap_or(digits)
+}
+
 /// Constant-time equality of two signatures: `subtle`, a `u64` word per step (four steps,
 /// no early exit).
 fn ct_eq_32(a: &[u8; 32], b: &[u8; 32]) -> bool {
@@ -194,6 +204,8 @@ struct Prepared<'a, 'k, 'e> {
     auth: Authorization<'a>,
     key: KeyRef<'k>,
     timestamp: u64,
+    /// `timestamp` in decimal, as received without leading zeros (for the string to sign)
+    timestamp_digits: &'a [u8],
     date: Date,
     /// the signed headers (the caller's buffer: `Prepared` stays small to move)
     entries: &'e mut Entries<'a>,
@@ -295,15 +307,19 @@ fn prepare<'a, 'k, 'e, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
     }
 
     // 3. X-TC-Timestamp
-    let timestamp = match req
+    let (timestamp, timestamp_digits) = match req
         .header_one_spelling(header::TIMESTAMP)
         .ok_or(VerifyError::AmbiguousHeader(HeaderId::Timestamp))?
     {
         Lookup::Absent => return Err(VerifyError::MissingParameter(Param::XTcTimestamp)),
         Lookup::Many => return Err(VerifyError::InvalidParameter(Param::XTcTimestamp)),
-        Lookup::One(v) => parse_decimal(trim_ows(v))
-            .filter(|&t| t <= MAX_TIMESTAMP)
-            .ok_or(VerifyError::InvalidParameter(Param::XTcTimestamp))?,
+        Lookup::One(v) => {
+            let digits = trim_ows(v);
+            let t = parse_decimal(digits)
+                .filter(|&t| t <= MAX_TIMESTAMP)
+                .ok_or(VerifyError::InvalidParameter(Param::XTcTimestamp))?;
+            (t, without_leading_zeros(digits))
+        }
     };
 
     // 4. key lookup
@@ -421,6 +437,7 @@ fn prepare<'a, 'k, 'e, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
         auth,
         key,
         timestamp,
+        timestamp_digits,
         date: scope_date,
         entries,
         upper,
@@ -486,7 +503,7 @@ pub(crate) fn verify_traced<
                         p.query,
                         entries,
                         &p.payload_hex,
-                        p.timestamp,
+                        p.timestamp_digits,
                         trace,
                     );
                     if ct_eq_32(&sig, &p.received) {
@@ -542,7 +559,7 @@ fn compute<T: Trace + ?Sized>(
     query: &str,
     headers: &[HeaderEntry<'_>],
     payload_hex: &[u8; 64],
-    timestamp: u64,
+    timestamp_digits: &[u8],
     trace: &mut T,
 ) -> [u8; 32] {
     let on = trace.active();
@@ -580,10 +597,8 @@ fn compute<T: Trace + ?Sized>(
     // 16 + 20 + 1 + 10 + 1 + 64 (service) + 12 + 1 + 64 < 256
     let mut buf = [0u8; 256];
     let mut w = BufWriter::new(&mut buf);
-    let mut digits = [0u8; 20];
-    let digits = crate::encode::decimal(timestamp, &mut digits);
     // the key's scope, written once when it was derived
-    canonical::write_string_to_sign_scope(digits, key.scope(), &hashed, &mut w);
+    canonical::write_string_to_sign_scope(timestamp_digits, key.scope(), &hashed, &mut w);
     trace::value(trace, Label::StringToSign, w.written());
     if on {
         trace.begin(Label::CredentialScope);
@@ -675,7 +690,7 @@ fn reproduces<H: Headers + ?Sized>(
             p.query,
             &entries,
             t.payload_hex,
-            p.timestamp,
+            p.timestamp_digits,
             &mut NoTrace,
         );
         if ct_eq_32(&sig, &p.received) {
@@ -835,6 +850,16 @@ mod tests {
                 b[i] ^= 1 << bit;
                 assert!(!ct_eq_32(&a, &b), "{i} {bit}");
             }
+        }
+    }
+
+    #[test]
+    fn timestamp_digits_as_decimal_writes_them() {
+        for t in ["1551113065", "01551113065", "0001551113065", "0", "000", "7", "10", "0010"] {
+            let v = parse_decimal(t.as_bytes()).unwrap();
+            let mut buf = [0u8; 20];
+            let want = crate::encode::decimal(v, &mut buf);
+            assert_eq!(without_leading_zeros(t.as_bytes()), want, "{t}");
         }
     }
 
