@@ -855,7 +855,16 @@ mod tests {
 
     #[test]
     fn timestamp_digits_as_decimal_writes_them() {
-        for t in ["1551113065", "01551113065", "0001551113065", "0", "000", "7", "10", "0010"] {
+        for t in [
+            "1551113065",
+            "01551113065",
+            "0001551113065",
+            "0",
+            "000",
+            "7",
+            "10",
+            "0010",
+        ] {
             let v = parse_decimal(t.as_bytes()).unwrap();
             let mut buf = [0u8; 20];
             let want = crate::encode::decimal(v, &mut buf);
