@@ -242,6 +242,7 @@ const SIGNED_HOST: u8 = 1 << 6;
 
 /// `authorization`: the request's `Authorization` header as
 /// [`Headers::lookup_spelled`] found it (the dispatcher looked it up already).
+#[inline(always)]
 fn prepare<'a, 'k, 'e, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
     req: &RequestView<'a, H>,
     authorization: (Lookup<'a>, bool),
