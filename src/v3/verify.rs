@@ -278,7 +278,14 @@ fn prepare<'a, 'k, 'e, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
     if has_upper_ascii(auth.signed_headers.as_bytes()) {
         return Err(bad_list);
     }
-    for name in auth.signed_headers() {
+    // the names between `;` (as `split(';')`, a byte search instead of its `memchr`)
+    let mut rest = Some(auth.signed_headers);
+    while let Some(list) = rest {
+        let (name, tail) = match list.bytes().position(|b| b == b';') {
+            Some(i) => (list.get(..i).unwrap_or(""), list.get(i + 1..)),
+            None => (list, None),
+        };
+        rest = tail;
         if name.is_empty() || names.contains(&name) {
             return Err(bad_list);
         }
