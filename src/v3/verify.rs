@@ -124,6 +124,7 @@ fn first_label(host: &[u8]) -> &[u8] {
 
 /// Whether `v` has an ASCII uppercase letter: eight bytes per step (SWAR), the rest one by
 /// one, no early exit.
+#[inline]
 fn has_upper_ascii(v: &[u8]) -> bool {
     const L: u64 = 0x0101_0101_0101_0101;
     const H: u64 = 0x8080_8080_8080_8080;
