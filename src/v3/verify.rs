@@ -21,7 +21,7 @@
 
 use super::authorization::{self, Authorization, AuthorizationError};
 use super::canonical::{self, HeaderEntry};
-use super::{hash_payload, midstate, Payload, Signature, SigningKey, MAX_SIGNED_HEADERS};
+use super::{hash_payload, midstate, Payload, SigningKey, MAX_SIGNED_HEADERS};
 use crate::credential::SecretKey;
 use crate::encode::{hex32, parse_decimal, BufWriter};
 use crate::header;
@@ -35,6 +35,7 @@ use crate::verify::request::{has_cased_boundary, is_valid_authority, trim_ows, R
 use crate::verify::request::{CommonValue, Headers, Lookup, RequestView};
 use crate::verify::trace::Cause;
 use crate::verify::trace::{self, Label, NoTrace, Tee, Trace, TraceSink};
+use hmac::Mac;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -121,6 +122,66 @@ fn first_label(host: &[u8]) -> &[u8] {
     host.get(..end).unwrap_or(&[])
 }
 
+/// Whether `v` has an ASCII uppercase letter: eight bytes per step (SWAR), the rest one by
+/// one, no early exit.
+#[inline]
+fn has_upper_ascii(v: &[u8]) -> bool {
+    const L: u64 = 0x0101_0101_0101_0101;
+    const H: u64 = 0x8080_8080_8080_8080;
+    // per byte, on its low 7 bits (no carry between bytes): >= `A` and not >= `[`; a byte
+    // >= 0x80 is not ASCII
+    let upper = |w: u64| {
+        let low7 = w & !H;
+        let ge_a = low7.wrapping_add(L * (0x80 - u64::from(b'A')));
+        let ge_bracket = low7.wrapping_add(L * (0x80 - u64::from(b'[')));
+        ge_a & !ge_bracket & !w & H
+    };
+    let mut chunks = v.chunks_exact(8);
+    let mut found = 0u64;
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        found |= upper(u64::from_le_bytes(w));
+    }
+    // the rest padded with zero bytes (not uppercase)
+    let mut w = [0u8; 8];
+    for (d, &b) in w.iter_mut().zip(chunks.remainder()) {
+        *d = b;
+    }
+    found |= upper(u64::from_le_bytes(w));
+    found != 0
+}
+
+/// [`trim_ows`] of a `&str` (the trimmed bytes are ASCII: the ends stay char boundaries).
+fn trim_ows_str(v: &str) -> &str {
+    let t = trim_ows(v.as_bytes());
+    let start = (t.as_ptr() as usize).wrapping_sub(v.as_ptr() as usize);
+    v.get(start..start.wrapping_add(t.len())).unwrap_or("")
+}
+
+/// Decimal digits (checked) without their leading zeros, `0` for zero: the digits
+/// `encode::decimal` writes for their value.
+fn without_leading_zeros(digits: &[u8]) -> &[u8] {
+    let start = digits
+        .iter()
+        .position(|&b| b != b'0')
+        .unwrap_or(digits.len().saturating_sub(1));
+    digits.get(start..).unwrap_or(digits)
+}
+
+/// Constant-time equality of two signatures: `subtle`, a `u64` word per step (four steps,
+/// no early exit).
+fn ct_eq_32(a: &[u8; 32], b: &[u8; 32]) -> bool {
+    let word = |c: &[u8]| u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
+    let eq = a
+        .chunks_exact(8)
+        .zip(b.chunks_exact(8))
+        .fold(subtle::Choice::from(1), |eq, (x, y)| {
+            eq & word(x).ct_eq(&word(y))
+        });
+    bool::from(eq)
+}
+
 /// One header looked up strictly: absent, or once, UTF-8, under one spelling.
 fn single<'a, H: Headers + ?Sized>(
     req: &RequestView<'a, H>,
@@ -140,12 +201,15 @@ fn single<'a, H: Headers + ?Sized>(
 }
 
 /// Everything checked and assembled before the signature is compared.
-struct Prepared<'a, 'k> {
+struct Prepared<'a, 'k, 'e> {
     auth: Authorization<'a>,
     key: KeyRef<'k>,
     timestamp: u64,
+    /// `timestamp` in decimal, as received without leading zeros (for the string to sign)
+    timestamp_digits: &'a [u8],
     date: Date,
-    entries: heapless::Vec<HeaderEntry<'a>, MAX_SIGNED_HEADERS>,
+    /// the signed headers (the caller's buffer: `Prepared` stays small to move)
+    entries: &'e mut Entries<'a>,
     /// bit i: entry i has an uppercase letter that the doc rule may fold
     upper: u32,
     host: &'a str,
@@ -158,7 +222,10 @@ struct Prepared<'a, 'k> {
     common: [CommonValue<'a>; 5],
 }
 
-impl Prepared<'_, '_> {
+/// The signed headers, in the order of `SignedHeaders`.
+type Entries<'a> = heapless::Vec<HeaderEntry<'a>, MAX_SIGNED_HEADERS>;
+
+impl Prepared<'_, '_, '_> {
     fn folds(&self, policy: &Policy<'_>) -> &'static [bool] {
         match policy.values {
             ValueRule::Doc => &[true],
@@ -169,29 +236,32 @@ impl Prepared<'_, '_> {
     }
 }
 
-const COMMON: [(&str, HeaderId); 5] = [
-    (header::ACTION, HeaderId::Action),
-    (header::VERSION, HeaderId::Version),
-    (header::REGION, HeaderId::Region),
-    (header::LANGUAGE, HeaderId::Language),
-    (header::TOKEN, HeaderId::Token),
-];
+/// Bits of the signed fixed names in `prepare`, after the five common values (action,
+/// version, region, language, token).
+const SIGNED_CONTENT_TYPE: u8 = 1 << 5;
+const SIGNED_HOST: u8 = 1 << 6;
 
-fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
+/// `authorization`: the request's `Authorization` header as
+/// [`Headers::lookup_spelled`] found it (the dispatcher looked it up already).
+#[inline(always)]
+fn prepare<'a, 'k, 'e, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
     req: &RequestView<'a, H>,
+    authorization: (Lookup<'a>, bool),
     keys: &'k K,
     policy: &Policy<'_>,
-) -> Result<Prepared<'a, 'k>, VerifyError> {
+    entries: &'e mut Entries<'a>,
+) -> Result<Prepared<'a, 'k, 'e>, VerifyError> {
     // 1. method
     if req.method != "GET" && req.method != "POST" {
         return Err(VerifyError::UnsupportedMethod);
     }
 
     // 2. Authorization
-    let auth_value = match req
-        .header_one_spelling(header::AUTHORIZATION)
-        .ok_or(VerifyError::AmbiguousHeader(HeaderId::Authorization))?
-    {
+    let auth_value = match authorization {
+        (_, true) => return Err(VerifyError::AmbiguousHeader(HeaderId::Authorization)),
+        (found, false) => found,
+    };
+    let auth_value = match auth_value {
         Lookup::Absent => return Err(VerifyError::MissingSignature),
         Lookup::Many => {
             return Err(VerifyError::MalformedAuthorization(
@@ -203,18 +273,40 @@ fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
     let auth = authorization::parse(auth_value).map_err(VerifyError::MalformedAuthorization)?;
     let bad_list = VerifyError::MalformedAuthorization(AuthorizationError::SignedHeaders);
     let mut names: heapless::Vec<&'a str, MAX_SIGNED_HEADERS> = heapless::Vec::new();
-    for name in auth.signed_headers() {
-        if name.is_empty() || name.bytes().any(|b| b.is_ascii_uppercase()) || names.contains(&name)
-        {
+    // bits 0-4: action, version, region, language, token signed; then content-type, host
+    let mut signed: u8 = 0;
+    // a name with an uppercase letter: one check over the list (`;` is not a letter)
+    if has_upper_ascii(auth.signed_headers.as_bytes()) {
+        return Err(bad_list);
+    }
+    // the names between `;` (as `split(';')`, a byte search instead of its `memchr`)
+    let mut rest = Some(auth.signed_headers);
+    while let Some(list) = rest {
+        let (name, tail) = match list.bytes().position(|b| b == b';') {
+            Some(i) => (list.get(..i).unwrap_or(""), list.get(i + 1..)),
+            None => (list, None),
+        };
+        rest = tail;
+        if name.is_empty() || names.contains(&name) {
             return Err(bad_list);
         }
         names.push(name).map_err(|_| bad_list)?;
+        // the names are lowercase (checked above): the fixed ones compare exactly
+        signed |= match name {
+            header::ACTION => 1 << 0,
+            header::VERSION => 1 << 1,
+            header::REGION => 1 << 2,
+            header::LANGUAGE => 1 << 3,
+            header::TOKEN => 1 << 4,
+            header::CONTENT_TYPE => SIGNED_CONTENT_TYPE,
+            header::HOST => SIGNED_HOST,
+            _ => 0,
+        };
     }
-    // the names are lowercase (checked above): the fixed ones compare exactly
-    if !names.contains(&header::CONTENT_TYPE) {
+    if signed & SIGNED_CONTENT_TYPE == 0 {
         return Err(VerifyError::HeaderNotSigned(NotSigned::ContentType));
     }
-    if !names.contains(&header::HOST) {
+    if signed & SIGNED_HOST == 0 {
         return Err(VerifyError::HeaderNotSigned(NotSigned::Host));
     }
     for (i, want) in policy.required_signed.iter().enumerate() {
@@ -224,15 +316,19 @@ fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
     }
 
     // 3. X-TC-Timestamp
-    let timestamp = match req
+    let (timestamp, timestamp_digits) = match req
         .header_one_spelling(header::TIMESTAMP)
         .ok_or(VerifyError::AmbiguousHeader(HeaderId::Timestamp))?
     {
         Lookup::Absent => return Err(VerifyError::MissingParameter(Param::XTcTimestamp)),
         Lookup::Many => return Err(VerifyError::InvalidParameter(Param::XTcTimestamp)),
-        Lookup::One(v) => parse_decimal(trim_ows(v))
-            .filter(|&t| t <= MAX_TIMESTAMP)
-            .ok_or(VerifyError::InvalidParameter(Param::XTcTimestamp))?,
+        Lookup::One(v) => {
+            let digits = trim_ows(v);
+            let t = parse_decimal(digits)
+                .filter(|&t| t <= MAX_TIMESTAMP)
+                .ok_or(VerifyError::InvalidParameter(Param::XTcTimestamp))?;
+            (t, without_leading_zeros(digits))
+        }
     };
 
     // 4. key lookup
@@ -263,7 +359,7 @@ fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
 
     // Lowercasing a value without uppercase letters changes nothing: such entries are
     // written as they are, the others folded under the doc rule.
-    let mut entries: heapless::Vec<HeaderEntry<'a>, MAX_SIGNED_HEADERS> = heapless::Vec::new();
+    entries.clear();
     let mut upper: u32 = 0;
     let (mut host, mut host_index, mut ct_index) = ("", 0, 0);
     for (index, &name) in names.iter().enumerate() {
@@ -277,9 +373,9 @@ fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
         };
         let value = core::str::from_utf8(value)
             .map_err(|_| VerifyError::SignedHeaderAmbiguous { index })?;
-        let mut has_upper = value.bytes().any(|b| b.is_ascii_uppercase());
+        let mut has_upper = has_upper_ascii(value.as_bytes());
         if name == header::HOST {
-            host = core::str::from_utf8(trim_ows(value.as_bytes())).unwrap_or("");
+            host = trim_ows_str(value);
             host_index = index;
             if !is_valid_authority(host.as_bytes()) {
                 return Err(VerifyError::InvalidHost);
@@ -324,17 +420,21 @@ fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
         }
     };
 
-    // the common values, each with whether it was signed
-    let mut common = [CommonValue {
-        value: None,
-        signed: false,
-    }; 5];
-    for (slot, (name, id)) in common.iter_mut().zip(COMMON) {
-        *slot = CommonValue {
+    // the common values, each with whether it was signed (straight-line code: an iterator
+    // chain with its early return stayed an out-of-line `Enumerate::next`)
+    let common_value = |bit: u8, name: &str, id: HeaderId| {
+        Ok::<_, VerifyError>(CommonValue {
             value: single(req, name, id)?,
-            signed: names.contains(&name),
-        };
-    }
+            signed: (signed >> bit) & 1 != 0,
+        })
+    };
+    let common = [
+        common_value(0, header::ACTION, HeaderId::Action)?,
+        common_value(1, header::VERSION, HeaderId::Version)?,
+        common_value(2, header::REGION, HeaderId::Region)?,
+        common_value(3, header::LANGUAGE, HeaderId::Language)?,
+        common_value(4, header::TOKEN, HeaderId::Token)?,
+    ];
 
     // 64 lowercase hex digits, checked by the parser: compare the 32 raw bytes
     let received = auth
@@ -346,6 +446,7 @@ fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
         auth,
         key,
         timestamp,
+        timestamp_digits,
         date: scope_date,
         entries,
         upper,
@@ -360,7 +461,8 @@ fn prepare<'a, 'k, H: Headers + ?Sized, K: KeyProvider + ?Sized>(
     })
 }
 
-/// The one verification path; `trace` observes it.
+/// The one verification path; `trace` observes it. `authorization`: the request's
+/// `Authorization` header as [`Headers::lookup_spelled`] found it.
 pub(crate) fn verify_traced<
     'a,
     H: Headers + ?Sized,
@@ -369,12 +471,14 @@ pub(crate) fn verify_traced<
     T: Trace + ?Sized,
 >(
     req: &RequestView<'a, H>,
+    authorization: (Lookup<'a>, bool),
     keys: &K,
     policy: &Policy<'_>,
     derive: &mut D,
     trace: &mut T,
 ) -> Result<Tc3Verified<'a>, VerifyError> {
-    let mut p = prepare(req, keys, policy)?;
+    let mut entries = Entries::new();
+    let p = prepare(req, authorization, keys, policy, &mut entries)?;
     let folds = p.folds(policy);
     let (uris, n_uris) = policy.uris(req.path);
     let uris = uris.get(..n_uris).unwrap_or(&[]);
@@ -384,7 +488,7 @@ pub(crate) fn verify_traced<
         Label::ReceivedSignature,
         p.auth.signature_hex.as_bytes(),
     );
-    let entries = &mut p.entries;
+    let entries = p.entries;
     let matched = derive
         .with_key(p.auth.secret_id, &p.key, p.date, p.auth.service, |sk| {
             for &fold in folds {
@@ -408,10 +512,10 @@ pub(crate) fn verify_traced<
                         p.query,
                         entries,
                         &p.payload_hex,
-                        p.timestamp,
+                        p.timestamp_digits,
                         trace,
                     );
-                    if bool::from(sig.as_bytes().ct_eq(&p.received)) {
+                    if ct_eq_32(&sig, &p.received) {
                         return Some((fold && p.upper != 0, uri));
                     }
                 }
@@ -464,9 +568,9 @@ fn compute<T: Trace + ?Sized>(
     query: &str,
     headers: &[HeaderEntry<'_>],
     payload_hex: &[u8; 64],
-    timestamp: u64,
+    timestamp_digits: &[u8],
     trace: &mut T,
-) -> Signature {
+) -> [u8; 32] {
     let on = trace.active();
     let staged = if on {
         None
@@ -502,10 +606,8 @@ fn compute<T: Trace + ?Sized>(
     // 16 + 20 + 1 + 10 + 1 + 64 (service) + 12 + 1 + 64 < 256
     let mut buf = [0u8; 256];
     let mut w = BufWriter::new(&mut buf);
-    let mut digits = [0u8; 20];
-    let digits = crate::encode::decimal(timestamp, &mut digits);
     // the key's scope, written once when it was derived
-    canonical::write_string_to_sign_scope(digits, key.scope(), &hashed, &mut w);
+    canonical::write_string_to_sign_scope(timestamp_digits, key.scope(), &hashed, &mut w);
     trace::value(trace, Label::StringToSign, w.written());
     if on {
         trace.begin(Label::CredentialScope);
@@ -513,9 +615,14 @@ fn compute<T: Trace + ?Sized>(
         trace.end();
     }
     // The service is at most 64 bytes (checked by `SigningKey::derive`), so this fits; an
-    // overflow would yield a wrong signature, never an accepted one.
-    let sig = key.sign_raw(w.written());
-    trace::value(trace, Label::ExpectedSignature, sig.as_hex().as_bytes());
+    // overflow would yield a wrong signature, never an accepted one. The keyed HMAC of
+    // `SigningKey::sign_raw`, without its hex unless a trace shows it.
+    let mut mac = key.mac.clone();
+    mac.update(w.written());
+    let sig: [u8; 32] = mac.finalize().into_bytes().into();
+    if on {
+        trace::value(trace, Label::ExpectedSignature, &hex32(&sig));
+    }
     sig
 }
 
@@ -571,7 +678,7 @@ struct Trial<'x> {
 /// Whether `t` (under either value rule) reproduces the received signature.
 fn reproduces<H: Headers + ?Sized>(
     req: &RequestView<'_, H>,
-    p: &Prepared<'_, '_>,
+    p: &Prepared<'_, '_, '_>,
     t: &Trial<'_>,
 ) -> bool {
     let Ok(sk) = SigningKey::derive(t.key, p.date, t.service) else {
@@ -592,10 +699,10 @@ fn reproduces<H: Headers + ?Sized>(
             p.query,
             &entries,
             t.payload_hex,
-            p.timestamp,
+            p.timestamp_digits,
             &mut NoTrace,
         );
-        if bool::from(sig.as_bytes().ct_eq(&p.received)) {
+        if ct_eq_32(&sig, &p.received) {
             return true;
         }
     }
@@ -609,14 +716,16 @@ pub(crate) fn diagnose<H: Headers + ?Sized, K: KeyProvider + ?Sized>(
     keys: &K,
     policy: &Policy<'_>,
 ) -> Cause {
-    let Ok(p) = prepare(req, keys, policy) else {
+    let authorization = req.headers.lookup_spelled(header::AUTHORIZATION);
+    let mut entries = Entries::new();
+    let Ok(p) = prepare(req, authorization, keys, policy, &mut entries) else {
         return Cause::Unknown;
     };
     let (uris, _) = policy.uris(req.path);
     let base = Trial {
         key: &p.key,
         service: p.auth.service,
-        entries: &p.entries,
+        entries: p.entries,
         uri: uris[0],
         payload_hex: &p.payload_hex,
     };
@@ -714,4 +823,72 @@ pub(crate) fn diagnose<H: Headers + ?Sized, K: KeyProvider + ?Sized>(
         reproduces(req, &p, &Trial { key: k, ..base })
     })
     .unwrap_or(Cause::Unknown)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upper_ascii_every_byte_in_every_position() {
+        for len in [1usize, 7, 8, 9, 16, 23] {
+            for pos in 0..len {
+                for b in 0..=255u8 {
+                    let mut v = std::vec![b'a'; len];
+                    v[pos] = b;
+                    assert_eq!(
+                        has_upper_ascii(&v),
+                        b.is_ascii_uppercase(),
+                        "{len} {pos} {b}"
+                    );
+                }
+            }
+        }
+        assert!(!has_upper_ascii(b""));
+        assert!(has_upper_ascii(b"application/json; charset=UTF-8"));
+        assert!(!has_upper_ascii(b"application/json; charset=utf-8"));
+    }
+
+    #[test]
+    fn signatures_equal_only_when_every_byte_is() {
+        let a: [u8; 32] = core::array::from_fn(|i| (i * 37 + 11) as u8);
+        assert!(ct_eq_32(&a, &a));
+        for i in 0..32 {
+            for bit in 0..8 {
+                let mut b = a;
+                b[i] ^= 1 << bit;
+                assert!(!ct_eq_32(&a, &b), "{i} {bit}");
+            }
+        }
+    }
+
+    #[test]
+    fn timestamp_digits_as_decimal_writes_them() {
+        for t in [
+            "1551113065",
+            "01551113065",
+            "0001551113065",
+            "0",
+            "000",
+            "7",
+            "10",
+            "0010",
+        ] {
+            let v = parse_decimal(t.as_bytes()).unwrap();
+            let mut buf = [0u8; 20];
+            let want = crate::encode::decimal(v, &mut buf);
+            assert_eq!(without_leading_zeros(t.as_bytes()), want, "{t}");
+        }
+    }
+
+    #[test]
+    fn trim_ows_str_keeps_the_middle() {
+        assert_eq!(
+            trim_ows_str(" \tcvm.tencentcloudapi.com \t"),
+            "cvm.tencentcloudapi.com"
+        );
+        assert_eq!(trim_ows_str("h\u{e9}te "), "h\u{e9}te");
+        assert_eq!(trim_ows_str(" \t "), "");
+        assert_eq!(trim_ows_str(""), "");
+    }
 }

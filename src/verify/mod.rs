@@ -249,9 +249,10 @@ fn dispatch<
     scratch: &'a mut LegacyScratch<B, P>,
     trace: &mut T,
 ) -> Result<Verified<'a>, VerifyError> {
-    let (authorization, other_spelling) = req.headers.lookup_spelled(header::AUTHORIZATION);
-    if authorization != Lookup::Absent || other_spelling {
-        crate::v3::verify::verify_traced(req, keys, policy, derive, trace).map(Verified::Tc3)
+    let authorization = req.headers.lookup_spelled(header::AUTHORIZATION);
+    if authorization != (Lookup::Absent, false) {
+        crate::v3::verify::verify_traced(req, authorization, keys, policy, derive, trace)
+            .map(Verified::Tc3)
     } else {
         crate::v1::verify::verify_traced(req, keys, policy, scratch, trace).map(Verified::Legacy)
     }

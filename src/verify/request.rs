@@ -88,6 +88,17 @@ fn lookup_spelled_slice<'h, V: AsRef<[u8]>>(
         if kb.len() != want.len() {
             continue;
         }
+        match compare_folded_words(kb, want) {
+            Some(true) => {
+                found = match found {
+                    Lookup::Absent => Lookup::One(v.as_ref()),
+                    _ => Lookup::Many,
+                };
+                continue;
+            }
+            Some(false) => continue,
+            None => {}
+        }
         let mut exact = true;
         let mut underscore = false;
         for (&a, &w) in kb.iter().zip(want) {
@@ -115,6 +126,63 @@ fn lookup_spelled_slice<'h, V: AsRef<[u8]>>(
         }
     }
     (found, other)
+}
+
+/// `kb` and `want`, ASCII uppercase folded to lowercase, compared (same length, at least 4
+/// bytes) eight bytes per step: `Some(true)` when equal; `Some(false)` when a word differs
+/// and `kb` has no `_` in it (so `kb` is neither `want` nor one of its `_` spellings);
+/// `None` for anything else (shorter names, a non-ASCII byte, a difference in a word of `kb`
+/// with a `_`): the caller then compares byte by byte. Where this answers, the byte comparison
+/// gives the same answer; it only decides the common cases faster.
+#[inline]
+fn compare_folded_words(kb: &[u8], want: &[u8]) -> Option<bool> {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let n = kb.len();
+    if n < 4 || n != want.len() {
+        return None;
+    }
+    // 4-7 bytes: the first four and the last four in one word (they overlap)
+    let word = |b: &[u8], at: usize| {
+        if n < 8 {
+            let half = |i: usize| {
+                b.get(i..i.wrapping_add(4))
+                    .and_then(|w| <[u8; 4]>::try_from(w).ok())
+                    .map(u32::from_le_bytes)
+            };
+            Some(u64::from(half(0)?) | u64::from(half(n - 4)?) << 32)
+        } else {
+            b.get(at..at.wrapping_add(8))
+                .and_then(|w| <[u8; 8]>::try_from(w).ok())
+                .map(u64::from_le_bytes)
+        }
+    };
+    let mut at = 0;
+    loop {
+        // the last word overlaps the one before it when the length is not a multiple of 8
+        let at_now = at.min(n.saturating_sub(8));
+        let (a, w) = (word(kb, at_now)?, word(want, at_now)?);
+        if (a | w) & HIGH != 0 {
+            return None;
+        }
+        // bytes < 0x80 (checked): b + 0x3f has its top bit set from `A` up, b + 0x25 from `[`
+        let upper = |x: u64| x.wrapping_add(0x3f * LOW) & !x.wrapping_add(0x25 * LOW) & HIGH;
+        if a | (upper(a) >> 2) != w {
+            // a `_` byte in `a` (a zero byte of `a ^ '_'`, exact as bytes < 0x80), or an
+            // uppercase letter in `want` (against its contract): undecided
+            let x = a ^ (0x5f * LOW);
+            let underscore = !x.wrapping_add(0x7f * LOW) & HIGH;
+            return if underscore | upper(w) == 0 {
+                Some(false)
+            } else {
+                None
+            };
+        }
+        if at_now + 8 >= n {
+            return Some(true);
+        }
+        at += 8;
+    }
 }
 
 /// Whether `name` is spelled with `_` for some of its `-` in a slice of pairs: one length comparison per
@@ -336,6 +404,33 @@ fn reg_name(b: u8) -> bool {
     REG_NAME.get(usize::from(b)).copied().unwrap_or(false)
 }
 
+/// Whether every byte of `v` may appear in a registered name ([`reg_name`]): eight bytes per
+/// step (SWAR), the rest by the table.
+fn all_reg_name(v: &[u8]) -> bool {
+    const L: u64 = 0x0101_0101_0101_0101;
+    const H: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = v.chunks_exact(8);
+    let mut bad = 0u64;
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        let w = u64::from_le_bytes(w);
+        // per byte, on its low 7 bits (no carry between bytes): `ge(c)` is `>= c`, `eq(c)`
+        // is `== c`; a byte >= 0x80 is refused by `!w`
+        let low7 = w & !H;
+        let ge = |c: u8| low7.wrapping_add(L * (0x80 - u64::from(c)));
+        let eq = |c: u8| !(low7 ^ (L * u64::from(c))).wrapping_add(L * 0x7f);
+        let ok = (ge(b'0') & !ge(b'9' + 1))
+            | (ge(b'A') & !ge(b'Z' + 1))
+            | (ge(b'a') & !ge(b'z' + 1))
+            | (ge(b'-') & !ge(b'/')) // `-` and `.`
+            | eq(b'_')
+            | eq(b'~');
+        bad |= !(ok & !w);
+    }
+    bad & H == 0 && chunks.remainder().iter().all(|&b| reg_name(b))
+}
+
 /// Whether `host` is a valid `Host` / `:authority` value (RFC 3986 `host [":" port]`
 /// without userinfo): a registered name of letters, digits, `-`, `.`, `_`, `~`, an IPv4
 /// address, or an IPv6 literal in brackets, then an optional decimal port. A `/`, `?`, `#`,
@@ -343,6 +438,10 @@ fn reg_name(b: u8) -> bool {
 /// path, so `api.example.com/v1` + `/users` must not pass as `api.example.com` +
 /// `/v1/users`.
 pub(crate) fn is_valid_authority(host: &[u8]) -> bool {
+    // the usual host, a registered name without a port: eight bytes per step
+    if !host.is_empty() && all_reg_name(host) {
+        return true;
+    }
     let (name, port) = if host.first() == Some(&b'[') {
         let Some(close) = host.iter().position(|&b| b == b']') else {
             return false;
@@ -457,6 +556,109 @@ mod tests {
         // x-tc-action 3, x-tc-timestamp 3, x-tc-content-sha256 7, a-b-c-d-e-f 1 (all-`_`
         // only), a_b-c 1
         assert_eq!(checked, 2 * 16);
+    }
+
+    /// The byte-by-byte comparison of `lookup_spelled_slice`: (equal, a `_` spelling).
+    fn compare_bytes(kb: &[u8], want: &[u8]) -> (bool, bool) {
+        let mut exact = true;
+        let mut underscore = false;
+        for (&a, &w) in kb.iter().zip(want) {
+            if a.eq_ignore_ascii_case(&w) {
+                continue;
+            }
+            exact = false;
+            if w == b'-' && a == b'_' {
+                underscore = true;
+            } else {
+                return (false, false);
+            }
+        }
+        (exact, underscore)
+    }
+
+    fn check_words(k: &[u8], want: &[u8]) -> Option<bool> {
+        let fast = compare_folded_words(k, want);
+        match fast {
+            Some(true) => assert_eq!(compare_bytes(k, want), (true, false), "{k:?} {want:?}"),
+            Some(false) => assert_eq!(compare_bytes(k, want), (false, false), "{k:?} {want:?}"),
+            None => {}
+        }
+        fast
+    }
+
+    #[test]
+    fn folded_words_agree_with_the_byte_comparison() {
+        for (k, want, eq) in [
+            ("X-TC-Timestamp", "x-tc-timestamp", Some(true)),
+            ("x-tc-timestamp", "x-tc-timestamp", Some(true)),
+            ("CONTENT-TYPE", "content-type", Some(true)),
+            ("Authorization", "authorization", Some(true)),
+            ("X-TC-Content-SHA256", "x-tc-content-sha256", Some(true)),
+            ("Host", "host", Some(true)),
+            ("HOST", "host", Some(true)),
+            ("Hosts", "hosts", Some(true)),
+            ("X_TC-Timestamp", "x-tc-timestamp", None),
+            ("X-TC-Timestamq", "x-tc-timestamp", Some(false)),
+            ("x-tc-timestamp", "X-TC-Timestamp", None), // `want` is lowercase by contract
+            ("X@TC-Timestamp", "x`tc-timestamp", Some(false)),
+            ("X[TC-Timestamp", "x{tc-timestamp", Some(false)),
+            ("Content-Ty\u{e9}", "content-type", None),
+            ("Hos", "hos", None), // under 4 bytes: byte by byte
+            ("X-TC-Action", "x-tc-region", Some(false)),
+            ("X-TC-Version", "content-type", Some(false)),
+            ("X_TC_Version", "x-tc-version", None),
+            ("X-TC-Version", "x-tc-versio", None), // lengths differ: the caller skips it
+            ("Content_Type", "x-tc-version", None),
+        ] {
+            assert_eq!(
+                check_words(k.as_bytes(), want.as_bytes()),
+                eq,
+                "{k} / {want}"
+            );
+        }
+        // every byte against several wanted bytes, at each position of names of 4 to 16 bytes
+        let mut decided = 0;
+        for base in [&b"abcd"[..], b"abcdefg", b"abcdefghi", b"abcdefghijklmnop"] {
+            for pos in 0..base.len() {
+                for a in 0..=255u8 {
+                    for w in [
+                        b'a', b'z', b'-', b'_', b'0', b'`', b'{', b'@', b'[', b'Q', 0x80, 0xc1,
+                    ] {
+                        let (mut k, mut n) = (base.to_vec(), base.to_vec());
+                        k[pos] = a;
+                        n[pos] = w;
+                        let slow = a.is_ascii() && a.eq_ignore_ascii_case(&w);
+                        let fast = check_words(&k, &n);
+                        if let Some(f) = fast {
+                            assert_eq!(f, slow, "{pos} {a} {w}");
+                            decided += 1;
+                        } else {
+                            // undecided only for a non-ASCII byte, a `_` or an uppercase `want`
+                            assert!(
+                                a >= 0x80 || w >= 0x80 || a == b'_' || w.is_ascii_uppercase(),
+                                "{pos} {a} {w}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        assert!(decided > 40_000, "{decided}");
+    }
+
+    #[test]
+    fn reg_name_words_every_byte_in_every_position() {
+        for len in [1usize, 7, 8, 9, 16, 23] {
+            for pos in 0..len {
+                for b in 0..=255u8 {
+                    let mut v = std::vec![b'a'; len];
+                    v[pos] = b;
+                    assert_eq!(all_reg_name(&v), reg_name(b), "{len} {pos} {b}");
+                }
+            }
+        }
+        assert!(all_reg_name(b"cvm.tencentcloudapi.com"));
+        assert!(!all_reg_name(b"cvm.tencentcloudapi.com:443"));
     }
 
     #[test]
