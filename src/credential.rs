@@ -123,18 +123,18 @@ pub(crate) fn ct_eq_words(a: &[u8], b: &[u8]) -> subtle::Choice {
     if a.len() != b.len() {
         return subtle::Choice::from(0);
     }
-    let word = |c: &[u8]| {
+    // Whole words by a fixed-size copy; only the tail (under 8 bytes) is padded.
+    let whole = |c: &[u8]| <[u8; 8]>::try_from(c).map_or(0, u64::from_le_bytes);
+    let tail = |c: &[u8]| {
         let mut w = [0u8; 8];
         if let Some(d) = w.get_mut(..c.len()) {
             d.copy_from_slice(c);
         }
         u64::from_le_bytes(w)
     };
-    a.chunks(8)
-        .zip(b.chunks(8))
-        .fold(subtle::Choice::from(1), |eq, (x, y)| {
-            eq & word(x).ct_eq(&word(y))
-        })
+    let (xs, ys) = (a.chunks_exact(8), b.chunks_exact(8));
+    let eq = tail(xs.remainder()).ct_eq(&tail(ys.remainder()));
+    xs.zip(ys).fold(eq, |eq, (x, y)| eq & whole(x).ct_eq(&whole(y)))
 }
 
 impl fmt::Debug for SecretKey {
