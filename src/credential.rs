@@ -134,7 +134,8 @@ pub(crate) fn ct_eq_words(a: &[u8], b: &[u8]) -> subtle::Choice {
     };
     let (xs, ys) = (a.chunks_exact(8), b.chunks_exact(8));
     let eq = tail(xs.remainder()).ct_eq(&tail(ys.remainder()));
-    xs.zip(ys).fold(eq, |eq, (x, y)| eq & whole(x).ct_eq(&whole(y)))
+    xs.zip(ys)
+        .fold(eq, |eq, (x, y)| eq & whole(x).ct_eq(&whole(y)))
 }
 
 impl fmt::Debug for SecretKey {
