@@ -198,6 +198,26 @@ static PLAIN: [bool; 256] = {
     t
 };
 
+/// `true` for the bytes that complete a one-character escape after `\\`:
+/// `" \\ / b f n r t`.
+#[allow(clippy::indexing_slicing)] // const evaluation: a bad index fails the build
+static ESC1: [bool; 256] = {
+    let mut t = [false; 256];
+    let s = b"\"\\/bfnrt";
+    let mut i = 0;
+    while i < s.len() {
+        t[s[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
+/// [`ESC1`] of `b`.
+#[inline(always)]
+fn esc1(b: u8) -> bool {
+    ESC1.get(usize::from(b)).copied().unwrap_or(false)
+}
+
 /// [`PLAIN`] of `b` (a `u8` always indexes the 256 entries).
 #[inline(always)]
 fn plain(b: u8) -> bool {
@@ -391,10 +411,13 @@ pub(crate) fn scan_string<const UTF8: bool>(
             b'"' => return Ok((p + 1, escaped)),
             b'\\' => {
                 escaped = true;
-                // The one-character escapes here; `\u` (and errors) out of line.
-                p = match doc.get(p + 1) {
-                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => p + 2,
-                    _ => scan_escape(doc, p)?,
+                // The one-character escapes by a table lookup (one branch that is almost
+                // always taken, where a `match` compiled to a jump table that mispredicts on
+                // mixed escapes); `\u` and errors out of line.
+                p = if esc1(doc.get(p + 1).copied().unwrap_or(0)) {
+                    p + 2
+                } else {
+                    scan_escape(doc, p)?
                 };
             }
             0x80.. => p = utf8_run(doc, p)?,
@@ -473,9 +496,10 @@ fn chunk8(doc: &[u8], p: usize) -> Option<&[u8; 8]> {
 /// part, fraction, exponent) come from one SWAR mask of the word's non-digit bytes: each `.`,
 /// `e` and sign is the mask's lowest bit when it is met, so it is cleared with `m & (m - 1)`
 /// and the next run ends at the next lowest bit. An integer part of eight digits or more
-/// (timestamps) is finished from the next word. A fraction or exponent that goes on past the
-/// word, and malformed input, are left to the byte loop, so the result, the error and its
-/// offset are the same (`number_word_matches_the_byte_loop`).
+/// (timestamps) is finished from the next word. A fraction or exponent whose digits start in
+/// the word and go on past it is finished eight digits at a time from the word's end (then
+/// the exponent byte by byte); malformed input is left to the byte loop, so the result, the
+/// error and its offset are the same (`number_word_matches_the_byte_loop`).
 #[inline(always)]
 fn number_at(doc: &[u8], start: usize) -> Option<Result<usize, ParseError>> {
     let Some(c) = chunk8(doc, start) else {
@@ -519,9 +543,13 @@ fn number_at(doc: &[u8], start: usize) -> Option<Result<usize, ParseError>> {
     if c.get(k) == Some(&b'.') {
         m &= m.wrapping_sub(1);
         let j = low(m);
-        if j == k + 1 || j >= 8 {
-            // No digit after the `.`, or the fraction goes on past the word.
+        if j == k + 1 {
+            // No digit after the `.`.
             return Some(scan_number(doc, start));
+        }
+        if j >= 8 {
+            // At least one digit after the `.`, and the fraction goes on past the word.
+            return Some(scan_exponent(doc, digits(doc, start + 8)));
         }
         k = j;
     }
@@ -533,9 +561,13 @@ fn number_at(doc: &[u8], start: usize) -> Option<Result<usize, ParseError>> {
             j += 1;
         }
         let e = low(m);
-        if e == j || e >= 8 {
-            // No digit where the exponent's digits start, or they go on past the word.
+        if e == j {
+            // No digit where the exponent's digits start.
             return Some(scan_number(doc, start));
+        }
+        if e >= 8 {
+            // At least one exponent digit, and they go on past the word (`1.234e-5,`).
+            return Some(Ok(digits(doc, start + 8)));
         }
         k = e;
     }
@@ -575,6 +607,12 @@ fn scan_number_tail(doc: &[u8], mut p: usize) -> Result<usize, ParseError> {
             None => return Err(err(K::UnexpectedEnd, p)),
         }
     }
+    scan_exponent(doc, p)
+}
+
+/// The exponent, if any, of a number whose integer part and fraction end at `p`.
+#[inline(always)]
+fn scan_exponent(doc: &[u8], mut p: usize) -> Result<usize, ParseError> {
     if let Some(b'e' | b'E') = doc.get(p) {
         p += 1;
         if let Some(b'+' | b'-') = doc.get(p) {
@@ -975,15 +1013,22 @@ mod tests {
     fn number_word_matches_the_byte_loop() {
         // Every string of up to six bytes over the number alphabet and some terminators
         // (bytes next to the digit range, `e` and `E` neighbours, a byte with the high bit),
-        // followed by each of three fills (the number ends there, goes on with digits, goes on
-        // with a fraction and an exponent), with the document cut at the string's end, two bytes
+        // followed by each of five fills (the number ends there, goes on with digits, goes on
+        // with a fraction and an exponent, digits then a fraction, digits then an exponent), with the document cut at the string's end, two bytes
         // and eight bytes later, and at 16: the word path against the byte loop, same end, same
         // error, same offset.
         // Six-byte strings use a smaller alphabet (the grammar's bytes and two terminators):
         // the full one at six bytes is 58 M cases, ~20 s in a debug build, run three times in CI.
         const ALPHA: &[u8] = b"01.eE+-,]/:d\xb0";
         const ALPHA6: &[u8] = b"01.e+-,\xb0";
-        const FILLS: [&[u8]; 3] = [b"        ", b"12345678", b".5e+5   "];
+        // The last two: digits past the word that end in a `.` or an exponent.
+        const FILLS: [&[u8]; 5] = [
+            b"        ",
+            b"12345678",
+            b".5e+5   ",
+            b"1234.5e5",
+            b"12e+5.5 ",
+        ];
         let mut buf = [0u8; 24];
         let mut checked = 0u32;
         for len in 1..=6u32 {
@@ -1016,7 +1061,7 @@ mod tests {
         }
         assert_eq!(
             checked,
-            (1..=5).map(|l| 13u32.pow(l) * 12).sum::<u32>() + 8u32.pow(6) * 12
+            (1..=5).map(|l| 13u32.pow(l) * 20).sum::<u32>() + 8u32.pow(6) * 20
         );
         // Every digit in every position of the shapes the word path takes.
         for d in 0..=9u8 {
