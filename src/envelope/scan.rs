@@ -357,6 +357,19 @@ pub(crate) fn skip_ws(doc: &[u8], p: usize) -> usize {
     }
 }
 
+/// [`skip_ws`] and the byte there (`None` at the end): the byte is read once, where
+/// `skip_ws` then `doc.get` read it twice with two bounds checks.
+#[inline(always)]
+fn next_byte(doc: &[u8], p: usize) -> (usize, Option<u8>) {
+    match doc.get(p) {
+        Some(&b) if is_ws(b) => {
+            let q = skip_ws_run(doc, p + 1);
+            (q, doc.get(q).copied())
+        }
+        b => (p, b.copied()),
+    }
+}
+
 #[inline]
 fn skip_ws_run(doc: &[u8], mut p: usize) -> usize {
     while let Some(w) = word(doc, p) {
@@ -684,8 +697,9 @@ fn scan_with<V: Visitor, S: Stack, const UTF8: bool>(
     let mut p: usize = 0;
     'value: loop {
         // A value starts at `p` (after optional whitespace); its tag is `cur`.
-        p = skip_ws(doc, p);
-        let Some(&b) = doc.get(p) else {
+        let (q, b) = next_byte(doc, p);
+        p = q;
+        let Some(b) = b else {
             return Err(err(K::UnexpectedEnd, p));
         };
         match b {
@@ -710,9 +724,10 @@ fn scan_with<V: Visitor, S: Stack, const UTF8: bool>(
                         v.open(cur);
                     }
                 }
-                p = skip_ws(doc, p + 1);
+                let (q, c) = next_byte(doc, p + 1);
+                p = q;
                 let close = if obj { b'}' } else { b']' };
-                if doc.get(p) == Some(&close) {
+                if c == Some(close) {
                     p += 1;
                     top_obj = close_container(v, stack, &tags, &starts, &mut depth, obj, p);
                 } else {
@@ -757,14 +772,15 @@ fn scan_with<V: Visitor, S: Stack, const UTF8: bool>(
         }
         // After a value: separators and closing brackets until the next value.
         loop {
-            p = skip_ws(doc, p);
+            let (q, c) = next_byte(doc, p);
+            p = q;
             if depth == 0 {
                 if p != doc.len() {
                     return Err(err(K::TrailingContent, p));
                 }
                 return Ok(());
             }
-            match doc.get(p) {
+            match c {
                 Some(b',') => {
                     if top_obj {
                         (p, cur) = scan_key::<V, UTF8>(doc, p + 1, v, &tags, depth)?;
@@ -799,8 +815,8 @@ fn scan_key<V: Visitor, const UTF8: bool>(
     tags: &[Tag; TAG_DEPTH],
     depth: usize,
 ) -> Result<(usize, Tag), ParseError> {
-    let p = skip_ws(doc, p);
-    match doc.get(p) {
+    let (p, b) = next_byte(doc, p);
+    match b {
         Some(b'"') => {}
         Some(_) => return Err(err(K::UnexpectedByte, p)),
         None => return Err(err(K::UnexpectedEnd, p)),
@@ -817,8 +833,8 @@ fn scan_key<V: Visitor, const UTF8: bool>(
     } else {
         0
     };
-    let q = skip_ws(doc, end);
-    match doc.get(q) {
+    let (q, c) = next_byte(doc, end);
+    match c {
         Some(b':') => Ok((q + 1, tag)),
         Some(_) => Err(err(K::UnexpectedByte, q)),
         None => Err(err(K::UnexpectedEnd, q)),
