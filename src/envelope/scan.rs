@@ -311,10 +311,11 @@ fn string_stop<const UTF8: bool>(doc: &[u8], mut p: usize) -> usize {
 /// An 8-byte little-endian word of `doc` at `p`, if there are eight bytes left.
 #[inline(always)]
 fn word(doc: &[u8], p: usize) -> Option<u64> {
-    let chunk = doc.get(p..p.checked_add(8)?)?;
-    let mut w = [0u8; 8];
-    w.copy_from_slice(chunk);
-    Some(u64::from_le_bytes(w))
+    // `get(p..)` then `first_chunk`: two compares, where `get(p..p + 8)` with an overflow
+    // check compiled to six instructions.
+    doc.get(p..)?
+        .first_chunk::<8>()
+        .map(|c| u64::from_le_bytes(*c))
 }
 
 /// Exact SWAR byte equality: the high bit of each byte of `w` that equals `c`.
@@ -412,9 +413,85 @@ fn hex4(doc: &[u8], p: usize) -> Option<u16> {
 #[inline(always)]
 pub(crate) fn scan_string<const UTF8: bool>(
     doc: &[u8],
-    mut p: usize,
+    p: usize,
 ) -> Result<(usize, bool), ParseError> {
+    // Short documents (below `UPFRONT_UTF8_MIN`, such as error envelopes) and documents not
+    // known to be UTF-8 keep the stop-by-stop loop: the word loop measured slower on the
+    // 214-byte error envelope (`docs/perf.md`, round 4).
+    if UTF8 {
+        string_words::<UTF8>(doc, p)
+    } else {
+        string_stops::<UTF8>(doc, p, false)
+    }
+}
+
+/// [`scan_string`] word by word at a fixed stride.
+#[inline(always)]
+fn string_words<const UTF8: bool>(doc: &[u8], mut p: usize) -> Result<(usize, bool), ParseError> {
     let mut escaped = false;
+    'word: loop {
+        // The stops of the word at `p` one by one, from its mask: the next stop after an
+        // escape is the mask's next bit, not a new load at an offset that depends on this
+        // stop's position (a chain of dependent loads through `p`, one per stop, was most
+        // of the time on text with escapes).
+        if let Some(w) = word(doc, p) {
+            let mut m = stop_mask::<UTF8>(w);
+            while m != 0 {
+                let i = (m.trailing_zeros() / 8) as usize;
+                let q = p + i;
+                match (w >> (8 * i)) as u8 {
+                    b'"' => return Ok((q + 1, escaped)),
+                    b'\\' => {
+                        escaped = true;
+                        if !esc1(doc.get(q + 1).copied().unwrap_or(0)) {
+                            // `\u`, and errors, out of line.
+                            p = scan_escape(doc, q)?;
+                            continue 'word;
+                        }
+                        if i >= 6 {
+                            // The escape ends the word (or its second byte is past it).
+                            p = q + 2;
+                            continue 'word;
+                        }
+                        // Both bytes of the escape (the second may be `"` or `\`) leave the mask.
+                        m &= !0u64 << (8 * (i + 2));
+                    }
+                    0x80.. => {
+                        p = utf8_run(doc, q)?;
+                        continue 'word;
+                    }
+                    0..0x20 => return Err(err(K::ControlCharInString, q)),
+                    // Only the mask's lowest bit is exact: a borrow from a match flags the
+                    // byte above it when that is one more than the matched byte, so after an
+                    // escaped `"` or `\` a `#` or a `]` may be flagged. Not a stop.
+                    _ => m &= m.wrapping_sub(1),
+                }
+            }
+            p += 8;
+            continue;
+        }
+        // Fewer than eight bytes left: byte by byte.
+        return string_tail::<UTF8>(doc, p, escaped);
+    }
+}
+
+/// The end of a string whose next stop `p` lies in the document's last seven bytes.
+#[inline(never)]
+fn string_tail<const UTF8: bool>(
+    doc: &[u8],
+    p: usize,
+    escaped: bool,
+) -> Result<(usize, bool), ParseError> {
+    string_stops::<UTF8>(doc, p, escaped)
+}
+
+/// [`scan_string`] stop by stop: each stop found by [`string_stop`] from the previous one.
+#[inline(always)]
+fn string_stops<const UTF8: bool>(
+    doc: &[u8],
+    mut p: usize,
+    mut escaped: bool,
+) -> Result<(usize, bool), ParseError> {
     loop {
         p = string_stop::<UTF8>(doc, p);
         let Some(&b) = doc.get(p) else {
@@ -1185,7 +1262,8 @@ mod tests {
     fn string_blocks_match_the_byte_scan() {
         // Every string of up to four symbols (escapes, quotes, controls, non-ASCII), at every
         // offset from a sixteen-byte block boundary, with and without text after it.
-        let alpha: [&[u8]; 9] = [
+        // `#` and `]` are one above `"` and `\`: the bytes a SWAR borrow can flag.
+        let alpha: [&[u8]; 11] = [
             b"a",
             b"\"",
             b"\\",
@@ -1195,20 +1273,22 @@ mod tests {
             b"\x1f",
             "é".as_bytes(),
             b"\\\"",
+            b"#",
+            b"]",
         ];
         let mut buf = [0u8; 64];
         for len in 0..=4u32 {
-            for code in 0..9u32.pow(len) {
+            for code in 0..11u32.pow(len) {
                 for lead in 0..=18 {
                     for tail in [&b"\""[..], b"xxxxxxxxxxxxxxxxxxx\""] {
                         buf[..lead].fill(b'a');
                         let mut n = lead;
                         let mut x = code;
                         for _ in 0..len {
-                            let sym = alpha[(x % 9) as usize];
+                            let sym = alpha[(x % 11) as usize];
                             buf[n..n + sym.len()].copy_from_slice(sym);
                             n += sym.len();
-                            x /= 9;
+                            x /= 11;
                         }
                         buf[n..n + tail.len()].copy_from_slice(tail);
                         for d in [&buf[..n], &buf[..n + tail.len()]] {
@@ -1220,6 +1300,18 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn bytes_a_borrow_flags_are_not_stops() {
+        // `#` after an escaped `"` and `]` after an escaped `\` in one word.
+        let d = b"ab\\\"#cd\\\\]ef\"xxxxxxxxxxxxxxxx";
+        assert_eq!(scan_string::<true>(d, 0), Ok((13, true)));
+        assert_eq!(scan_string::<false>(d, 0), Ok((13, true)));
+        assert_eq!(
+            scan_string::<true>(b"\\\\]]]]]]\"       ", 0),
+            Ok((9, true))
+        );
     }
 
     #[test]
