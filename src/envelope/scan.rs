@@ -198,6 +198,26 @@ static PLAIN: [bool; 256] = {
     t
 };
 
+/// `true` for the bytes that complete a one-character escape after `\\`:
+/// `" \\ / b f n r t`.
+#[allow(clippy::indexing_slicing)] // const evaluation: a bad index fails the build
+static ESC1: [bool; 256] = {
+    let mut t = [false; 256];
+    let s = b"\"\\/bfnrt";
+    let mut i = 0;
+    while i < s.len() {
+        t[s[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
+/// [`ESC1`] of `b`.
+#[inline(always)]
+fn esc1(b: u8) -> bool {
+    ESC1.get(usize::from(b)).copied().unwrap_or(false)
+}
+
 /// [`PLAIN`] of `b` (a `u8` always indexes the 256 entries).
 #[inline(always)]
 fn plain(b: u8) -> bool {
@@ -291,10 +311,11 @@ fn string_stop<const UTF8: bool>(doc: &[u8], mut p: usize) -> usize {
 /// An 8-byte little-endian word of `doc` at `p`, if there are eight bytes left.
 #[inline(always)]
 fn word(doc: &[u8], p: usize) -> Option<u64> {
-    let chunk = doc.get(p..p.checked_add(8)?)?;
-    let mut w = [0u8; 8];
-    w.copy_from_slice(chunk);
-    Some(u64::from_le_bytes(w))
+    // `get(p..)` then `first_chunk`: two compares, where `get(p..p + 8)` with an overflow
+    // check compiled to six instructions.
+    doc.get(p..)?
+        .first_chunk::<8>()
+        .map(|c| u64::from_le_bytes(*c))
 }
 
 /// Exact SWAR byte equality: the high bit of each byte of `w` that equals `c`.
@@ -334,6 +355,19 @@ pub(crate) fn skip_ws(doc: &[u8], p: usize) -> usize {
     match doc.get(p) {
         Some(&b) if is_ws(b) => skip_ws_run(doc, p + 1),
         _ => p,
+    }
+}
+
+/// [`skip_ws`] and the byte there (`None` at the end): the byte is read once, where
+/// `skip_ws` then `doc.get` read it twice with two bounds checks.
+#[inline(always)]
+fn next_byte(doc: &[u8], p: usize) -> (usize, Option<u8>) {
+    match doc.get(p) {
+        Some(&b) if is_ws(b) => {
+            let q = skip_ws_run(doc, p + 1);
+            (q, doc.get(q).copied())
+        }
+        b => (p, b.copied()),
     }
 }
 
@@ -379,9 +413,85 @@ fn hex4(doc: &[u8], p: usize) -> Option<u16> {
 #[inline(always)]
 pub(crate) fn scan_string<const UTF8: bool>(
     doc: &[u8],
-    mut p: usize,
+    p: usize,
 ) -> Result<(usize, bool), ParseError> {
+    // Short documents (below `UPFRONT_UTF8_MIN`, such as error envelopes) and documents not
+    // known to be UTF-8 keep the stop-by-stop loop: the word loop measured slower on the
+    // 214-byte error envelope (`docs/perf.md`, round 4).
+    if UTF8 {
+        string_words::<UTF8>(doc, p)
+    } else {
+        string_stops::<UTF8>(doc, p, false)
+    }
+}
+
+/// [`scan_string`] word by word at a fixed stride.
+#[inline(always)]
+fn string_words<const UTF8: bool>(doc: &[u8], mut p: usize) -> Result<(usize, bool), ParseError> {
     let mut escaped = false;
+    'word: loop {
+        // The stops of the word at `p` one by one, from its mask: the next stop after an
+        // escape is the mask's next bit, not a new load at an offset that depends on this
+        // stop's position (a chain of dependent loads through `p`, one per stop, was most
+        // of the time on text with escapes).
+        if let Some(w) = word(doc, p) {
+            let mut m = stop_mask::<UTF8>(w);
+            while m != 0 {
+                let i = (m.trailing_zeros() / 8) as usize;
+                let q = p + i;
+                match (w >> (8 * i)) as u8 {
+                    b'"' => return Ok((q + 1, escaped)),
+                    b'\\' => {
+                        escaped = true;
+                        if !esc1(doc.get(q + 1).copied().unwrap_or(0)) {
+                            // `\u`, and errors, out of line.
+                            p = scan_escape(doc, q)?;
+                            continue 'word;
+                        }
+                        if i >= 6 {
+                            // The escape ends the word (or its second byte is past it).
+                            p = q + 2;
+                            continue 'word;
+                        }
+                        // Both bytes of the escape (the second may be `"` or `\`) leave the mask.
+                        m &= !0u64 << (8 * (i + 2));
+                    }
+                    0x80.. => {
+                        p = utf8_run(doc, q)?;
+                        continue 'word;
+                    }
+                    0..0x20 => return Err(err(K::ControlCharInString, q)),
+                    // Only the mask's lowest bit is exact: a borrow from a match flags the
+                    // byte above it when that is one more than the matched byte, so after an
+                    // escaped `"` or `\` a `#` or a `]` may be flagged. Not a stop.
+                    _ => m &= m.wrapping_sub(1),
+                }
+            }
+            p += 8;
+            continue;
+        }
+        // Fewer than eight bytes left: byte by byte.
+        return string_tail::<UTF8>(doc, p, escaped);
+    }
+}
+
+/// The end of a string whose next stop `p` lies in the document's last seven bytes.
+#[inline(never)]
+fn string_tail<const UTF8: bool>(
+    doc: &[u8],
+    p: usize,
+    escaped: bool,
+) -> Result<(usize, bool), ParseError> {
+    string_stops::<UTF8>(doc, p, escaped)
+}
+
+/// [`scan_string`] stop by stop: each stop found by [`string_stop`] from the previous one.
+#[inline(always)]
+fn string_stops<const UTF8: bool>(
+    doc: &[u8],
+    mut p: usize,
+    mut escaped: bool,
+) -> Result<(usize, bool), ParseError> {
     loop {
         p = string_stop::<UTF8>(doc, p);
         let Some(&b) = doc.get(p) else {
@@ -391,10 +501,13 @@ pub(crate) fn scan_string<const UTF8: bool>(
             b'"' => return Ok((p + 1, escaped)),
             b'\\' => {
                 escaped = true;
-                // The one-character escapes here; `\u` (and errors) out of line.
-                p = match doc.get(p + 1) {
-                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => p + 2,
-                    _ => scan_escape(doc, p)?,
+                // The one-character escapes by a table lookup (one branch that is almost
+                // always taken, where a `match` compiled to a jump table that mispredicts on
+                // mixed escapes); `\u` and errors out of line.
+                p = if esc1(doc.get(p + 1).copied().unwrap_or(0)) {
+                    p + 2
+                } else {
+                    scan_escape(doc, p)?
                 };
             }
             0x80.. => p = utf8_run(doc, p)?,
@@ -473,9 +586,10 @@ fn chunk8(doc: &[u8], p: usize) -> Option<&[u8; 8]> {
 /// part, fraction, exponent) come from one SWAR mask of the word's non-digit bytes: each `.`,
 /// `e` and sign is the mask's lowest bit when it is met, so it is cleared with `m & (m - 1)`
 /// and the next run ends at the next lowest bit. An integer part of eight digits or more
-/// (timestamps) is finished from the next word. A fraction or exponent that goes on past the
-/// word, and malformed input, are left to the byte loop, so the result, the error and its
-/// offset are the same (`number_word_matches_the_byte_loop`).
+/// (timestamps) is finished from the next word. A fraction or exponent whose digits start in
+/// the word and go on past it is finished eight digits at a time from the word's end (then
+/// the exponent byte by byte); malformed input is left to the byte loop, so the result, the
+/// error and its offset are the same (`number_word_matches_the_byte_loop`).
 #[inline(always)]
 fn number_at(doc: &[u8], start: usize) -> Option<Result<usize, ParseError>> {
     let Some(c) = chunk8(doc, start) else {
@@ -519,9 +633,13 @@ fn number_at(doc: &[u8], start: usize) -> Option<Result<usize, ParseError>> {
     if c.get(k) == Some(&b'.') {
         m &= m.wrapping_sub(1);
         let j = low(m);
-        if j == k + 1 || j >= 8 {
-            // No digit after the `.`, or the fraction goes on past the word.
+        if j == k + 1 {
+            // No digit after the `.`.
             return Some(scan_number(doc, start));
+        }
+        if j >= 8 {
+            // At least one digit after the `.`, and the fraction goes on past the word.
+            return Some(scan_exponent(doc, digits(doc, start + 8)));
         }
         k = j;
     }
@@ -533,9 +651,13 @@ fn number_at(doc: &[u8], start: usize) -> Option<Result<usize, ParseError>> {
             j += 1;
         }
         let e = low(m);
-        if e == j || e >= 8 {
-            // No digit where the exponent's digits start, or they go on past the word.
+        if e == j {
+            // No digit where the exponent's digits start.
             return Some(scan_number(doc, start));
+        }
+        if e >= 8 {
+            // At least one exponent digit, and they go on past the word (`1.234e-5,`).
+            return Some(Ok(digits(doc, start + 8)));
         }
         k = e;
     }
@@ -575,6 +697,12 @@ fn scan_number_tail(doc: &[u8], mut p: usize) -> Result<usize, ParseError> {
             None => return Err(err(K::UnexpectedEnd, p)),
         }
     }
+    scan_exponent(doc, p)
+}
+
+/// The exponent, if any, of a number whose integer part and fraction end at `p`.
+#[inline(always)]
+fn scan_exponent(doc: &[u8], mut p: usize) -> Result<usize, ParseError> {
     if let Some(b'e' | b'E') = doc.get(p) {
         p += 1;
         if let Some(b'+' | b'-') = doc.get(p) {
@@ -646,8 +774,9 @@ fn scan_with<V: Visitor, S: Stack, const UTF8: bool>(
     let mut p: usize = 0;
     'value: loop {
         // A value starts at `p` (after optional whitespace); its tag is `cur`.
-        p = skip_ws(doc, p);
-        let Some(&b) = doc.get(p) else {
+        let (q, b) = next_byte(doc, p);
+        p = q;
+        let Some(b) = b else {
             return Err(err(K::UnexpectedEnd, p));
         };
         match b {
@@ -672,9 +801,10 @@ fn scan_with<V: Visitor, S: Stack, const UTF8: bool>(
                         v.open(cur);
                     }
                 }
-                p = skip_ws(doc, p + 1);
+                let (q, c) = next_byte(doc, p + 1);
+                p = q;
                 let close = if obj { b'}' } else { b']' };
-                if doc.get(p) == Some(&close) {
+                if c == Some(close) {
                     p += 1;
                     top_obj = close_container(v, stack, &tags, &starts, &mut depth, obj, p);
                 } else {
@@ -719,14 +849,15 @@ fn scan_with<V: Visitor, S: Stack, const UTF8: bool>(
         }
         // After a value: separators and closing brackets until the next value.
         loop {
-            p = skip_ws(doc, p);
+            let (q, c) = next_byte(doc, p);
+            p = q;
             if depth == 0 {
                 if p != doc.len() {
                     return Err(err(K::TrailingContent, p));
                 }
                 return Ok(());
             }
-            match doc.get(p) {
+            match c {
                 Some(b',') => {
                     if top_obj {
                         (p, cur) = scan_key::<V, UTF8>(doc, p + 1, v, &tags, depth)?;
@@ -761,8 +892,8 @@ fn scan_key<V: Visitor, const UTF8: bool>(
     tags: &[Tag; TAG_DEPTH],
     depth: usize,
 ) -> Result<(usize, Tag), ParseError> {
-    let p = skip_ws(doc, p);
-    match doc.get(p) {
+    let (p, b) = next_byte(doc, p);
+    match b {
         Some(b'"') => {}
         Some(_) => return Err(err(K::UnexpectedByte, p)),
         None => return Err(err(K::UnexpectedEnd, p)),
@@ -779,8 +910,8 @@ fn scan_key<V: Visitor, const UTF8: bool>(
     } else {
         0
     };
-    let q = skip_ws(doc, end);
-    match doc.get(q) {
+    let (q, c) = next_byte(doc, end);
+    match c {
         Some(b':') => Ok((q + 1, tag)),
         Some(_) => Err(err(K::UnexpectedByte, q)),
         None => Err(err(K::UnexpectedEnd, q)),
@@ -975,15 +1106,22 @@ mod tests {
     fn number_word_matches_the_byte_loop() {
         // Every string of up to six bytes over the number alphabet and some terminators
         // (bytes next to the digit range, `e` and `E` neighbours, a byte with the high bit),
-        // followed by each of three fills (the number ends there, goes on with digits, goes on
-        // with a fraction and an exponent), with the document cut at the string's end, two bytes
+        // followed by each of five fills (the number ends there, goes on with digits, goes on
+        // with a fraction and an exponent, digits then a fraction, digits then an exponent), with the document cut at the string's end, two bytes
         // and eight bytes later, and at 16: the word path against the byte loop, same end, same
         // error, same offset.
         // Six-byte strings use a smaller alphabet (the grammar's bytes and two terminators):
         // the full one at six bytes is 58 M cases, ~20 s in a debug build, run three times in CI.
         const ALPHA: &[u8] = b"01.eE+-,]/:d\xb0";
         const ALPHA6: &[u8] = b"01.e+-,\xb0";
-        const FILLS: [&[u8]; 3] = [b"        ", b"12345678", b".5e+5   "];
+        // The last two: digits past the word that end in a `.` or an exponent.
+        const FILLS: [&[u8]; 5] = [
+            b"        ",
+            b"12345678",
+            b".5e+5   ",
+            b"1234.5e5",
+            b"12e+5.5 ",
+        ];
         let mut buf = [0u8; 24];
         let mut checked = 0u32;
         for len in 1..=6u32 {
@@ -1016,7 +1154,7 @@ mod tests {
         }
         assert_eq!(
             checked,
-            (1..=5).map(|l| 13u32.pow(l) * 12).sum::<u32>() + 8u32.pow(6) * 12
+            (1..=5).map(|l| 13u32.pow(l) * 20).sum::<u32>() + 8u32.pow(6) * 20
         );
         // Every digit in every position of the shapes the word path takes.
         for d in 0..=9u8 {
@@ -1124,7 +1262,8 @@ mod tests {
     fn string_blocks_match_the_byte_scan() {
         // Every string of up to four symbols (escapes, quotes, controls, non-ASCII), at every
         // offset from a sixteen-byte block boundary, with and without text after it.
-        let alpha: [&[u8]; 9] = [
+        // `#` and `]` are one above `"` and `\`: the bytes a SWAR borrow can flag.
+        let alpha: [&[u8]; 11] = [
             b"a",
             b"\"",
             b"\\",
@@ -1134,20 +1273,22 @@ mod tests {
             b"\x1f",
             "é".as_bytes(),
             b"\\\"",
+            b"#",
+            b"]",
         ];
         let mut buf = [0u8; 64];
         for len in 0..=4u32 {
-            for code in 0..9u32.pow(len) {
+            for code in 0..11u32.pow(len) {
                 for lead in 0..=18 {
                     for tail in [&b"\""[..], b"xxxxxxxxxxxxxxxxxxx\""] {
                         buf[..lead].fill(b'a');
                         let mut n = lead;
                         let mut x = code;
                         for _ in 0..len {
-                            let sym = alpha[(x % 9) as usize];
+                            let sym = alpha[(x % 11) as usize];
                             buf[n..n + sym.len()].copy_from_slice(sym);
                             n += sym.len();
-                            x /= 9;
+                            x /= 11;
                         }
                         buf[n..n + tail.len()].copy_from_slice(tail);
                         for d in [&buf[..n], &buf[..n + tail.len()]] {
@@ -1159,6 +1300,18 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn bytes_a_borrow_flags_are_not_stops() {
+        // `#` after an escaped `"` and `]` after an escaped `\` in one word.
+        let d = b"ab\\\"#cd\\\\]ef\"xxxxxxxxxxxxxxxx";
+        assert_eq!(scan_string::<true>(d, 0), Ok((13, true)));
+        assert_eq!(scan_string::<false>(d, 0), Ok((13, true)));
+        assert_eq!(
+            scan_string::<true>(b"\\\\]]]]]]\"       ", 0),
+            Ok((9, true))
+        );
     }
 
     #[test]
