@@ -2,12 +2,14 @@
 //! (`tests/data/vectors/sdk/*/`) reproduces its `Signature`, and requests built from the specs
 //! reproduce the Python and Node SDKs' signatures.
 
+#[cfg(feature = "serde_json")]
 #[path = "support/vec_sink.rs"]
 mod vec_sink;
 use serde_json::Value;
 use std::collections::HashMap;
 use tc3::v1::{self, KeyRule, SignatureMethod};
 use tc3::SecretKey;
+#[cfg(feature = "serde_json")]
 use vec_sink::VecSink;
 
 const DIRS: [&str; 2] = ["curated", "random-101"];
