@@ -48,11 +48,11 @@ pub fn throughput(cases: &[Case<'_>], docs: &[&str]) {
 /// Where `docs/perf.md` explains, with a profile, why a target row may be missed.
 fn profile_of(row: &str) -> &'static str {
     if row.starts_with("verify") {
-        "docs/perf.md, round 4 verify / \"Why the two misses\""
+        "docs/perf.md, \"Round 4 — verify\" (where the instructions go)"
     } else if row.starts_with("v3::Template::sign / floor") {
-        "docs/perf.md, \"Why the two misses (profiles)\""
+        "docs/perf.md, round 3, \"Why the two misses (profiles)\""
     } else if row.starts_with("serde_json") {
-        "docs/perf.md, the scanner rounds' \"What is left\""
+        "docs/perf.md, \"Round 4 — the scanner\", \"What is left\""
     } else {
         "docs/perf.md"
     }
