@@ -54,7 +54,8 @@ fn profile_of(row: &str) -> &'static str {
     } else if row.starts_with("serde_json") {
         "docs/perf.md, \"Round 4 — the scanner\", \"What is left\""
     } else {
-        "docs/perf.md"
+        // the rows against a peer or the floor: the signer's profile and the runs' spread
+        "docs/perf.md, \"Round 4 — the lead's runs\" and round 3, \"Why the two misses\""
     }
 }
 
