@@ -288,9 +288,10 @@ const FORM_UNRESERVED: [bool; 256] = {
     t
 };
 
-/// Whether form encoding keeps `b` as it is (a table lookup; a `u8` index is always in range).
+/// Whether form encoding keeps `b` as it is, the unreserved bytes of RFC 3986 (also the bytes
+/// of a registered host name); a table lookup, a `u8` index is always in range.
 #[inline]
-fn unreserved(b: u8) -> bool {
+pub(crate) fn unreserved(b: u8) -> bool {
     FORM_UNRESERVED
         .get(usize::from(b))
         .copied()

@@ -385,23 +385,11 @@ pub(crate) fn has_cased_boundary(v: &[u8]) -> bool {
     })
 }
 
-/// The bytes of a registered name: letters, digits, `-`, `.`, `_`, `~`.
-#[allow(clippy::indexing_slicing)] // const evaluation: a bad index fails the build
-const REG_NAME: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut c = 0;
-    while c < 256 {
-        let b = c as u8;
-        t[c] = b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_' || b == b'~';
-        c += 1;
-    }
-    t
-};
-
-/// Whether `b` may appear in a registered name (a table lookup: a `u8` always indexes it).
+/// Whether `b` may appear in a registered name: letters, digits, `-`, `.`, `_`, `~` (the
+/// unreserved bytes of RFC 3986, the table form encoding keeps as they are).
 #[inline]
 fn reg_name(b: u8) -> bool {
-    REG_NAME.get(usize::from(b)).copied().unwrap_or(false)
+    crate::encode::unreserved(b)
 }
 
 /// Whether every byte of `v` may appear in a registered name ([`reg_name`]): eight bytes per
