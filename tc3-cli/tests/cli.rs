@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// The core's test data (`tests/data/` of the repository, provenance in its README).
-fn shared() -> PathBuf {
+fn test_data() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data")
 }
 
@@ -98,8 +98,13 @@ fn sign_example_prints_the_documented_request() {
 /// Specs grouped so that each SecretId maps to one key (the curated set reuses the documented
 /// SecretId with other keys); returns (specs text, KEYS.json path) per group.
 fn spec_groups(dir: &str, test: &str) -> Vec<(String, PathBuf, usize)> {
-    let text = std::fs::read_to_string(shared().join("vectors/sdk").join(dir).join("specs.jsonl"))
-        .unwrap();
+    let text = std::fs::read_to_string(
+        test_data()
+            .join("vectors/sdk")
+            .join(dir)
+            .join("specs.jsonl"),
+    )
+    .unwrap();
     let mut groups: Vec<(String, HashMap<String, String>, usize)> = Vec::new();
     for line in text.lines() {
         let s: Value = serde_json::from_str(line).unwrap();
@@ -180,7 +185,7 @@ fn sdk_captures_verify_and_explain() {
             .collect();
         for sdk in ["python", "node", "go", "go_common"] {
             let text = std::fs::read_to_string(
-                shared()
+                test_data()
                     .join("vectors/sdk")
                     .join(dir)
                     .join(format!("{sdk}.jsonl")),
@@ -214,7 +219,7 @@ fn sdk_captures_verify_and_explain() {
     // explain: a good capture matches, a tampered one is diagnosed
     let (specs, keys, _) = &spec_groups("curated", "explain")[0];
     let first_spec: Value = serde_json::from_str(specs.lines().next().unwrap()).unwrap();
-    let py = std::fs::read_to_string(shared().join("vectors/sdk/curated/python.jsonl")).unwrap();
+    let py = std::fs::read_to_string(test_data().join("vectors/sdk/curated/python.jsonl")).unwrap();
     let cap = py
         .lines()
         .find(|l| {
@@ -776,7 +781,8 @@ fn parse_envelopes_and_streams() {
 fn parse_corpus_sample() {
     let text = {
         use std::io::Read;
-        let file = std::fs::File::open(shared().join("corpus/tccli-responses.jsonl.gz")).unwrap();
+        let file =
+            std::fs::File::open(test_data().join("corpus/tccli-responses.jsonl.gz")).unwrap();
         let mut text = String::new();
         flate2::read::GzDecoder::new(file)
             .read_to_string(&mut text)

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 /// A file of the core's test data (`tests/data/` of the repository); `.gz` files decompressed.
-pub fn shared(rel: &str) -> String {
+pub fn test_data(rel: &str) -> String {
     use std::io::Read;
     let p = format!("{}/../tests/data/{rel}", env!("CARGO_MANIFEST_DIR"));
     if let Ok(text) = std::fs::read_to_string(&p) {
@@ -60,7 +60,7 @@ pub fn minify(doc: &str) -> String {
 
 /// The envelope documents of the parse group: (name, document).
 pub fn envelopes() -> (Vec<(&'static str, String)>, String) {
-    let responses_doc = shared("docs/protocol-responses.md");
+    let responses_doc = test_data("docs/protocol-responses.md");
     let err_env = responses_doc
         .lines()
         .find(|l| l.starts_with(r#"{"Response":{"Error":{"Code":"AuthFailure.SignatureFailure""#))
@@ -81,7 +81,7 @@ pub fn envelopes() -> (Vec<(&'static str, String)>, String) {
 
 /// The first ~2 KB success list response of the tccli corpus (minified): (name, body).
 pub fn corpus_list() -> (String, String) {
-    shared("corpus/tccli-responses.jsonl")
+    test_data("corpus/tccli-responses.jsonl")
         .lines()
         .filter_map(|l| {
             let v: Value = serde_json::from_str(l).ok()?;

@@ -40,7 +40,7 @@ fn main() {
     counting_alloc::assert_counter_works();
     let quick = harness::quick();
     let doc: Value =
-        serde_json::from_str(&data::shared("vectors/doc-examples.json")).expect("json");
+        serde_json::from_str(&data::test_data("vectors/doc-examples.json")).expect("json");
 
     let mut cases: Vec<Case<'static>> = sign::cases(&doc);
     let (legacy_cases, legacy) = legacy::cases(&doc);
