@@ -73,6 +73,8 @@ mod header;
 pub mod multipart;
 pub mod params;
 pub mod sse;
+#[cfg(test)]
+mod test_bytes;
 mod time;
 pub mod v1;
 pub mod v3;

@@ -603,26 +603,22 @@ mod tests {
 
     #[test]
     fn slash_or_comma_every_byte_in_every_position() {
-        for len in [1usize, 7, 8, 9, 17, 36] {
-            for pos in 0..len {
-                for b in 0..=255u8 {
-                    let mut v = std::vec![b'A'; len];
-                    v[pos] = b;
-                    let want = (b == b'/').then_some(pos);
-                    assert_eq!(find_slash_or_comma(&v), want, "{len} {pos} {b}");
-                    // a `/` after the byte: found when the byte is neither
-                    if pos + 1 < len {
-                        v[len - 1] = b'/';
-                        let want = match b {
-                            b'/' => Some(pos),
-                            b',' => None,
-                            _ => Some(len - 1),
-                        };
-                        assert_eq!(find_slash_or_comma(&v), want, "{len} {pos} {b} /");
-                    }
-                }
+        let lens = [1usize, 7, 8, 9, 17, 36];
+        crate::test_bytes::each_byte_at_each_position(&lens, b'A', |mut v, pos, b| {
+            let len = v.len();
+            let want = (b == b'/').then_some(pos);
+            assert_eq!(find_slash_or_comma(&v), want, "{len} {pos} {b}");
+            // a `/` after the byte: found when the byte is neither
+            if pos + 1 < len {
+                v[len - 1] = b'/';
+                let want = match b {
+                    b'/' => Some(pos),
+                    b',' => None,
+                    _ => Some(len - 1),
+                };
+                assert_eq!(find_slash_or_comma(&v), want, "{len} {pos} {b} /");
             }
-        }
+        });
         assert_eq!(find_slash_or_comma(b""), None);
     }
 

@@ -831,19 +831,15 @@ mod tests {
 
     #[test]
     fn upper_ascii_every_byte_in_every_position() {
-        for len in [1usize, 7, 8, 9, 16, 23] {
-            for pos in 0..len {
-                for b in 0..=255u8 {
-                    let mut v = std::vec![b'a'; len];
-                    v[pos] = b;
-                    assert_eq!(
-                        has_upper_ascii(&v),
-                        b.is_ascii_uppercase(),
-                        "{len} {pos} {b}"
-                    );
-                }
-            }
-        }
+        let lens = [1usize, 7, 8, 9, 16, 23];
+        crate::test_bytes::each_byte_at_each_position(&lens, b'a', |v, pos, b| {
+            let len = v.len();
+            assert_eq!(
+                has_upper_ascii(&v),
+                b.is_ascii_uppercase(),
+                "{len} {pos} {b}"
+            );
+        });
         assert!(!has_upper_ascii(b""));
         assert!(has_upper_ascii(b"application/json; charset=UTF-8"));
         assert!(!has_upper_ascii(b"application/json; charset=utf-8"));
